@@ -1,0 +1,244 @@
+/* restorefs: restore contexts on NTFS volumes, after Microsoft's File Management API.
+ *
+ *   CreateFileRestoreContext  -> rfs_context_create()
+ *   SupplyDecryptionInfo      -> rfs_context_supply_decryption()
+ *   ScanRestorableFiles       -> rfs_context_scan() + rfs_context_lookup()/_child_at()/_foreach()
+ *   RestoreFile               -> rfs_context_restore(), or rfs_stream_open() + rfs_stream_read()
+ *   CloseFileRestoreContext   -> rfs_context_free()
+ *
+ * The source is only ever opened O_RDONLY. After rfs_context_scan() succeeds the index is
+ * immutable: every lookup function is safe to call from any number of threads without
+ * locks, and RfsEntryInfo pointers stay valid until rfs_context_free(). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/* The version a caller was built against; rfs_context_create() refuses any other. */
+#define RESTOREFS_API_VERSION 1u
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+#define RFS_ERROR (rfs_error_quark())
+GQuark rfs_error_quark(void);
+
+typedef enum {
+	RFS_ERROR_IO,          /* device read failed                          -> EIO        */
+	RFS_ERROR_CORRUPT,     /* on-disk bytes failed a check                -> EIO        */
+	RFS_ERROR_UNSUPPORTED, /* valid data we do not handle                 -> EOPNOTSUPP */
+	RFS_ERROR_LOCKED,      /* BitLocker key missing or wrong              -> EACCES     */
+	RFS_ERROR_NOT_FOUND,   /* no such source, partition or entry          -> ENOENT     */
+	RFS_ERROR_INVALID,     /* bad argument or option                      -> EINVAL     */
+	RFS_ERROR_BUSY,        /* source mounted read-write or held elsewhere -> EBUSY      */
+	RFS_ERROR_VERSION,     /* API version mismatch                        -> EPROTO     */
+	RFS_ERROR_OVERWRITTEN, /* range now belongs to another file (policy EIO) -> EIO     */
+} RfsError;
+
+/* The errno the FUSE front end answers for `error` (EIO for foreign domains). */
+int rfs_error_to_errno(const GError *error);
+
+/* ---- context --------------------------------------------------------------------------- */
+
+typedef struct RfsContext RfsContext;
+
+typedef enum {
+	RFS_CONTEXT_VOLUME = 0,      /* SOURCE is a volume: image file, partition device     */
+	RFS_CONTEXT_DISK = 1u << 0,  /* SOURCE is a disk; the volume is at start_sector      */
+	RFS_CONTEXT_FORCE = 1u << 1, /* go on (read-only) even if SOURCE is mounted rw       */
+} RfsContextFlags;
+
+#define RFS_BOOT_SECTOR_DEFAULT UINT64_MAX
+
+/* Where the volume lies on SOURCE. A zeroed struct (or NULL) means "SOURCE is the volume". */
+typedef struct {
+	uint32_t flags;          /* RfsContextFlags                                           */
+	uint32_t sector_size;    /* bytes; 0 = the device's logical sector size (512 for files) */
+	uint64_t start_sector;   /* RFS_CONTEXT_DISK: first sector of the volume on SOURCE     */
+	uint64_t boot_sector;    /* RFS_CONTEXT_DISK: sector holding the boot sector, absolute on
+	                          * SOURCE; may be the volume's last (backup) sector.
+	                          * RFS_BOOT_SECTOR_DEFAULT = start_sector                     */
+	uint64_t offset_bytes;   /* alternative to start_sector (used when start_sector is 0) */
+	uint32_t partition;      /* 1-based MBR/GPT partition number on SOURCE; 0 = none      */
+} RfsLocation;
+
+/* Creates a restore context on `source`. Opens it read-only (block devices with O_EXCL, so
+ * nobody can mount it while we hold it), refuses a source mounted read-write unless
+ * RFS_CONTEXT_FORCE, and validates the boot sector (or recognises a BitLocker header, in
+ * which case rfs_context_needs_decryption() is true until rfs_context_supply_decryption()).
+ * `api_version` must be RESTOREFS_API_VERSION. */
+RfsContext *rfs_context_create(const char *source, const RfsLocation *location,
+			       uint32_t api_version, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void rfs_context_free(RfsContext *ctx);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfsContext, rfs_context_free)
+
+/* ---- BitLocker --------------------------------------------------------------------------- */
+
+typedef enum {
+	RFS_KEY_PASSWORD,          /* user password (UTF-8)                          */
+	RFS_KEY_RECOVERY_PASSWORD, /* 48 digits, dashes optional                     */
+	RFS_KEY_STARTUP_KEY,       /* path of a .BEK file                            */
+	RFS_KEY_FVEK,              /* full-volume encryption key, raw bytes          */
+} RfsKeyKind;
+
+typedef struct {
+	RfsKeyKind kind;
+	const uint8_t *data; /* the secret; the context copies and later wipes it */
+	size_t size;
+} RfsDecryptionInfo;
+
+bool rfs_context_needs_decryption(const RfsContext *ctx);
+bool rfs_context_supply_decryption(RfsContext *ctx, const RfsDecryptionInfo *info,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- scan -------------------------------------------------------------------------------- */
+
+/* Called now and then during long work; `done` <= `total`, in the unit the caller named. */
+typedef void (*RfsProgressFunc)(uint64_t done, uint64_t total, void *user_data);
+
+typedef enum {
+	RFS_SCAN_DEFAULT = 0,
+	RFS_SCAN_INCLUDE_LIVE = 1u << 0, /* also index files that are still in use */
+} RfsScanFlags;
+
+typedef struct {
+	uint64_t records_total;    /* MFT records examined                          */
+	uint64_t records_damaged;  /* records skipped: bad signature, torn, garbage */
+	uint64_t deleted_files;    /* deleted file records (not counting streams)    */
+	uint64_t deleted_dirs;
+	uint64_t deleted_streams;  /* named data streams of deleted files            */
+	uint64_t orphans;          /* entries placed under lost+found               */
+	uint64_t deleted_bytes;    /* sum of the deleted streams' sizes             */
+	uint64_t live_files;       /* indexed live files (RFS_SCAN_INCLUDE_LIVE)     */
+} RfsScanStats;
+
+/* Reads the MFT once, sequentially, and builds the index. Progress is in MFT records. */
+bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress,
+		      void *user_data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+const RfsScanStats *rfs_context_stats(const RfsContext *ctx);
+
+/* ---- volume ------------------------------------------------------------------------------ */
+
+typedef struct {
+	uint32_t sector_size;      /* bytes */
+	uint32_t cluster_size;     /* bytes */
+	uint32_t mft_record_size;  /* bytes */
+	uint64_t total_clusters;
+	uint64_t free_clusters;    /* from $Bitmap, after the scan */
+	uint64_t serial;
+	uint64_t offset_bytes;     /* where the volume starts on SOURCE */
+	uint64_t size_bytes;
+	const char *label;         /* UTF-8, "" when unknown; valid after the scan */
+	bool encrypted;            /* BitLocker */
+} RfsVolumeInfo;
+
+const RfsVolumeInfo *rfs_context_volume(const RfsContext *ctx);
+
+/* ---- entries ----------------------------------------------------------------------------- */
+
+/* Entry ids are stable across scans of the same volume:
+ *   1 = the root directory, 2 = the synthetic lost+found directory,
+ *   otherwise (MFT record number << 8) | stream slot, where slot 0 is the unnamed stream
+ *   (or the directory itself) and slots 1..255 are named streams in on-disk order. */
+typedef uint64_t RfsEntryId;
+#define RFS_ENTRY_ROOT ((RfsEntryId)1)
+#define RFS_ENTRY_LOST_FOUND ((RfsEntryId)2)
+#define RFS_ENTRY_ID(record, slot) (((RfsEntryId)(record) << 8) | (uint8_t)(slot))
+
+typedef enum {
+	RFS_ENTRY_DIRECTORY = 1u << 0,
+	RFS_ENTRY_REMOVED = 1u << 1,    /* the MFT record is no longer in use (deleted)        */
+	RFS_ENTRY_ORPHAN = 1u << 2,     /* parent unknown or reused: placed under lost+found   */
+	RFS_ENTRY_STREAM = 1u << 3,     /* a named data stream (ADS), shown as "name:stream"   */
+	RFS_ENTRY_SYNTHETIC = 1u << 4,  /* root, lost+found                                    */
+	RFS_ENTRY_COMPRESSED = 1u << 5, /* LZNT1                                               */
+	RFS_ENTRY_SPARSE = 1u << 6,
+	RFS_ENTRY_ENCRYPTED = 1u << 7,  /* EFS: data is ciphertext, served as is               */
+	RFS_ENTRY_INCOMPLETE = 1u << 8, /* part of the runlist is lost: those ranges read EIO */
+	RFS_ENTRY_RESIDENT = 1u << 9,   /* data lives inside the MFT record                    */
+} RfsEntryFlags;
+
+/* FILETIME: 100-ns intervals since 1601-01-01 UTC; 0 = unknown. */
+typedef struct {
+	int64_t creation;
+	int64_t last_write;
+	int64_t last_access;
+	int64_t mft_change;
+} RfsTimes;
+
+typedef struct RfsEntryInfo {
+	RfsEntryId id;
+	RfsEntryId parent_id;
+	const char *name;        /* unique within its parent: collision suffix applied,
+				  * "file:stream" for a named stream                      */
+	const char *file_name;   /* the original $FILE_NAME (no suffix, no stream)        */
+	const char *stream_name; /* NULL for the unnamed stream                           */
+	uint64_t mft_record;
+	uint16_t sequence;       /* sequence number now in the record                    */
+	uint32_t flags;          /* RfsEntryFlags                                         */
+	uint32_t attributes;     /* FILE_ATTRIBUTE_* from $STANDARD_INFORMATION            */
+	uint64_t size_bytes;     /* stream size (directories: 0)                          */
+	uint64_t allocated_bytes;
+	uint64_t clusters;       /* clusters holding the stream's data (sparse not counted) */
+	uint64_t clusters_in_use;/* of those, allocated now to something else ($Bitmap)   */
+	RfsTimes times;          /* $STANDARD_INFORMATION                                 */
+	RfsTimes fn_times;       /* $FILE_NAME                                            */
+} RfsEntryInfo;
+
+/* Percentage (0-100) of the stream's clusters not now in use by something else; 100 only
+ * when none is. Resident and empty streams are 100 (their data lives in the record). */
+unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info);
+
+const RfsEntryInfo *rfs_context_lookup(const RfsContext *ctx, RfsEntryId id);
+const RfsEntryInfo *rfs_context_lookup_child(const RfsContext *ctx, RfsEntryId parent,
+					     const char *name);
+/* Children in strcmp order of their names; 0 / NULL past the end or for a non-directory. */
+size_t rfs_context_child_count(const RfsContext *ctx, RfsEntryId parent);
+const RfsEntryInfo *rfs_context_child_at(const RfsContext *ctx, RfsEntryId parent, size_t i);
+
+/* Depth-first, parents before children, children in name order. Return false to stop. */
+typedef bool (*RfsEntryFunc)(const RfsEntryInfo *info, void *user_data);
+void rfs_context_foreach(const RfsContext *ctx, RfsEntryFunc fn, void *user_data);
+
+/* "/dir/sub/name" in the restorefs tree (g_free). */
+char *rfs_context_entry_path(const RfsContext *ctx, RfsEntryId id);
+/* The original path on the volume as far as it is known (g_free); an orphan's starts with
+ * "?/" where the chain of parents breaks. */
+char *rfs_context_entry_original_path(const RfsContext *ctx, RfsEntryId id);
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+typedef enum {
+	RFS_OVERWRITTEN_RAW,  /* serve clusters now owned by something else as they are */
+	RFS_OVERWRITTEN_ZERO, /* serve zeros there                                        */
+	RFS_OVERWRITTEN_EIO,  /* fail reads of those ranges (RFS_ERROR_OVERWRITTEN)       */
+} RfsOverwritePolicy;
+
+void rfs_context_set_overwrite_policy(RfsContext *ctx, RfsOverwritePolicy policy);
+
+typedef struct RfsStream RfsStream;
+
+/* Opens an entry's data for reading: parses its MFT record again and resolves the runlist.
+ * A stream is safe to read from several threads at once. */
+RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Reads up to `length` bytes at `offset`; *got < length only at the end of the stream. */
+bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t length,
+		     size_t *got, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+uint64_t rfs_stream_size(const RfsStream *stream);
+void rfs_stream_close(RfsStream *stream);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfsStream, rfs_stream_close)
+
+/* Copies an entry's data to `dest_path` (created, never overwritten: RFS_ERROR_INVALID if it
+ * exists) and sets its times. Ranges that cannot be read are zero-filled and reported in
+ * *bad_bytes (may be NULL); the call still succeeds. Progress is in bytes. */
+bool rfs_context_restore(RfsContext *ctx, RfsEntryId id, const char *dest_path,
+			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes,
+			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Unix time (seconds, nanoseconds) of a FILETIME. */
+void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec);
+
+G_END_DECLS

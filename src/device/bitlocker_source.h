@@ -1,0 +1,46 @@
+/* BitLocker volumes through libbde. libbde never leaves bitlocker_source.c: callers see a
+ * BitlockerVolume to describe and unlock, then a plain BlockSource of decrypted bytes. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device/block_source.h"
+#include "restorefs/restorefs.h"
+
+typedef struct BitlockerVolume BitlockerVolume;
+
+typedef struct {
+	char *type;        /* "password", "recovery password", "startup key", "TPM", "clear key", ... */
+	char *identifier;  /* GUID, lower case with dashes */
+} BitlockerProtector;
+
+typedef struct {
+	char *method;            /* "AES-CBC 128 with Elephant diffuser", "AES-XTS 128", ... */
+	char *volume_identifier; /* GUID */
+	int64_t creation_time;   /* FILETIME, 0 = unknown */
+	char *description;       /* UTF-8, may be "" */
+	BitlockerProtector *protectors;
+	size_t protector_count;
+	bool to_go;              /* BitLocker To Go */
+} BitlockerInfo;
+
+/* True if the first sector (>= 512 bytes) carries a BitLocker or BitLocker To Go header. */
+bool bitlocker_probe(ByteSpan first_sector);
+
+/* Opens the BitLocker volume that fills `parent`. Borrows parent (which must outlive the
+ * volume). Fails with RFS_ERROR_CORRUPT / RFS_ERROR_UNSUPPORTED and a clear message. */
+BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Metadata readable without a key; owned by the volume. */
+const BitlockerInfo *bitlocker_volume_info(BitlockerVolume *vol);
+/* Tries one key. The secret is copied into libbde only; the caller wipes its own copy.
+ * RFS_ERROR_LOCKED: wrong key ("wrong password", "wrong recovery password", ...);
+ * RFS_ERROR_INVALID: malformed (recovery password format or checksum);
+ * RFS_ERROR_UNSUPPORTED: an encryption method this libbde cannot decrypt (named). */
+bool bitlocker_volume_unlock(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *data,
+			     size_t size, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* After a successful unlock: the decrypted volume as a BlockSource that takes ownership of
+ * `vol` (closing the source closes the volume). Safe for concurrent reads. */
+BlockSource *bitlocker_volume_source(BitlockerVolume *vol);
+void bitlocker_volume_free(BitlockerVolume *vol);

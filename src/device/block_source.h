@@ -1,0 +1,47 @@
+/* The byte source under everything: the only way up-stack code touches the volume.
+ * Implementations: file_source.c (image file or block device, O_RDONLY), window.c (a byte
+ * range of another source: partition, lost volume) and bitlocker_source.c (libbde). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct BlockSource BlockSource;
+
+struct BlockSource {
+	uint64_t size_bytes;
+	uint32_t sector_size; /* logical sector size in bytes (512 for image files) */
+	/* Fills all `length` bytes or fails (RFS_ERROR_IO; a read past size_bytes fails too).
+	 * Must be safe to call from several threads at once. */
+	bool (*read_at)(BlockSource *self, uint64_t offset, void *buf, size_t length,
+			GError **error);
+	void (*close)(BlockSource *self); /* frees self */
+};
+
+static inline bool block_source_read(BlockSource *src, uint64_t offset, void *buf,
+				     size_t length, GError **error)
+{
+	return src->read_at(src, offset, buf, length, error);
+}
+
+static inline void block_source_close(BlockSource *src)
+{
+	if (src != NULL)
+		src->close(src);
+}
+
+typedef enum {
+	FILE_SOURCE_FORCE = 1u << 0, /* open even if mounted read-write */
+} FileSourceFlags;
+
+/* Opens an image file or block device O_RDONLY (block devices also O_EXCL). Refuses
+ * directories, empty files, and sources mounted read-write (RFS_ERROR_BUSY) unless
+ * FILE_SOURCE_FORCE. */
+BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+
+/* The byte range [offset, offset + size) of `parent` as a source of its own. Takes
+ * ownership of parent. Fails if the range is not inside parent. */
+BlockSource *window_open(BlockSource *parent, uint64_t offset, uint64_t size,
+			 GError **error) G_GNUC_WARN_UNUSED_RESULT;

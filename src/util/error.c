@@ -1,0 +1,65 @@
+/* The restorefs error domain and errno mapping; only the FUSE front end uses errno. */
+#define G_LOG_DOMAIN "restorefs-util"
+
+#include "util/error.h"
+
+#include <errno.h>
+
+G_DEFINE_QUARK(restorefs-error-quark, rfs_error)
+
+static bool set_error_va(GError **error, RfsError code, const char *fmt, va_list ap)
+{
+	if (error != NULL) {
+		g_return_val_if_fail(*error == NULL, false);
+		*error = g_error_new_valist(RFS_ERROR, (gint)code, fmt, ap);
+	}
+	return false;
+}
+
+bool rfs_set_error(GError **error, RfsError code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_error_va(error, code, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+#define DEFINE_SETTER(fn, code)                                  \
+	bool fn(GError **error, const char *fmt, ...)            \
+	{                                                        \
+		va_list ap;                                      \
+		va_start(ap, fmt);                               \
+		set_error_va(error, code, fmt, ap);              \
+		va_end(ap);                                      \
+		return false;                                    \
+	}
+
+DEFINE_SETTER(rfs_set_corrupt, RFS_ERROR_CORRUPT)
+DEFINE_SETTER(rfs_set_io, RFS_ERROR_IO)
+DEFINE_SETTER(rfs_set_unsupported, RFS_ERROR_UNSUPPORTED)
+
+int rfs_error_to_errno(const GError *error)
+{
+	if (error == NULL || error->domain != RFS_ERROR)
+		return EIO;
+	switch ((RfsError)error->code) {
+	case RFS_ERROR_IO:
+	case RFS_ERROR_CORRUPT:
+	case RFS_ERROR_OVERWRITTEN:
+		return EIO;
+	case RFS_ERROR_UNSUPPORTED:
+		return EOPNOTSUPP;
+	case RFS_ERROR_LOCKED:
+		return EACCES;
+	case RFS_ERROR_NOT_FOUND:
+		return ENOENT;
+	case RFS_ERROR_INVALID:
+		return EINVAL;
+	case RFS_ERROR_BUSY:
+		return EBUSY;
+	case RFS_ERROR_VERSION:
+		return EPROTO;
+	}
+	return EIO;
+}

@@ -1,0 +1,14 @@
+/* The restorefs error domain. Fallible functions return bool (or a pointer) and set a
+ * GError in this domain; errno exists only at the FUSE edge (rfs_error_to_errno). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "restorefs/restorefs.h"
+
+bool rfs_set_error(GError **error, RfsError code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* Shorthands; each returns false so that `return rfs_set_corrupt(...)` reads naturally. */
+bool rfs_set_corrupt(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+bool rfs_set_io(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+bool rfs_set_unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -1,0 +1,104 @@
+/* Terminal progress bars; silent when stderr is not a terminal, so logs and pipes stay clean. */
+#define G_LOG_DOMAIN "restorefs-util"
+
+#include "util/progress.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <unistd.h>
+
+struct Progress {
+	char *label;
+	char *unit_name;
+	ProgressUnit unit;
+	uint64_t total;
+	uint64_t done;
+	gint64 start_us;
+	gint64 last_draw_us;
+	bool enabled;
+	bool drawn;
+};
+
+Progress *progress_new(const char *label, uint64_t total, ProgressUnit unit, const char *unit_name)
+{
+	Progress *p = g_new0(Progress, 1);
+	p->label = g_strdup(label);
+	p->unit_name = g_strdup(unit_name != NULL ? unit_name : "");
+	p->unit = unit;
+	p->total = total;
+	p->start_us = g_get_monotonic_time();
+	p->enabled = isatty(STDERR_FILENO) && g_getenv("RESTOREFS_NO_PROGRESS") == NULL;
+	return p;
+}
+
+void progress_set_total(Progress *p, uint64_t total)
+{
+	if (p != NULL)
+		p->total = total;
+}
+
+static void format_amount(char *buf, size_t size, ProgressUnit unit, double v)
+{
+	if (unit == PROGRESS_BYTES) {
+		g_autofree char *s = g_format_size((guint64)v);
+		g_strlcpy(buf, s, size);
+	} else {
+		g_snprintf(buf, size, "%.0f", v);
+	}
+}
+
+static void draw(Progress *p, gint64 now)
+{
+	enum { BAR = 30 };
+	double frac = p->total > 0 ? (double)p->done / (double)p->total : 0.0;
+	if (frac > 1.0)
+		frac = 1.0;
+	char bar[BAR + 1];
+	int fill = (int)(frac * BAR);
+	for (int i = 0; i < BAR; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[BAR] = '\0';
+	double secs = (double)(now - p->start_us) / 1e6;
+	char done[32], total[32], rate[32];
+	format_amount(done, sizeof done, p->unit, (double)p->done);
+	format_amount(total, sizeof total, p->unit, (double)p->total);
+	format_amount(rate, sizeof rate, p->unit, secs > 0 ? (double)p->done / secs : 0.0);
+	fprintf(stderr, "\r%s [%s] %3d%% %s/%s %s, %s%s/s \033[K", p->label, bar, (int)(frac * 100),
+		done, total, p->unit_name, rate, p->unit == PROGRESS_BYTES ? "" : " ");
+	fflush(stderr);
+	p->drawn = true;
+	p->last_draw_us = now;
+}
+
+void progress_update(Progress *p, uint64_t done)
+{
+	if (p == NULL)
+		return;
+	p->done = done;
+	if (!p->enabled)
+		return;
+	gint64 now = g_get_monotonic_time();
+	if (now - p->last_draw_us >= 100000 || (p->total > 0 && done >= p->total && !p->drawn))
+		draw(p, now);
+}
+
+void progress_callback(uint64_t done, uint64_t total, void *user_data)
+{
+	Progress *p = user_data;
+	if (p != NULL && total != 0)
+		p->total = total;
+	progress_update(p, done);
+}
+
+void progress_free(Progress *p)
+{
+	if (p == NULL)
+		return;
+	if (p->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	g_free(p->label);
+	g_free(p->unit_name);
+	g_free(p);
+}
