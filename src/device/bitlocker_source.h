@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "device/block_source.h"
+#include "util/bytes.h"
 #include "restorefs/restorefs.h"
 
 typedef struct BitlockerVolume BitlockerVolume;
@@ -32,9 +33,20 @@ bool bitlocker_probe(ByteSpan first_sector);
 /* Opens the BitLocker volume that fills `parent`. Borrows parent (which must outlive the
  * volume). Fails with RFS_ERROR_CORRUPT / RFS_ERROR_UNSUPPORTED and a clear message. */
 BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* Metadata readable without a key; owned by the volume. */
+/* Metadata readable without a key; owned by the volume. Read through libbde when it can
+ * open the volume, else decoded from the FVE metadata block by this module. */
 const BitlockerInfo *bitlocker_volume_info(BitlockerVolume *vol);
+/* Why this libbde cannot decrypt the volume (names the method or state), or NULL. Every
+ * unlock of such a volume fails with RFS_ERROR_UNSUPPORTED and this text. */
+const char *bitlocker_volume_refusal(BitlockerVolume *vol);
+/* False once unlocked, or from the start when a clear key protects the volume
+ * (BitLocker suspended): then bitlocker_volume_source() works without a key. */
+bool bitlocker_volume_is_locked(BitlockerVolume *vol);
 /* Tries one key. The secret is copied into libbde only; the caller wipes its own copy.
+ * RFS_KEY_STARTUP_KEY: data is the .BEK file's path (not NUL-terminated). RFS_KEY_FVEK:
+ * the raw FVEK; for methods with a second key (Elephant diffuser, XTS) data holds the
+ * FVEK followed by the tweak key, equal halves. A recovery password may carry trailing
+ * white space. Succeeds at once if already unlocked.
  * RFS_ERROR_LOCKED: wrong key ("wrong password", "wrong recovery password", ...);
  * RFS_ERROR_INVALID: malformed (recovery password format or checksum);
  * RFS_ERROR_UNSUPPORTED: an encryption method this libbde cannot decrypt (named). */

@@ -44,7 +44,7 @@ bool fixup_apply(uint8_t *record, size_t size, GError **error)
 	g_return_val_if_fail(record != NULL || size == 0, false);
 
 	ByteSpan rec = byte_span(record, size);
-	size_t usa_offset, strides;
+	size_t usa_offset = 0, strides = 0;
 	if (!check_array(rec, &usa_offset, &strides, error))
 		return false;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <inttypes.h>
 #include <stdbool.h>
 
 #include "restorefs/restorefs.h"

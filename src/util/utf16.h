@@ -12,5 +12,6 @@
 char *utf16_to_utf8_name(const uint8_t *data, size_t units);
 
 /* Converts UTF-8 to UTF-16LE (for comparing with on-disk names). Returns a newly allocated
- * array of *units code units (g_free), or NULL if `utf8` is not valid UTF-8. */
+ * array of *units code units (g_free), or NULL (*units = 0) if `utf8` is not valid UTF-8.
+ * The units are little-endian in memory, as on disk, so memcmp with raw names works. */
 uint16_t *utf16_from_utf8(const char *utf8, size_t *units);

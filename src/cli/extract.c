@@ -1,0 +1,263 @@
+/* The --extract tree writer. It owns the destination directory layout and directory times;
+ * file data and file times are rfs_context_restore()'s. It refuses names that would leave
+ * the destination ("", ".", "..") and never follows a symlink it did not create. */
+#define G_LOG_DOMAIN "restorefs-cli"
+
+#include "cli/extract.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/error.h"
+#include "util/progress.h"
+
+typedef struct {
+	uint64_t base;   /* bytes of the files before this one */
+	Progress *progress;
+} ProgressBase;
+
+typedef struct {
+	char *path;
+	const RfsEntryInfo *info;
+} CreatedDir;
+
+typedef struct {
+	RfsContext *ctx;
+	const char *dest_dir;
+	const ExtractOptions *opts;
+	ExtractResult *result;
+	GHashTable *dirs;     /* &info->id -> destination path of a directory known to exist */
+	GArray *created;      /* CreatedDir, in creation order                              */
+	ProgressBase pb;
+} Extract;
+
+static void report(const char *path, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void report(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "restorefs-scan: %s: %s\n", path, msg);
+}
+
+static bool dir_is_empty(const char *path, bool *empty, GError **error)
+{
+	g_autoptr(GDir) dir = g_dir_open(path, 0, error);
+	if (dir == NULL)
+		return false;
+	*empty = g_dir_read_name(dir) == NULL;
+	return true;
+}
+
+static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
+{
+	struct stat st;
+	if (stat(dest_dir, &st) != 0) {
+		if (errno != ENOENT)
+			return rfs_set_error(error, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
+		if (g_mkdir_with_parents(dest_dir, 0755) != 0)
+			return rfs_set_error(error, RFS_ERROR_IO, "cannot create %s: %s", dest_dir,
+					     g_strerror(errno));
+		return true;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s exists and is not a directory", dest_dir);
+	bool empty = false;
+	if (!dir_is_empty(dest_dir, &empty, error))
+		return false;
+	if (!empty && !merge)
+		return rfs_set_error(error, RFS_ERROR_INVALID,
+				     "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
+	return true;
+}
+
+/* A tree path is safe when no component is empty, "." or "..". */
+static bool path_is_safe(const char *tree_path)
+{
+	g_auto(GStrv) parts = g_strsplit(tree_path + (tree_path[0] == '/'), "/", -1);
+	for (char **p = parts; *p != NULL; p++) {
+		if (**p == '\0' || strcmp(*p, ".") == 0 || strcmp(*p, "..") == 0)
+			return false;
+	}
+	return true;
+}
+
+static char *dest_path_of(const Extract *x, RfsEntryId id)
+{
+	g_autofree char *tree = rfs_context_entry_path(x->ctx, id);
+	if (tree == NULL || (strcmp(tree, "/") != 0 && !path_is_safe(tree)))
+		return NULL;
+	return g_strconcat(x->dest_dir, strcmp(tree, "/") == 0 ? "" : tree, NULL);
+}
+
+/* Makes sure the directory entry `id` exists under the destination, creating its parents
+ * first; returns its path (owned by x->dirs) or NULL after reporting why. */
+static const char *ensure_dir(Extract *x, RfsEntryId id, unsigned depth)
+{
+	const RfsEntryInfo *info = rfs_context_lookup(x->ctx, id);
+	if (info == NULL || depth > 4096) {
+		report(x->dest_dir, "entry %" PRIu64 ": no such directory in the index", (uint64_t)id);
+		return NULL;
+	}
+	const char *known = g_hash_table_lookup(x->dirs, &info->id);
+	if (known != NULL)
+		return known;
+	if (id == RFS_ENTRY_ROOT) {
+		char *root = g_strdup(x->dest_dir);
+		g_hash_table_insert(x->dirs, (gpointer)&info->id, root);
+		return root;
+	}
+	if (info->parent_id != id && ensure_dir(x, info->parent_id, depth + 1) == NULL)
+		return NULL;
+	char *path = dest_path_of(x, id);
+	if (path == NULL) {
+		report(x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)id);
+		return NULL;
+	}
+	struct stat st;
+	if (mkdir(path, 0755) == 0) {
+		x->result->directories++;
+		if (!(info->flags & RFS_ENTRY_SYNTHETIC)) {
+			CreatedDir c = { .path = path, .info = info };
+			g_array_append_val(x->created, c);
+		}
+	} else if (errno != EEXIST || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		/* An existing symlink (or file) is never followed or replaced. */
+		report(path, "cannot create directory: %s", errno == EEXIST ? "exists and is not a directory"
+									    : g_strerror(errno));
+		g_free(path);
+		return NULL;
+	}
+	g_hash_table_insert(x->dirs, (gpointer)&info->id, path);
+	return path;
+}
+
+static void progress_with_base(uint64_t done, uint64_t total, void *user_data)
+{
+	ProgressBase *pb = user_data;
+	progress_update(pb->progress, pb->base + done);
+}
+
+static void extract_file(Extract *x, const RfsEntryInfo *info)
+{
+	if (ensure_dir(x, info->parent_id, 0) == NULL) {
+		x->result->failures++;
+		return;
+	}
+	g_autofree char *path = dest_path_of(x, info->id);
+	if (path == NULL) {
+		report(x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)info->id);
+		x->result->failures++;
+		return;
+	}
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (x->opts->merge) {
+			x->result->skipped++;
+		} else {
+			report(path, "exists, not overwritten");
+			x->result->failures++;
+		}
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	uint64_t bad = 0;
+	if (!rfs_context_restore(x->ctx, info->id, path, progress_with_base, &x->pb, &bad, &error)) {
+		report(path, "%s", error->message);
+		/* Never leave a half-written file that looks like a recovered one. */
+		if (!g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID))
+			(void)unlink(path);
+		x->result->failures++;
+		return;
+	}
+	x->result->files++;
+	x->result->bytes += info->size_bytes;
+	if (bad > 0) {
+		report(path, "%" PRIu64 " of %" PRIu64 " bytes unreadable, zero-filled", bad,
+		       info->size_bytes);
+		x->result->damaged_files++;
+		x->result->bad_bytes += bad;
+	}
+}
+
+/* Directory times last: writing their content would have changed them. */
+static void set_dir_times(Extract *x)
+{
+	for (guint i = x->created->len; i-- > 0;) {
+		const CreatedDir *c = &g_array_index(x->created, CreatedDir, i);
+		struct timespec ts[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
+		const int64_t ft[2] = { c->info->times.last_access, c->info->times.last_write };
+		for (int k = 0; k < 2; k++) {
+			if (ft[k] == 0)
+				continue;
+			int64_t sec;
+			long nsec;
+			rfs_filetime_to_timespec(ft[k], &sec, &nsec);
+			ts[k].tv_sec = (time_t)sec;
+			ts[k].tv_nsec = nsec;
+		}
+		if (utimensat(AT_FDCWD, c->path, ts, AT_SYMLINK_NOFOLLOW) != 0)
+			report(c->path, "cannot set times: %s", g_strerror(errno));
+	}
+}
+
+bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_dir,
+		 const ExtractOptions *opts, ExtractResult *result, GError **error)
+{
+	*result = (ExtractResult){ 0 };
+	if (!prepare_dest(dest_dir, opts->merge, error))
+		return false;
+	uint64_t total = 0;
+	for (guint i = 0; i < selected->len; i++) {
+		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		if (!(e->flags & RFS_ENTRY_DIRECTORY))
+			total += e->size_bytes;
+	}
+	Extract x = {
+		.ctx = ctx,
+		.dest_dir = dest_dir,
+		.opts = opts,
+		.result = result,
+		.dirs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free),
+		.created = g_array_new(FALSE, FALSE, sizeof(CreatedDir)),
+		.pb = { .progress = opts->quiet ? NULL
+						: progress_new("extracting", total, PROGRESS_BYTES, NULL) },
+	};
+	for (guint i = 0; i < selected->len; i++) {
+		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		if (e->flags & RFS_ENTRY_DIRECTORY) {
+			if (!opts->no_directories && ensure_dir(&x, e->id, 0) == NULL)
+				result->failures++;
+			continue;
+		}
+		extract_file(&x, e);
+		x.pb.base += e->size_bytes;
+		progress_update(x.pb.progress, x.pb.base);
+	}
+	set_dir_times(&x);
+	progress_free(x.pb.progress);
+	g_array_free(x.created, TRUE);
+	g_hash_table_destroy(x.dirs);
+	return true;
+}
+
+char *extract_summary(const ExtractResult *r, const char *dest_dir)
+{
+	g_autofree char *bytes = g_format_size_full(r->bytes, G_FORMAT_SIZE_IEC_UNITS);
+	GString *out = g_string_new(NULL);
+	g_string_append_printf(out,
+			       "extracted %" PRIu64 " files (%s) and %" PRIu64 " directories to %s; %" PRIu64
+			       " failures",
+			       r->files, bytes, r->directories, dest_dir, r->failures);
+	if (r->skipped > 0)
+		g_string_append_printf(out, "; %" PRIu64 " already there, skipped", r->skipped);
+	g_string_append_printf(out, "; %" PRIu64 " bytes unreadable in %" PRIu64 " files", r->bad_bytes,
+			       r->damaged_files);
+	return g_string_free(out, FALSE);
+}

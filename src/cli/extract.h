@@ -1,0 +1,40 @@
+/* restorefs-scan --extract: recreates the selected entries under a destination directory.
+ *
+ * Files and named streams ("file:stream", beside their file) are copied with
+ * rfs_context_restore(), which sets their times; directories are created as needed and get
+ * their $STANDARD_INFORMATION times once their content is written. Nothing that exists is
+ * ever overwritten. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "restorefs/restorefs.h"
+
+typedef struct {
+	bool merge;          /* DIR may already hold files; existing ones are skipped */
+	bool quiet;          /* no progress bar                                       */
+	bool no_directories; /* create only the directories that files need           */
+} ExtractOptions;
+
+typedef struct {
+	uint64_t files;         /* files and streams written (damaged ones included)       */
+	uint64_t directories;   /* directories created                                     */
+	uint64_t bytes;         /* bytes written                                           */
+	uint64_t skipped;       /* already present under DIR (--merge)                     */
+	uint64_t failures;      /* entries that could not be written; each reported        */
+	uint64_t damaged_files; /* written with zero-filled unreadable ranges; each reported */
+	uint64_t bad_bytes;     /* sum of those ranges                                     */
+} ExtractResult;
+
+/* Extracts `selected` (const RfsEntryInfo *, in tree order as filters_select() returns
+ * them) under `dest_dir`, creating it if needed. Per-entry problems are reported on stderr
+ * as one line each and counted in `result`. Returns false (error set) only when `dest_dir`
+ * cannot be used: RFS_ERROR_INVALID when it is not empty and !merge, RFS_ERROR_IO when it
+ * cannot be created. */
+bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_dir,
+		 const ExtractOptions *opts, ExtractResult *result, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "extracted 12 files (3.4 MiB) and 2 directories to DIR; ..." without '\n'. */
+char *extract_summary(const ExtractResult *result, const char *dest_dir);

@@ -1,0 +1,105 @@
+/* Entry selection for restorefs-scan: one walk of the index in tree order, then directories
+ * without selected content are dropped when a filter is active. Never touches entry data. */
+#define G_LOG_DOMAIN "restorefs-cli"
+
+#include "cli/filters.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+bool filters_active(const Filters *f)
+{
+	return f->name_glob != NULL || f->min_size_bytes > 0 || f->max_size_bytes != UINT64_MAX ||
+	       f->min_recoverable > 0;
+}
+
+bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *path,
+			unsigned recoverable_percent)
+{
+	if (info->size_bytes < f->min_size_bytes || info->size_bytes > f->max_size_bytes)
+		return false;
+	if (recoverable_percent < f->min_recoverable)
+		return false;
+	if (f->name_glob == NULL)
+		return true;
+	if (strchr(f->name_glob, '/') != NULL)
+		return path != NULL && fnmatch(f->name_glob, path, 0) == 0;
+	if (fnmatch(f->name_glob, info->name, 0) == 0)
+		return true;
+	/* A stream "a.txt:s" also matches through its file's name, so "*.txt" keeps the ADS. */
+	return (info->flags & RFS_ENTRY_STREAM) && info->file_name != NULL &&
+	       fnmatch(f->name_glob, info->file_name, 0) == 0;
+}
+
+/* A listable entry: deleted, or live when asked; never the synthetic root or lost+found. */
+static bool listable(const Filters *f, const RfsEntryInfo *info)
+{
+	if (info->flags & RFS_ENTRY_SYNTHETIC)
+		return false;
+	return (info->flags & RFS_ENTRY_REMOVED) || f->include_live;
+}
+
+typedef struct {
+	const RfsContext *ctx;
+	const Filters *f;
+	GPtrArray *selected;
+	GHashTable *dirs_with_content; /* &info->id of directories above a selected entry */
+	bool need_path;
+} SelectWalk;
+
+static void mark_ancestors(SelectWalk *w, RfsEntryId parent)
+{
+	/* Stops at the first directory already marked, so each is visited once overall;
+	 * the index has no cycles, and the depth bound guards the walk anyway. Keys point
+	 * at the ids inside the index, which live as long as the context. */
+	for (unsigned depth = 0; depth < 4096; depth++) {
+		const RfsEntryInfo *p = rfs_context_lookup(w->ctx, parent);
+		if (p == NULL || !g_hash_table_add(w->dirs_with_content, (gpointer)&p->id))
+			return;
+		if (p->id == RFS_ENTRY_ROOT || p->parent_id == p->id)
+			return;
+		parent = p->parent_id;
+	}
+}
+
+static bool select_one(const RfsEntryInfo *info, void *user_data)
+{
+	SelectWalk *w = user_data;
+	if (!listable(w->f, info))
+		return true;
+	if (info->flags & RFS_ENTRY_DIRECTORY) {
+		g_ptr_array_add(w->selected, (gpointer)info);
+		return true;
+	}
+	g_autofree char *path = w->need_path ? rfs_context_entry_path(w->ctx, info->id) : NULL;
+	if (!filters_match_file(w->f, info, path, rfs_entry_recoverable_percent(info)))
+		return true;
+	g_ptr_array_add(w->selected, (gpointer)info);
+	mark_ancestors(w, info->parent_id);
+	return true;
+}
+
+GPtrArray *filters_select(const RfsContext *ctx, const Filters *f)
+{
+	SelectWalk w = {
+		.ctx = ctx,
+		.f = f,
+		.selected = g_ptr_array_new(),
+		.dirs_with_content = g_hash_table_new(g_int64_hash, g_int64_equal),
+		.need_path = f->name_glob != NULL && strchr(f->name_glob, '/') != NULL,
+	};
+	rfs_context_foreach(ctx, select_one, &w);
+	if (filters_active(f)) {
+		guint kept = 0;
+		for (guint i = 0; i < w.selected->len; i++) {
+			const RfsEntryInfo *e = g_ptr_array_index(w.selected, i);
+			if ((e->flags & RFS_ENTRY_DIRECTORY) &&
+			    !g_hash_table_contains(w.dirs_with_content, &e->id))
+				continue;
+			g_ptr_array_index(w.selected, kept++) = (gpointer)e;
+		}
+		g_ptr_array_set_size(w.selected, kept);
+	}
+	g_hash_table_destroy(w.dirs_with_content);
+	return w.selected;
+}

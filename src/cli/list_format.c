@@ -1,0 +1,473 @@
+/* The listing formats of restorefs-scan. Pure formatting over ListFormatRow: no context
+ * calls and no I/O except through the writer's FILE. JSON goes through json-glib, one
+ * generated object per entry, so a large volume is never held as one document. */
+#define G_LOG_DOMAIN "restorefs-cli"
+
+#include "cli/list_format.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* ---- time ------------------------------------------------------------------------------------ */
+
+enum {
+	TICKS_PER_SECOND = 10000000,
+	SECONDS_PER_DAY = 86400,
+};
+/* Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01 (Unix epoch). */
+#define FILETIME_UNIX_OFFSET INT64_C(11644473600)
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t list_format_filetime_unix(int64_t filetime)
+{
+	if (filetime == 0)
+		return 0;
+	return floor_div(filetime, TICKS_PER_SECOND) - FILETIME_UNIX_OFFSET;
+}
+
+/* Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days),
+ * valid for the whole FILETIME range where GDateTime stops at year 9999. */
+static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
+{
+	z += 719468;
+	int64_t era = floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+void list_format_filetime_iso(int64_t filetime, char out[LIST_FORMAT_ISO_SIZE])
+{
+	if (filetime == 0) {
+		out[0] = '\0';
+		return;
+	}
+	int64_t secs_1601 = floor_div(filetime, TICKS_PER_SECOND);
+	int64_t ticks = filetime - secs_1601 * TICKS_PER_SECOND;
+	int64_t unix_secs = secs_1601 - FILETIME_UNIX_OFFSET;
+	int64_t days = floor_div(unix_secs, SECONDS_PER_DAY);
+	int64_t sod = unix_secs - days * SECONDS_PER_DAY;
+	int64_t year;
+	unsigned month, day;
+	civil_from_days(days, &year, &month, &day);
+	g_snprintf(out, LIST_FORMAT_ISO_SIZE, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRId64 "Z",
+		   year, month, day, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
+		   (unsigned)(sod % 60), ticks);
+}
+
+/* ---- words ----------------------------------------------------------------------------------- */
+
+bool list_format_kind_parse(const char *name, ListFormatKind *out)
+{
+	static const char *const names[] = { "text", "csv", "json", "bodyfile" };
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		if (g_ascii_strcasecmp(name, names[i]) == 0) {
+			*out = (ListFormatKind)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *list_format_type_word(const RfsEntryInfo *info)
+{
+	if (info->flags & RFS_ENTRY_STREAM)
+		return "stream";
+	return (info->flags & RFS_ENTRY_DIRECTORY) ? "dir" : "file";
+}
+
+static const struct {
+	uint32_t flag;
+	const char *word;
+} flag_words[] = {
+	{ RFS_ENTRY_REMOVED, "removed" },       { RFS_ENTRY_ORPHAN, "orphan" },
+	{ RFS_ENTRY_COMPRESSED, "compressed" }, { RFS_ENTRY_SPARSE, "sparse" },
+	{ RFS_ENTRY_ENCRYPTED, "encrypted" },   { RFS_ENTRY_INCOMPLETE, "incomplete" },
+	{ RFS_ENTRY_RESIDENT, "resident" },
+};
+
+void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *separator)
+{
+	bool first = true;
+	if (!(info->flags & RFS_ENTRY_REMOVED)) {
+		g_string_append(out, "live");
+		first = false;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(flag_words); i++) {
+		if (!(info->flags & flag_words[i].flag))
+			continue;
+		if (!first)
+			g_string_append(out, separator);
+		g_string_append(out, flag_words[i].word);
+		first = false;
+	}
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------- */
+
+const char *list_format_csv_header(void)
+{
+	return "path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,"
+	       "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path\n";
+}
+
+void list_format_csv_field(GString *out, const char *field)
+{
+	if (field == NULL)
+		return;
+	if (strpbrk(field, ",\"\r\n") == NULL) {
+		g_string_append(out, field);
+		return;
+	}
+	g_string_append_c(out, '"');
+	for (const char *p = field; *p != '\0'; p++) {
+		if (*p == '"')
+			g_string_append_c(out, '"');
+		g_string_append_c(out, *p);
+	}
+	g_string_append_c(out, '"');
+}
+
+static void csv_time(GString *out, int64_t filetime)
+{
+	char iso[LIST_FORMAT_ISO_SIZE];
+	list_format_filetime_iso(filetime, iso);
+	g_string_append_c(out, ',');
+	g_string_append(out, iso);
+}
+
+void list_format_csv_row(GString *out, const ListFormatRow *row)
+{
+	const RfsEntryInfo *e = row->info;
+	list_format_csv_field(out, row->path);
+	g_string_append_printf(out, ",%" PRIu64 ",%u,", e->mft_record, (unsigned)e->sequence);
+	list_format_csv_field(out, e->stream_name);
+	g_string_append_printf(out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,",
+			       list_format_type_word(e), e->size_bytes, e->allocated_bytes, e->clusters,
+			       e->clusters_in_use, row->recoverable_percent);
+	list_format_flag_words(out, e, "|");
+	g_string_append_printf(out, ",0x%08" PRIx32, e->attributes);
+	csv_time(out, e->times.creation);
+	csv_time(out, e->times.last_write);
+	csv_time(out, e->times.last_access);
+	csv_time(out, e->times.mft_change);
+	g_string_append_c(out, ',');
+	list_format_csv_field(out, row->original_path);
+	g_string_append_c(out, '\n');
+}
+
+/* ---- bodyfile -------------------------------------------------------------------------------- */
+
+/* mactime splits on '|' and reads lines: such bytes in a name become '^', as fls does for
+ * control characters. */
+static void bodyfile_name(GString *out, const char *name)
+{
+	for (const char *p = name; *p != '\0'; p++)
+		g_string_append_c(out, (*p == '|' || g_ascii_iscntrl(*p)) ? '^' : *p);
+}
+
+static void bodyfile_line(GString *out, const ListFormatRow *row, const RfsTimes *t, bool fn_line)
+{
+	const RfsEntryInfo *e = row->info;
+	bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
+	/* FILE_ATTRIBUTE_READONLY (0x1) takes the write bits away, as TSK shows NTFS modes. */
+	bool read_only = (e->attributes & 0x1) != 0;
+	g_string_append(out, "0|");
+	bodyfile_name(out, row->path);
+	if (fn_line)
+		g_string_append(out, " ($FILE_NAME)");
+	if (e->flags & RFS_ENTRY_REMOVED)
+		g_string_append(out, " (deleted)");
+	g_string_append_printf(out, "|%" PRIu64 "-%u|%s/%s%s|0|0|%" PRIu64, e->mft_record,
+			       (unsigned)e->sequence, dir ? "d" : "r", dir ? "d" : "r",
+			       read_only ? "r-xr-xr-x" : "rwxrwxrwx", e->size_bytes);
+	g_string_append_printf(out, "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "\n",
+			       list_format_filetime_unix(t->last_access),
+			       list_format_filetime_unix(t->last_write),
+			       list_format_filetime_unix(t->mft_change),
+			       list_format_filetime_unix(t->creation));
+}
+
+void list_format_bodyfile_row(GString *out, const ListFormatRow *row)
+{
+	const RfsEntryInfo *e = row->info;
+	bodyfile_line(out, row, &e->times, false);
+	const RfsTimes *fn = &e->fn_times;
+	bool fn_known = fn->creation != 0 || fn->last_write != 0 || fn->last_access != 0 ||
+			fn->mft_change != 0;
+	if (fn_known && !(e->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_STREAM)))
+		bodyfile_line(out, row, fn, true);
+}
+
+/* ---- text ------------------------------------------------------------------------------------ */
+
+void list_format_text_header(GString *out)
+{
+	g_string_append_printf(out, "%5s  %10s  %-19s  %s\n", "RECOV", "SIZE", "MODIFIED (UTC)", "PATH");
+}
+
+void list_format_text_row(GString *out, const ListFormatRow *row)
+{
+	const RfsEntryInfo *e = row->info;
+	char iso[LIST_FORMAT_ISO_SIZE];
+	list_format_filetime_iso(e->times.last_write, iso);
+	if (iso[0] != '\0') {
+		iso[10] = ' ';
+		iso[19] = '\0'; /* "YYYY-MM-DD HH:MM:SS": seconds are enough for a human */
+	} else {
+		g_strlcpy(iso, "-", sizeof iso);
+	}
+	bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
+	g_autofree char *size = dir ? g_strdup("<dir>")
+				    : g_format_size_full(e->size_bytes, G_FORMAT_SIZE_IEC_UNITS);
+	if (!(e->flags & RFS_ENTRY_REMOVED))
+		g_string_append_printf(out, "%5s", "live");
+	else if (dir)
+		g_string_append_printf(out, "%5s", "-");
+	else
+		g_string_append_printf(out, "%4u%%", row->recoverable_percent);
+	g_string_append_printf(out, "  %10s  %-19s  %s%s\n", size, iso, row->path, dir ? "/" : "");
+}
+
+char *list_format_summary(const RfsScanStats *s, uint64_t listed)
+{
+	g_autofree char *bytes = g_format_size_full(s->deleted_bytes, G_FORMAT_SIZE_IEC_UNITS);
+	GString *out = g_string_new(NULL);
+	g_string_append_printf(out,
+			       "%" PRIu64 " deleted files, %" PRIu64 " directories, %" PRIu64
+			       " streams (%s), %" PRIu64 " orphans; %" PRIu64 " MFT records, %" PRIu64
+			       " damaged",
+			       s->deleted_files, s->deleted_dirs, s->deleted_streams, bytes, s->orphans,
+			       s->records_total, s->records_damaged);
+	if (s->live_files > 0)
+		g_string_append_printf(out, "; %" PRIu64 " live files", s->live_files);
+	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
+	return g_string_free(out, FALSE);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static void json_time(JsonBuilder *b, const char *key, int64_t filetime)
+{
+	char iso[LIST_FORMAT_ISO_SIZE];
+	list_format_filetime_iso(filetime, iso);
+	json_builder_set_member_name(b, key);
+	if (iso[0] != '\0')
+		json_builder_add_string_value(b, iso);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void json_times(JsonBuilder *b, const RfsTimes *t)
+{
+	json_time(b, "created", t->creation);
+	json_time(b, "modified", t->last_write);
+	json_time(b, "accessed", t->last_access);
+	json_time(b, "mft_changed", t->mft_change);
+}
+
+static void json_int(JsonBuilder *b, const char *key, uint64_t v)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_add_int_value(b, (gint64)v);
+}
+
+static void json_string(JsonBuilder *b, const char *key, const char *v)
+{
+	json_builder_set_member_name(b, key);
+	if (v != NULL)
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+static JsonNode *entry_json(const ListFormatRow *row)
+{
+	const RfsEntryInfo *e = row->info;
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_string(b, "path", row->path);
+	json_int(b, "mft_record", e->mft_record);
+	json_int(b, "sequence", e->sequence);
+	json_string(b, "stream", e->stream_name);
+	json_string(b, "type", list_format_type_word(e));
+	json_int(b, "size", e->size_bytes);
+	json_int(b, "allocated", e->allocated_bytes);
+	json_int(b, "clusters", e->clusters);
+	json_int(b, "clusters_in_use", e->clusters_in_use);
+	json_int(b, "recoverable", row->recoverable_percent);
+	json_builder_set_member_name(b, "flags");
+	json_builder_begin_array(b);
+	g_autoptr(GString) words = g_string_new(NULL);
+	list_format_flag_words(words, e, "\n");
+	g_auto(GStrv) split = g_strsplit(words->str, "\n", -1);
+	for (char **w = split; *w != NULL; w++) {
+		if (**w != '\0')
+			json_builder_add_string_value(b, *w);
+	}
+	json_builder_end_array(b);
+	json_int(b, "attributes", e->attributes);
+	json_times(b, &e->times);
+	json_string(b, "original_path", row->original_path);
+	json_builder_set_member_name(b, "fn_times");
+	json_builder_begin_object(b);
+	json_times(b, &e->fn_times);
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+JsonNode *list_format_volume_json(const char *source, const RfsVolumeInfo *v)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_string(b, "source", source);
+	json_int(b, "sector_size", v->sector_size);
+	json_int(b, "cluster_size", v->cluster_size);
+	json_int(b, "mft_record_size", v->mft_record_size);
+	json_int(b, "total_clusters", v->total_clusters);
+	json_int(b, "free_clusters", v->free_clusters);
+	/* 64 random bits: a string, since JSON readers often hold numbers as doubles. */
+	g_autofree char *serial = g_strdup_printf("%016" PRIX64, v->serial);
+	json_string(b, "serial", serial);
+	json_int(b, "offset_bytes", v->offset_bytes);
+	json_int(b, "size_bytes", v->size_bytes);
+	json_string(b, "label", v->label != NULL ? v->label : "");
+	json_builder_set_member_name(b, "encrypted");
+	json_builder_add_boolean_value(b, v->encrypted);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+static JsonNode *stats_json(const RfsScanStats *s)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_int(b, "records_total", s->records_total);
+	json_int(b, "records_damaged", s->records_damaged);
+	json_int(b, "deleted_files", s->deleted_files);
+	json_int(b, "deleted_dirs", s->deleted_dirs);
+	json_int(b, "deleted_streams", s->deleted_streams);
+	json_int(b, "orphans", s->orphans);
+	json_int(b, "deleted_bytes", s->deleted_bytes);
+	json_int(b, "live_files", s->live_files);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+/* ---- writer ---------------------------------------------------------------------------------- */
+
+struct ListFormatWriter {
+	ListFormatKind kind;
+	FILE *out;
+	bool quiet;
+	uint64_t rows;
+	GString *line;
+	JsonGenerator *gen;
+};
+
+ListFormatWriter *list_format_writer_new(ListFormatKind kind, FILE *out, bool quiet)
+{
+	ListFormatWriter *w = g_new0(ListFormatWriter, 1);
+	w->kind = kind;
+	w->out = out;
+	w->quiet = quiet;
+	w->line = g_string_sized_new(512);
+	if (kind == LIST_FORMAT_JSON)
+		w->gen = json_generator_new();
+	return w;
+}
+
+static void write_json_node(ListFormatWriter *w, JsonNode *node)
+{
+	json_generator_set_root(w->gen, node);
+	gsize length = 0;
+	g_autofree char *text = json_generator_to_data(w->gen, &length);
+	fwrite(text, 1, length, w->out);
+	json_node_unref(node);
+}
+
+void list_format_writer_begin(ListFormatWriter *w, const char *source, const RfsVolumeInfo *volume,
+			      const RfsScanStats *stats)
+{
+	switch (w->kind) {
+	case LIST_FORMAT_TEXT:
+		g_string_truncate(w->line, 0);
+		list_format_text_header(w->line);
+		fputs(w->line->str, w->out);
+		break;
+	case LIST_FORMAT_CSV:
+		fputs(list_format_csv_header(), w->out);
+		break;
+	case LIST_FORMAT_JSON:
+		/* The document is written by hand around json-glib objects, one entry a line. */
+		fputs("{\"volume\": ", w->out);
+		write_json_node(w, list_format_volume_json(source, volume));
+		fputs(",\n\"stats\": ", w->out);
+		write_json_node(w, stats_json(stats));
+		fputs(",\n\"entries\": [", w->out);
+		break;
+	case LIST_FORMAT_BODYFILE:
+		break;
+	}
+}
+
+void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row)
+{
+	g_string_truncate(w->line, 0);
+	switch (w->kind) {
+	case LIST_FORMAT_TEXT:
+		list_format_text_row(w->line, row);
+		break;
+	case LIST_FORMAT_CSV:
+		list_format_csv_row(w->line, row);
+		break;
+	case LIST_FORMAT_BODYFILE:
+		list_format_bodyfile_row(w->line, row);
+		break;
+	case LIST_FORMAT_JSON:
+		fputs(w->rows > 0 ? ",\n  " : "\n  ", w->out);
+		write_json_node(w, entry_json(row));
+		break;
+	}
+	fwrite(w->line->str, 1, w->line->len, w->out);
+	w->rows++;
+}
+
+bool list_format_writer_end(ListFormatWriter *w, const RfsScanStats *stats)
+{
+	g_autofree char *summary = list_format_summary(stats, w->rows);
+	switch (w->kind) {
+	case LIST_FORMAT_TEXT:
+		if (!w->quiet)
+			fprintf(w->out, "%s\n", summary);
+		break;
+	case LIST_FORMAT_JSON:
+		fputs(w->rows > 0 ? "\n]}\n" : "]}\n", w->out);
+		break;
+	case LIST_FORMAT_CSV:
+	case LIST_FORMAT_BODYFILE:
+		if (!w->quiet)
+			fprintf(stderr, "%s\n", summary);
+		break;
+	}
+	return fflush(w->out) == 0 && !ferror(w->out);
+}
+
+void list_format_writer_free(ListFormatWriter *w)
+{
+	if (w == NULL)
+		return;
+	g_string_free(w->line, TRUE);
+	g_clear_object(&w->gen);
+	g_free(w);
+}

@@ -1,0 +1,75 @@
+/* Listing writers for restorefs-scan: text table, CSV, JSON and TSK bodyfile.
+ *
+ * The writers never call into a restore context: the caller resolves paths and the
+ * recoverable percentage into a ListFormatRow, so everything here is pure formatting and
+ * can be tested on hand-made rows. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "restorefs/restorefs.h"
+
+typedef enum {
+	LIST_FORMAT_TEXT,
+	LIST_FORMAT_CSV,
+	LIST_FORMAT_JSON,
+	LIST_FORMAT_BODYFILE,
+} ListFormatKind;
+
+/* Parses "text", "csv", "json", "bodyfile"; false for anything else. */
+bool list_format_kind_parse(const char *name, ListFormatKind *out);
+
+typedef struct {
+	const RfsEntryInfo *info;
+	const char *path;          /* restorefs tree path, leading '/'              */
+	const char *original_path; /* the path on the volume as far as it is known  */
+	unsigned recoverable_percent;
+} ListFormatRow;
+
+/* ---- pure helpers (also used by the tests) ------------------------------------------------ */
+
+/* "2026-11-24T02:49:45.1234567Z" (28 chars + NUL); "" for FILETIME 0. */
+#define LIST_FORMAT_ISO_SIZE 40
+void list_format_filetime_iso(int64_t filetime, char out[LIST_FORMAT_ISO_SIZE]);
+/* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
+int64_t list_format_filetime_unix(int64_t filetime);
+/* Appends `field` to `out`, quoted per RFC 4180 when it holds a comma, quote, CR or LF. */
+void list_format_csv_field(GString *out, const char *field);
+/* "file", "dir" or "stream". */
+const char *list_format_type_word(const RfsEntryInfo *info);
+/* '|'-joined flag words ("removed|resident", "live"...) appended to `out`. */
+void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *separator);
+
+/* One CSV line (with '\n') for `row`; list_format_csv_header() is the first line. */
+const char *list_format_csv_header(void);
+void list_format_csv_row(GString *out, const ListFormatRow *row);
+/* The bodyfile line(s) for `row`: one for the entry and, for a file (not a directory, not
+ * a named stream) with known $FILE_NAME times, one more named "... ($FILE_NAME)". */
+void list_format_bodyfile_row(GString *out, const ListFormatRow *row);
+/* One text table line, and the header above it. */
+void list_format_text_header(GString *out);
+void list_format_text_row(GString *out, const ListFormatRow *row);
+/* The one-line summary of a scan ("1234 deleted files, ..."), without '\n'. */
+char *list_format_summary(const RfsScanStats *stats, uint64_t listed);
+
+/* ---- streaming writer --------------------------------------------------------------------- */
+
+typedef struct ListFormatWriter ListFormatWriter;
+
+/* Writes to `out` (not closed). The summary line ends the text table on `out`; for CSV and
+ * bodyfile it goes to stderr so that `out` stays machine-readable; JSON carries the stats
+ * in the document instead. `quiet` drops the summary line. */
+ListFormatWriter *list_format_writer_new(ListFormatKind kind, FILE *out, bool quiet);
+void list_format_writer_begin(ListFormatWriter *w, const char *source, const RfsVolumeInfo *volume,
+			      const RfsScanStats *stats);
+void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row);
+/* Closes the document and writes the summary; false when `out` reported a write error. */
+bool list_format_writer_end(ListFormatWriter *w, const RfsScanStats *stats);
+void list_format_writer_free(ListFormatWriter *w);
+
+/* JSON objects for the volume and the stats (also used by --info). */
+JsonNode *list_format_volume_json(const char *source, const RfsVolumeInfo *volume);

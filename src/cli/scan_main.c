@@ -1,0 +1,346 @@
+/* restorefs-scan: options, the restore context's life, and exit codes. Listing formats,
+ * selection and extraction live in list_format.c, filters.c and extract.c; this file only
+ * wires them together and turns failures into one stderr line and an exit code. */
+#define G_LOG_DOMAIN "restorefs-cli"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/common_opts.h"
+#include "cli/extract.h"
+#include "cli/filters.h"
+#include "cli/find_volumes.h"
+#include "cli/list_format.h"
+#include "restorefs/restorefs.h"
+#include "util/progress.h"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1,
+	EXIT_SOURCE = 2,  /* cannot open SOURCE, not a usable volume, wrong or missing key */
+	EXIT_SCAN = 3,    /* the MFT scan failed                                           */
+	EXIT_PARTIAL = 4, /* extraction had failures or unreadable ranges; output failed   */
+};
+
+typedef struct {
+	char *format;
+	char *name_glob;
+	char *min_size;
+	char *max_size;
+	int min_recoverable;
+	gboolean live;
+	gboolean no_directories;
+	char *extract_dir;
+	gboolean merge;
+	char *overwritten;
+	gboolean quiet;
+	gboolean version;
+	gboolean info;
+	gboolean find_volumes;
+	gboolean full;
+	gboolean json;
+	char **args;
+	CommonOptsLocationArgs location;
+	CommonOptsSecretArgs secrets;
+} ScanOptions;
+
+static const char description[] =
+	"Scans the MFT of an NTFS volume once and lists the deleted files it still describes,\n"
+	"with their original paths, or copies them out with --extract. SOURCE is an image file\n"
+	"or a block device; it is opened read-only and never written (a block device is held\n"
+	"exclusively, so nobody can mount it meanwhile).\n"
+	"\n"
+	"Formats (--format):\n"
+	"  text      a table: recoverable %, size, last write time (UTC), path; a summary line\n"
+	"  csv       header + one RFC 4180 row per entry: path,mft_record,sequence,stream,type,\n"
+	"            size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,\n"
+	"            created,modified,accessed,mft_changed,original_path\n"
+	"            (times ISO 8601 UTC with 100 ns digits; the summary goes to stderr)\n"
+	"  json      {\"volume\": {...}, \"stats\": {...}, \"entries\": [...]}\n"
+	"  bodyfile  The Sleuth Kit body format 3.x for mactime(1), with ($FILE_NAME) lines\n"
+	"\n"
+	"Selection: --name, --min-size, --max-size and --min-recoverable select files and\n"
+	"streams (an ADS is listed as file:stream). Deleted directories are listed too; once\n"
+	"a filter is given, only those holding a selected entry. --name matches the entry's\n"
+	"name, or its whole path (\"/dir/sub/name\") when GLOB contains '/'. SIZE takes K, M,\n"
+	"G or T suffixes (powers of 1024). Entries whose parent is lost are under /lost+found.\n"
+	"\n"
+	"Extraction: -x DIR recreates the tree under DIR (created if missing; refused if not\n"
+	"empty unless --merge), named streams as 'file:stream' beside their file, with the\n"
+	"$STANDARD_INFORMATION times. An existing file is never overwritten. Unreadable ranges\n"
+	"are zero-filled and each such file is reported.\n"
+	"\n"
+	"Examples:\n"
+	"  restorefs-scan /dev/sdb1\n"
+	"  restorefs-scan --name '*.docx' --min-recoverable 100 disk.img\n"
+	"  restorefs-scan --format=bodyfile disk.img | mactime -b - -d > timeline.csv\n"
+	"  restorefs-scan -x recovered/ --name '/Users/ann/*' /dev/sdb1\n"
+	"  restorefs-scan --find-volumes /dev/sdb\n"
+	"  restorefs-scan --start-sector 2048 --boot-sector 1050623 -x out/ /dev/sdb\n"
+	"  restorefs-scan --recovery-password-file key.txt --info bitlocker.img\n"
+	"\n"
+	"BitLocker: without a secret option, the password is asked on the terminal (no echo).\n"
+	"\n"
+	"Exit codes:\n"
+	"  0  success\n"
+	"  1  usage error (bad option, or --extract DIR not empty without --merge)\n"
+	"  2  cannot open SOURCE, not a usable NTFS volume, or missing/wrong BitLocker key\n"
+	"  3  the scan failed\n"
+	"  4  extraction finished with failures or unreadable ranges, or output failed\n";
+
+static GOptionEntry *main_entries(ScanOptions *o)
+{
+	const GOptionEntry entries[] = {
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
+		  "Listing format: text (default), csv, json or bodyfile", "FORMAT" },
+		{ "name", 0, 0, G_OPTION_ARG_STRING, &o->name_glob,
+		  "Only entries whose name (or path, if GLOB has a '/') matches GLOB", "GLOB" },
+		{ "min-size", 0, 0, G_OPTION_ARG_STRING, &o->min_size, "Only files of at least SIZE", "SIZE" },
+		{ "max-size", 0, 0, G_OPTION_ARG_STRING, &o->max_size, "Only files of at most SIZE", "SIZE" },
+		{ "min-recoverable", 0, 0, G_OPTION_ARG_INT, &o->min_recoverable,
+		  "Only files with at least PERCENT of their clusters not reused", "PERCENT" },
+		{ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "Also list files still in use (flag 'live')", NULL },
+		{ "no-directories", 0, 0, G_OPTION_ARG_NONE, &o->no_directories,
+		  "Leave directories out of the listing (and empty ones out of --extract)", NULL },
+		{ "extract", 'x', 0, G_OPTION_ARG_FILENAME, &o->extract_dir,
+		  "Copy the selected entries into DIR instead of listing them", "DIR" },
+		{ "merge", 0, 0, G_OPTION_ARG_NONE, &o->merge,
+		  "Let --extract add to a non-empty DIR (existing files are kept)", NULL },
+		{ "overwritten", 0, 0, G_OPTION_ARG_STRING, &o->overwritten,
+		  "Clusters now used by another file: raw (default, as they are), zero, or eio (unreadable)",
+		  "POLICY" },
+		{ "info", 0, 0, G_OPTION_ARG_NONE, &o->info, "Print volume information and exit", NULL },
+		{ "find-volumes", 0, 0, G_OPTION_ARG_NONE, &o->find_volumes,
+		  "SOURCE is a disk: search it for NTFS and BitLocker volumes", NULL },
+		{ "full", 0, 0, G_OPTION_ARG_NONE, &o->full,
+		  "With --find-volumes: read every sector, not only likely places", NULL },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Same as --format=json", NULL },
+		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress bar and no summary", NULL },
+		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->args, NULL, "SOURCE" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	return g_memdup2(entries, sizeof entries);
+}
+
+static void scan_options_clear(ScanOptions *o)
+{
+	g_free(o->format);
+	g_free(o->name_glob);
+	g_free(o->min_size);
+	g_free(o->max_size);
+	g_free(o->extract_dir);
+	g_free(o->overwritten);
+	g_strfreev(o->args);
+	common_opts_location_args_clear(&o->location);
+	common_opts_secret_args_clear(&o->secrets);
+}
+
+static int fail(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "restorefs-scan: %s\n", msg);
+	if (code == EXIT_USAGE)
+		fprintf(stderr, "Try 'restorefs-scan --help' for more information.\n");
+	return code;
+}
+
+/* Parsed values that the options only hold as text. */
+typedef struct {
+	ListFormatKind format;
+	Filters filters;
+	RfsOverwritePolicy policy;
+	RfsLocation location;
+} ScanSettings;
+
+static int parse_options(int argc, char **argv, ScanOptions *o, ScanSettings *s)
+{
+	g_autoptr(GOptionContext) oc = g_option_context_new("SOURCE");
+	g_option_context_set_summary(oc, "List and extract deleted files of an NTFS volume.");
+	g_option_context_set_description(oc, description);
+	g_autofree GOptionEntry *m = main_entries(o);
+	g_autofree GOptionEntry *l = common_opts_location_entries(&o->location);
+	g_autofree GOptionEntry *k = common_opts_secret_entries(&o->secrets);
+	g_option_context_add_main_entries(oc, m, NULL);
+	g_option_context_add_main_entries(oc, l, NULL);
+	g_option_context_add_main_entries(oc, k, NULL);
+	g_autoptr(GError) error = NULL;
+	if (!g_option_context_parse(oc, &argc, &argv, &error))
+		return fail(EXIT_USAGE, "%s", error->message);
+	if (o->version) {
+		printf("restorefs-scan %s\n", RESTOREFS_VERSION);
+		return EXIT_OK;
+	}
+	if (o->args == NULL || o->args[0] == NULL)
+		return fail(EXIT_USAGE, "no SOURCE given");
+	if (o->args[1] != NULL)
+		return fail(EXIT_USAGE, "one SOURCE only ('%s' is extra)", o->args[1]);
+
+	s->format = LIST_FORMAT_TEXT;
+	if (o->format != NULL && !list_format_kind_parse(o->format, &s->format))
+		return fail(EXIT_USAGE, "--format: '%s' is not text, csv, json or bodyfile", o->format);
+	if (o->json) {
+		if (o->format != NULL && s->format != LIST_FORMAT_JSON)
+			return fail(EXIT_USAGE, "--json contradicts --format=%s", o->format);
+		s->format = LIST_FORMAT_JSON;
+	}
+	s->filters = (Filters)FILTERS_INIT;
+	s->filters.name_glob = o->name_glob;
+	s->filters.include_live = o->live;
+	s->filters.no_directories = o->no_directories;
+	if (o->min_size != NULL && !common_opts_parse_size(o->min_size, &s->filters.min_size_bytes, &error))
+		return fail(EXIT_USAGE, "--min-size: %s", error->message);
+	if (o->max_size != NULL && !common_opts_parse_size(o->max_size, &s->filters.max_size_bytes, &error))
+		return fail(EXIT_USAGE, "--max-size: %s", error->message);
+	if (s->filters.min_size_bytes > s->filters.max_size_bytes)
+		return fail(EXIT_USAGE, "--min-size is larger than --max-size");
+	if (o->min_recoverable < 0 || o->min_recoverable > 100)
+		return fail(EXIT_USAGE, "--min-recoverable: %d is not a percentage (0-100)", o->min_recoverable);
+	s->filters.min_recoverable = (unsigned)o->min_recoverable;
+
+	s->policy = RFS_OVERWRITTEN_RAW;
+	if (o->overwritten != NULL) {
+		static const char *const names[] = { "raw", "zero", "eio" };
+		guint i = 0;
+		while (i < G_N_ELEMENTS(names) && strcmp(o->overwritten, names[i]) != 0)
+			i++;
+		if (i == G_N_ELEMENTS(names))
+			return fail(EXIT_USAGE, "--overwritten: '%s' is not raw, zero or eio", o->overwritten);
+		s->policy = (RfsOverwritePolicy)i;
+	}
+	if (o->merge && o->extract_dir == NULL)
+		return fail(EXIT_USAGE, "--merge goes with --extract");
+	if (o->full && !o->find_volumes)
+		return fail(EXIT_USAGE, "--full goes with --find-volumes");
+	if (o->extract_dir != NULL && (o->format != NULL || o->json))
+		return fail(EXIT_USAGE, "--extract does not list: drop --format");
+	if (o->secrets.password_fd < -1)
+		return fail(EXIT_USAGE, "--password-fd: %d is not a file descriptor", o->secrets.password_fd);
+	if (!common_opts_location_resolve(&o->location, &s->location, &error))
+		return fail(EXIT_USAGE, "%s", error->message);
+	return -1;
+}
+
+static int print_info(const char *source, RfsContext *ctx, bool json)
+{
+	const RfsVolumeInfo *v = rfs_context_volume(ctx);
+	bool locked = rfs_context_needs_decryption(ctx);
+	if (json) {
+		g_autoptr(JsonNode) node = list_format_volume_json(source, v);
+		json_object_set_boolean_member(json_node_get_object(node), "locked", locked);
+		g_autoptr(JsonGenerator) gen = json_generator_new();
+		json_generator_set_pretty(gen, TRUE);
+		json_generator_set_root(gen, node);
+		g_autofree char *text = json_generator_to_data(gen, NULL);
+		printf("%s\n", text);
+	} else {
+		g_autofree char *size = g_format_size_full(v->size_bytes, G_FORMAT_SIZE_IEC_UNITS);
+		printf("source:          %s\n", source);
+		printf("encryption:      %s\n", !v->encrypted ? "none"
+						 : locked     ? "BitLocker (locked: no key given)"
+							      : "BitLocker (unlocked)");
+		printf("volume offset:   %" PRIu64 " bytes\n", v->offset_bytes);
+		printf("size:            %s (%" PRIu64 " bytes)\n", size, v->size_bytes);
+		if (!locked) {
+			printf("sector size:     %" PRIu32 " bytes\n", v->sector_size);
+			printf("cluster size:    %" PRIu32 " bytes\n", v->cluster_size);
+			printf("MFT record size: %" PRIu32 " bytes\n", v->mft_record_size);
+			printf("clusters:        %" PRIu64 "\n", v->total_clusters);
+			printf("serial number:   %016" PRIX64 "\n", v->serial);
+			if (v->label != NULL && v->label[0] != '\0')
+				printf("label:           %s\n", v->label);
+		}
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the output");
+}
+
+static int list_entries(const char *source, RfsContext *ctx, const ScanSettings *s, bool quiet,
+			const GPtrArray *selected)
+{
+	ListFormatWriter *w = list_format_writer_new(s->format, stdout, quiet);
+	list_format_writer_begin(w, source, rfs_context_volume(ctx), rfs_context_stats(ctx));
+	for (guint i = 0; i < selected->len; i++) {
+		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		if (s->filters.no_directories && (e->flags & RFS_ENTRY_DIRECTORY))
+			continue;
+		g_autofree char *path = rfs_context_entry_path(ctx, e->id);
+		g_autofree char *original = rfs_context_entry_original_path(ctx, e->id);
+		ListFormatRow row = {
+			.info = e,
+			.path = path,
+			.original_path = original,
+			.recoverable_percent = rfs_entry_recoverable_percent(e),
+		};
+		list_format_writer_row(w, &row);
+	}
+	bool ok = list_format_writer_end(w, rfs_context_stats(ctx));
+	list_format_writer_free(w);
+	return ok ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
+}
+
+static int extract_entries(RfsContext *ctx, const ScanOptions *o, const GPtrArray *selected)
+{
+	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories };
+	ExtractResult result;
+	g_autoptr(GError) error = NULL;
+	if (!extract_run(ctx, selected, o->extract_dir, &opts, &result, &error))
+		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
+			    "%s", error->message);
+	if (!o->quiet) {
+		g_autofree char *summary = extract_summary(&result, o->extract_dir);
+		printf("%s\n", summary);
+	}
+	return result.failures > 0 || result.damaged_files > 0 ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static int run(const ScanOptions *o, const ScanSettings *s)
+{
+	const char *source = o->args[0];
+	if (o->find_volumes)
+		return find_volumes_run(source, s->location.sector_size, o->full,
+					s->format == LIST_FORMAT_JSON, o->quiet);
+
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
+	if (ctx == NULL)
+		return fail(EXIT_SOURCE, "%s", error->message);
+	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
+	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
+	if (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))
+		return fail(EXIT_SOURCE, "%s", error->message);
+	if (o->info)
+		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
+
+	rfs_context_set_overwrite_policy(ctx, s->policy);
+	Progress *progress = o->quiet ? NULL : progress_new("scanning", 0, PROGRESS_COUNT, "records");
+	bool scanned = rfs_context_scan(ctx, s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
+					progress_callback, progress, &error);
+	progress_free(progress);
+	if (!scanned)
+		return fail(EXIT_SCAN, "%s", error->message);
+
+	g_autoptr(GPtrArray) selected = filters_select(ctx, &s->filters);
+	if (o->extract_dir != NULL)
+		return extract_entries(ctx, o, selected);
+	return list_entries(source, ctx, s, o->quiet, selected);
+}
+
+int main(int argc, char **argv)
+{
+	setlocale(LC_ALL, "");
+	ScanOptions o = { .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
+	ScanSettings s = { 0 };
+	int code = parse_options(argc, argv, &o, &s);
+	if (code < 0)
+		code = run(&o, &s);
+	scan_options_clear(&o);
+	return code;
+}

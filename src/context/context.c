@@ -1,0 +1,281 @@
+/* The restore context: where the volume is (whole source, partition, lost volume at a
+ * start sector with its primary or backup boot sector), BitLocker unlocking, and the scan.
+ * Everything the source offers is read-only to us; nothing here ever writes. */
+#define G_LOG_DOMAIN "restorefs-context"
+
+#include "context/context_private.h"
+
+#include <string.h>
+
+#include "device/partition.h"
+#include "index/mft_scan.h"
+#include "util/error.h"
+
+bool context_read_boot_sector(BlockSource *src, uint64_t offset, BootSector *out, GError **error)
+{
+	uint8_t sector[BOOT_SECTOR_SIZE];
+	if (offset > src->size_bytes || src->size_bytes - offset < sizeof sector)
+		return rfs_set_error(error, RFS_ERROR_INVALID,
+				     "the boot sector at byte %" PRIu64 " lies past the end of the source (%" PRIu64 " bytes)",
+				     offset, src->size_bytes);
+	if (!block_source_read(src, offset, sector, sizeof sector, error))
+		return false;
+	return boot_sector_parse(byte_span(sector, sizeof sector), out, error);
+}
+
+bool context_open_volume(RfsContext *ctx, GError **error)
+{
+	ctx->vol = volume_open(ctx->volume_src, &ctx->boot, error);
+	if (ctx->vol == NULL)
+		return false;
+	ctx->info.sector_size = ctx->boot.bytes_per_sector;
+	ctx->info.cluster_size = ctx->boot.cluster_size;
+	ctx->info.mft_record_size = ctx->boot.mft_record_size;
+	ctx->info.total_clusters = ctx->boot.total_clusters;
+	ctx->info.serial = ctx->boot.serial;
+	ctx->info.label = ctx->vol->label;
+	return true;
+}
+
+static uint32_t sector_size_of(const RfsLocation *loc, const BlockSource *src)
+{
+	return loc->sector_size != 0 ? loc->sector_size : src->sector_size;
+}
+
+/* Selects partition `number` of the table on `src` and narrows src to it. */
+static BlockSource *open_partition(BlockSource *src, const RfsLocation *loc, uint64_t *offset,
+				   GError **error)
+{
+	uint32_t ss = sector_size_of(loc, src);
+	PartitionTable table = { 0 };
+	if (!partition_table_read(src, ss, &table, error)) {
+		block_source_close(src);
+		return NULL;
+	}
+	const Partition *part = NULL;
+	for (size_t i = 0; i < table.count; i++)
+		if (table.parts[i].number == loc->partition)
+			part = &table.parts[i];
+	if (part == NULL) {
+		rfs_set_error(error, RFS_ERROR_NOT_FOUND, "there is no partition %u (the %s table has %zu)",
+			      loc->partition, table.count == 0 ? "partition" : table.is_gpt ? "GPT" : "MBR",
+			      table.count);
+		partition_table_clear(&table);
+		block_source_close(src);
+		return NULL;
+	}
+	uint64_t start = part->start_sector * (uint64_t)ss, size = part->sector_count * (uint64_t)ss;
+	partition_table_clear(&table);
+	*offset = start;
+	return window_open(src, start, size, error);
+}
+
+/* A lost volume: starts at `start` bytes; its boot sector (primary or backup) is at `boot`.
+ * The backup describes the volume exactly like the primary, so the window is the same. */
+static BlockSource *open_lost_volume(BlockSource *src, uint64_t start, uint64_t boot, uint32_t ss,
+				     BootSector *bs, GError **error)
+{
+	if (start >= src->size_bytes || boot >= src->size_bytes) {
+		rfs_set_error(error, RFS_ERROR_INVALID,
+			      "sector %" PRIu64 " is past the end of the disk (%" PRIu64 " sectors of %u bytes)",
+			      (start >= src->size_bytes ? start : boot) / ss, src->size_bytes / ss, ss);
+		block_source_close(src);
+		return NULL;
+	}
+	if (boot < start) {
+		rfs_set_error(error, RFS_ERROR_INVALID, "the boot sector (%" PRIu64 ") lies before the start sector (%" PRIu64 ")",
+			      boot / ss, start / ss);
+		block_source_close(src);
+		return NULL;
+	}
+	if (!context_read_boot_sector(src, boot, bs, error)) {
+		g_prefix_error(error, "sector %" PRIu64 ": ", boot / ss);
+		if (error != NULL && *error != NULL) {
+			char *msg = (*error)->message;
+			(*error)->message = g_strconcat(msg, boot == start
+				? "; try the backup copy in the volume's last sector (--boot-sector), or look for it with restorefs-scan --find-volumes"
+				: "; try the primary copy at the start sector (leave out --boot-sector)", NULL);
+			g_free(msg);
+		}
+		block_source_close(src);
+		return NULL;
+	}
+	uint64_t bytes = bs->total_sectors * bs->bytes_per_sector;
+	if (boot != start && boot - start != bytes) {
+		uint64_t expect = boot / ss >= bs->total_sectors ? boot / ss - bs->total_sectors : 0;
+		rfs_set_error(error, RFS_ERROR_INVALID,
+			      "the boot sector at sector %" PRIu64 " describes a volume of %" PRIu64 " sectors, so as a backup its volume starts at sector %" PRIu64 ", not %" PRIu64,
+			      boot / ss, bs->total_sectors, expect, start / ss);
+		block_source_close(src);
+		return NULL;
+	}
+	/* The backup boot sector sits one sector past total_sectors; keep it in the window. */
+	uint64_t size = bytes + bs->bytes_per_sector;
+	if (size > src->size_bytes - start)
+		size = src->size_bytes - start;
+	return window_open(src, start, size, error);
+}
+
+/* The backup of a damaged primary boot sector: the source's last sector. */
+static bool try_backup_boot_sector(RfsContext *ctx, GError *primary_error, GError **error)
+{
+	uint64_t size = ctx->volume_src->size_bytes;
+	const uint32_t candidates[] = { 512, 4096, ctx->volume_src->sector_size };
+	for (size_t i = 0; i < G_N_ELEMENTS(candidates); i++) {
+		if (size < candidates[i])
+			continue;
+		if (context_read_boot_sector(ctx->volume_src, size - candidates[i], &ctx->boot, NULL)) {
+			g_warning("the boot sector is damaged (%s); using its backup in the last sector",
+				  primary_error->message);
+			return true;
+		}
+	}
+	return rfs_set_error(error, primary_error->code == RFS_ERROR_CORRUPT ? RFS_ERROR_INVALID : (RfsError)primary_error->code,
+			     "%s: not a usable NTFS volume: %s", ctx->source, primary_error->message);
+}
+
+static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *loc, GError **error)
+{
+	uint32_t ss = sector_size_of(loc, src);
+	uint64_t offset = 0;
+	if (loc->partition != 0) {
+		src = open_partition(src, loc, &offset, error);
+	} else if (loc->flags & RFS_CONTEXT_DISK) {
+		uint64_t start = loc->start_sector != 0 ? loc->start_sector * ss : loc->offset_bytes;
+		uint64_t boot = loc->boot_sector == RFS_BOOT_SECTOR_DEFAULT ? start : loc->boot_sector * ss;
+		uint8_t head[BOOT_SECTOR_SIZE];
+		if (boot == start && start < src->size_bytes && src->size_bytes - start >= sizeof head &&
+		    block_source_read(src, start, head, sizeof head, NULL) &&
+		    bitlocker_probe(byte_span(head, sizeof head)))
+			src = window_open(src, start, src->size_bytes - start, error);
+		else
+			src = open_lost_volume(src, start, boot, ss, &ctx->boot, error);
+		offset = start;
+	}
+	if (src == NULL)
+		return false;
+	ctx->volume_src = src;
+	ctx->info.offset_bytes = offset;
+	ctx->info.size_bytes = src->size_bytes;
+	return true;
+}
+
+RfsContext *rfs_context_create(const char *source, const RfsLocation *location, uint32_t api_version,
+			       GError **error)
+{
+	static const RfsLocation whole = { .boot_sector = RFS_BOOT_SECTOR_DEFAULT };
+	const RfsLocation *loc = location != NULL ? location : &whole;
+	if (api_version != RESTOREFS_API_VERSION) {
+		rfs_set_error(error, RFS_ERROR_VERSION, "API version %u requested; this library speaks version %u",
+			      api_version, RESTOREFS_API_VERSION);
+		return NULL;
+	}
+	g_return_val_if_fail(source != NULL, NULL);
+	BlockSource *src = file_source_open(source, (loc->flags & RFS_CONTEXT_FORCE) ? FILE_SOURCE_FORCE : 0, error);
+	if (src == NULL)
+		return NULL;
+	g_autoptr(RfsContext) ctx = g_new0(RfsContext, 1);
+	ctx->source = g_strdup(source);
+	ctx->policy = RFS_OVERWRITTEN_RAW;
+	ctx->info.label = "";
+	if (!locate_volume(ctx, src, loc, error))
+		return NULL;
+	uint8_t head[BOOT_SECTOR_SIZE];
+	if (!block_source_read(ctx->volume_src, 0, head, sizeof head, error))
+		return NULL;
+	if (bitlocker_probe(byte_span(head, sizeof head))) {
+		ctx->bde = bitlocker_volume_open(ctx->volume_src, error);
+		if (ctx->bde == NULL)
+			return NULL;
+		ctx->info.encrypted = true;
+		return g_steal_pointer(&ctx);
+	}
+	bool located = (loc->flags & RFS_CONTEXT_DISK) && loc->partition == 0;
+	if (!located) {
+		g_autoptr(GError) primary_error = NULL;
+		if (!boot_sector_parse(byte_span(head, sizeof head), &ctx->boot, &primary_error) &&
+		    !try_backup_boot_sector(ctx, primary_error, error))
+			return NULL;
+	}
+	if (!context_open_volume(ctx, error))
+		return NULL;
+	return g_steal_pointer(&ctx);
+}
+
+void rfs_context_free(RfsContext *ctx)
+{
+	if (ctx == NULL)
+		return;
+	deleted_index_free(ctx->index);
+	volume_free(ctx->vol);
+	bitlocker_volume_free(ctx->bde); /* borrows volume_src while locked */
+	block_source_close(ctx->volume_src);
+	block_source_close(ctx->raw_src);
+	g_free(ctx->source);
+	g_free(ctx);
+}
+
+bool rfs_context_needs_decryption(const RfsContext *ctx)
+{
+	return ctx->bde != NULL;
+}
+
+bool rfs_context_supply_decryption(RfsContext *ctx, const RfsDecryptionInfo *info, GError **error)
+{
+	g_return_val_if_fail(info != NULL, false);
+	if (ctx->bde == NULL)
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s is not encrypted, or already unlocked", ctx->source);
+	if (!bitlocker_volume_unlock(ctx->bde, info->kind, info->data, info->size, error))
+		return false;
+	/* The decrypted source owns the BitLocker volume, which reads the encrypted one. */
+	ctx->raw_src = ctx->volume_src;
+	ctx->volume_src = bitlocker_volume_source(g_steal_pointer(&ctx->bde));
+	if (!context_read_boot_sector(ctx->volume_src, 0, &ctx->boot, error)) {
+		g_prefix_error(error, "the unlocked volume holds no usable NTFS: ");
+		return false;
+	}
+	return context_open_volume(ctx, error);
+}
+
+bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress, void *user_data,
+		      GError **error)
+{
+	if (ctx->bde != NULL)
+		return rfs_set_error(error, RFS_ERROR_LOCKED,
+				     "%s is BitLocker-encrypted: supply a password, recovery password or key first",
+				     ctx->source);
+	if (ctx->index != NULL)
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: already scanned", ctx->source);
+	g_autoptr(GError) meta_error = NULL;
+	if (!volume_load_metadata(ctx->vol, &meta_error))
+		g_warning("%s: cluster bitmap unreadable (%s): every cluster counts as in use",
+			  ctx->source, meta_error->message);
+	ctx->info.label = ctx->vol->label;
+	ctx->info.free_clusters = volume_free_clusters(ctx->vol);
+	DeletedIndex *index = deleted_index_new();
+	if (!mft_scan_run(ctx->vol, index, scan_flags, progress, user_data, error)) {
+		deleted_index_free(index);
+		return false;
+	}
+	ctx->index = index;
+	g_info("%s: %" PRIu64 " records, %" PRIu64 " deleted files, %" PRIu64 " deleted directories, %" PRIu64 " orphans",
+	       ctx->source, index->stats.records_total, index->stats.deleted_files,
+	       index->stats.deleted_dirs, index->stats.orphans);
+	return true;
+}
+
+const RfsScanStats *rfs_context_stats(const RfsContext *ctx)
+{
+	static const RfsScanStats none;
+	return ctx->index != NULL ? &ctx->index->stats : &none;
+}
+
+const RfsVolumeInfo *rfs_context_volume(const RfsContext *ctx)
+{
+	return &ctx->info;
+}
+
+void rfs_context_set_overwrite_policy(RfsContext *ctx, RfsOverwritePolicy policy)
+{
+	ctx->policy = policy;
+}

@@ -1,0 +1,30 @@
+/* The restore context's state, shared by the files of src/context/ only. */
+#pragma once
+
+#include "device/bitlocker_source.h"
+#include "device/block_source.h"
+#include "index/deleted_index.h"
+#include "ntfs/boot_sector.h"
+#include "ntfs/volume.h"
+#include "restorefs/restorefs.h"
+
+struct RfsContext {
+	char *source;              /* the path as given */
+	BlockSource *volume_src;   /* the volume's bytes: file, window, or decrypted */
+	BlockSource *raw_src;      /* the encrypted volume under a BitLocker source, else NULL */
+	BitlockerVolume *bde;      /* until unlocked */
+	BootSector boot;
+	Volume *vol;               /* NULL until the volume is readable (unlocked) */
+	DeletedIndex *index;       /* NULL until scanned */
+	RfsVolumeInfo info;
+	RfsOverwritePolicy policy;
+};
+
+struct RfsStream {
+	struct DataStream *ds;
+};
+
+/* Reads and validates the NTFS boot sector at `offset` of `src`. */
+bool context_read_boot_sector(BlockSource *src, uint64_t offset, BootSector *out, GError **error);
+/* Opens the Volume on ctx->volume_src once its boot sector is known. */
+bool context_open_volume(RfsContext *ctx, GError **error);

@@ -1,0 +1,118 @@
+/* Queries on the scanned index: lookups, children, traversal and paths. Read-only and
+ * lock-free: the index does not change after the scan. */
+#define G_LOG_DOMAIN "restorefs-context"
+
+#include "context/context_private.h"
+
+#include <string.h>
+
+static const IndexNode *node_of(const RfsContext *ctx, RfsEntryId id)
+{
+	return ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
+}
+
+const RfsEntryInfo *rfs_context_lookup(const RfsContext *ctx, RfsEntryId id)
+{
+	const IndexNode *n = node_of(ctx, id);
+	return n != NULL ? &n->info : NULL;
+}
+
+const RfsEntryInfo *rfs_context_lookup_child(const RfsContext *ctx, RfsEntryId parent, const char *name)
+{
+	const IndexNode *dir = node_of(ctx, parent);
+	const IndexNode *n = dir != NULL ? deleted_index_lookup_child(ctx->index, dir, name) : NULL;
+	return n != NULL ? &n->info : NULL;
+}
+
+size_t rfs_context_child_count(const RfsContext *ctx, RfsEntryId parent)
+{
+	const IndexNode *dir = node_of(ctx, parent);
+	return dir != NULL && dir->children != NULL ? dir->children->len : 0;
+}
+
+const RfsEntryInfo *rfs_context_child_at(const RfsContext *ctx, RfsEntryId parent, size_t i)
+{
+	const IndexNode *dir = node_of(ctx, parent);
+	if (dir == NULL || dir->children == NULL || i >= dir->children->len)
+		return NULL;
+	return &((const IndexNode *)g_ptr_array_index(dir->children, (guint)i))->info;
+}
+
+void rfs_context_foreach(const RfsContext *ctx, RfsEntryFunc fn, void *user_data)
+{
+	if (ctx->index == NULL)
+		return;
+	g_autoptr(GPtrArray) stack = g_ptr_array_new();
+	g_ptr_array_add(stack, ctx->index->root);
+	while (stack->len > 0) {
+		const IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
+		if (!fn(&n->info, user_data))
+			return;
+		for (guint i = n->children != NULL ? n->children->len : 0; i-- > 0;)
+			g_ptr_array_add(stack, g_ptr_array_index(n->children, i));
+	}
+}
+
+/* Joins the names from the root down to `n`; `original` uses the on-disk names and
+ * starts an orphan's path with "?" where the chain of parents breaks. */
+static char *path_of(const RfsContext *ctx, const IndexNode *n, bool original)
+{
+	g_autoptr(GPtrArray) chain = g_ptr_array_new();
+	for (const IndexNode *p = n; p != NULL && p != ctx->index->root; p = p->parent)
+		g_ptr_array_add(chain, (gpointer)p);
+	GString *out = g_string_new(NULL);
+	for (guint i = chain->len; i-- > 0;) {
+		const IndexNode *p = g_ptr_array_index(chain, i);
+		if (original && p == ctx->index->lost_found) {
+			g_string_append_c(out, '?');
+			continue;
+		}
+		g_string_append_c(out, '/');
+		if (!original)
+			g_string_append(out, p->info.name);
+		else if (p->base != NULL)
+			g_string_append_printf(out, "%s:%s", p->info.file_name, p->info.stream_name);
+		else
+			g_string_append(out, p->info.file_name);
+	}
+	if (out->len == 0)
+		g_string_append_c(out, '/');
+	return g_string_free(out, FALSE);
+}
+
+char *rfs_context_entry_path(const RfsContext *ctx, RfsEntryId id)
+{
+	const IndexNode *n = node_of(ctx, id);
+	return n != NULL ? path_of(ctx, n, false) : NULL;
+}
+
+char *rfs_context_entry_original_path(const RfsContext *ctx, RfsEntryId id)
+{
+	const IndexNode *n = node_of(ctx, id);
+	return n != NULL ? path_of(ctx, n, true) : NULL;
+}
+
+unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info)
+{
+	if (info->clusters == 0)
+		return (info->flags & RFS_ENTRY_INCOMPLETE) && info->size_bytes > 0 ? 0 : 100;
+	if (info->clusters_in_use == 0)
+		return (info->flags & RFS_ENTRY_INCOMPLETE) ? 99 : 100;
+	uint64_t free_clusters = info->clusters - MIN(info->clusters_in_use, info->clusters);
+	unsigned pct = (unsigned)(free_clusters * 100 / info->clusters);
+	return pct >= 100 ? 99 : pct; /* never 100 while any cluster is someone else's */
+}
+
+void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec)
+{
+	/* 1601-01-01 to 1970-01-01 in 100 ns units. */
+	const int64_t epoch_delta = INT64_C(116444736000000000);
+	int64_t t = filetime - epoch_delta;
+	int64_t s = t / 10000000, r = t % 10000000;
+	if (r < 0) {
+		r += 10000000;
+		s--;
+	}
+	*sec = s;
+	*nsec = (long)(r * 100);
+}

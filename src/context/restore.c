@@ -1,0 +1,179 @@
+/* RestoreFile: opening an entry's data for reading, and copying it out to a new file
+ * with its times. Unreadable ranges become zeros in the copy and are counted, never hidden. */
+#define G_LOG_DOMAIN "restorefs-context"
+
+#include "context/context_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ntfs/data_stream.h"
+#include "util/error.h"
+
+enum {
+	RESTORE_CHUNK_BYTES = 1024 * 1024,
+	RESTORE_RETRY_BYTES = 4096, /* after a failed chunk, find the bad part at this grain */
+};
+
+RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error)
+{
+	const IndexNode *n = ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
+	if (n == NULL) {
+		rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
+		return NULL;
+	}
+	if (n->info.flags & RFS_ENTRY_DIRECTORY) {
+		rfs_set_error(error, RFS_ERROR_INVALID, "entry %" PRIu64 " is a directory", id);
+		return NULL;
+	}
+	g_autoptr(MftFile) file = mft_file_load(ctx->vol, n->info.mft_record, 0, error);
+	if (file == NULL)
+		return NULL;
+	MftStream *s = mft_file_stream(file, n->info.stream_name);
+	MftStream *owned = NULL;
+	if (s != NULL) {
+		g_ptr_array_set_free_func(file->streams, NULL);
+		g_ptr_array_remove(file->streams, s);
+		g_ptr_array_set_free_func(file->streams, (GDestroyNotify)mft_stream_free);
+		owned = s;
+	} else {
+		owned = g_new0(MftStream, 1); /* a file without data: zero bytes */
+		owned->resident = true;
+	}
+	bool removed = n->info.flags & RFS_ENTRY_REMOVED;
+	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, ctx->policy, error);
+	if (ds == NULL)
+		return NULL;
+	RfsStream *stream = g_new0(RfsStream, 1);
+	stream->ds = ds;
+	return stream;
+}
+
+bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t length, size_t *got,
+		     GError **error)
+{
+	return data_stream_read(stream->ds, offset, buf, length, got, error);
+}
+
+uint64_t rfs_stream_size(const RfsStream *stream)
+{
+	return data_stream_size(stream->ds);
+}
+
+void rfs_stream_close(RfsStream *stream)
+{
+	if (stream == NULL)
+		return;
+	data_stream_free(stream->ds);
+	g_free(stream);
+}
+
+static bool write_all(int fd, const uint8_t *buf, size_t length, const char *path, GError **error)
+{
+	while (length > 0) {
+		ssize_t n = write(fd, buf, length);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rfs_set_io(error, "%s: %s", path, g_strerror(errno));
+		buf += n;
+		length -= (size_t)n;
+	}
+	return true;
+}
+
+/* Fills buf with [offset, offset + length); what cannot be read becomes zeros, counted. */
+static void read_salvaging(RfsStream *stream, uint64_t offset, uint8_t *buf, size_t length,
+			   uint64_t *bad, GError **first_error)
+{
+	size_t got;
+	g_autoptr(GError) error = NULL;
+	if (rfs_stream_read(stream, offset, buf, length, &got, &error) && got == length)
+		return;
+	g_clear_error(&error);
+	for (size_t done = 0; done < length; done += RESTORE_RETRY_BYTES) {
+		size_t n = MIN((size_t)RESTORE_RETRY_BYTES, length - done);
+		if (rfs_stream_read(stream, offset + done, buf + done, n, &got, &error) && got == n)
+			continue;
+		memset(buf + done, 0, n);
+		*bad += n;
+		if (*first_error == NULL && error != NULL)
+			*first_error = g_steal_pointer(&error);
+		g_clear_error(&error);
+	}
+}
+
+static void set_times(int fd, const RfsEntryInfo *info)
+{
+	struct timespec ts[2];
+	int64_t sec;
+	long nsec;
+	rfs_filetime_to_timespec(info->times.last_access, &sec, &nsec);
+	ts[0] = (struct timespec){ (time_t)sec, nsec };
+	rfs_filetime_to_timespec(info->times.last_write, &sec, &nsec);
+	ts[1] = (struct timespec){ (time_t)sec, nsec };
+	if (info->times.last_access == 0)
+		ts[0].tv_nsec = UTIME_OMIT;
+	if (info->times.last_write == 0)
+		ts[1].tv_nsec = UTIME_OMIT;
+	(void)futimens(fd, ts);
+}
+
+static bool is_zero(const uint8_t *buf, size_t length)
+{
+	return length == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, length - 1) == 0);
+}
+
+static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const char *dest_path,
+		     RfsProgressFunc progress, void *user_data, uint64_t *bad, GError **error)
+{
+	uint64_t size = rfs_stream_size(stream);
+	g_autofree uint8_t *buf = g_malloc(RESTORE_CHUNK_BYTES);
+	g_autoptr(GError) read_error = NULL;
+	bool sparse = info->flags & RFS_ENTRY_SPARSE;
+	for (uint64_t off = 0; off < size; off += RESTORE_CHUNK_BYTES) {
+		size_t n = (size_t)MIN((uint64_t)RESTORE_CHUNK_BYTES, size - off);
+		read_salvaging(stream, off, buf, n, bad, &read_error);
+		if (sparse && is_zero(buf, n)) { /* keep holes holes */
+			if (lseek(fd, (off_t)(off + n), SEEK_SET) < 0)
+				return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
+		} else if (!write_all(fd, buf, n, dest_path, error)) {
+			return false;
+		}
+		if (progress != NULL)
+			progress(off + n, size, user_data);
+	}
+	if (ftruncate(fd, (off_t)size) != 0)
+		return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
+	if (read_error != NULL)
+		g_message("%s: %" PRIu64 " bytes unreadable, written as zeros (%s)", dest_path, *bad,
+			  read_error->message);
+	return true;
+}
+
+bool rfs_context_restore(RfsContext *ctx, RfsEntryId id, const char *dest_path, RfsProgressFunc progress,
+			 void *user_data, uint64_t *bad_bytes, GError **error)
+{
+	uint64_t bad = 0;
+	const RfsEntryInfo *info = rfs_context_lookup(ctx, id);
+	if (info == NULL)
+		return rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
+	g_autoptr(RfsStream) stream = rfs_stream_open(ctx, id, error);
+	if (stream == NULL)
+		return false;
+	int fd = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO,
+				     "%s: %s", dest_path, g_strerror(errno));
+	bool ok = copy_out(stream, info, fd, dest_path, progress, user_data, &bad, error);
+	if (ok)
+		set_times(fd, info);
+	if (close(fd) != 0 && ok)
+		ok = rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
+	if (bad_bytes != NULL)
+		*bad_bytes = bad;
+	return ok;
+}

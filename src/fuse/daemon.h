@@ -1,0 +1,46 @@
+/* What the FUSE handlers share: the restore context and the presentation options. Built
+ * before the session loop starts and never written afterwards, so handlers read it without
+ * locks from any number of threads. */
+#pragma once
+
+#define FUSE_USE_VERSION 312 /* libfuse 3.12: fuse_loop_cfg */
+
+#include <fuse_lowlevel.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "restorefs/restorefs.h"
+
+/* Inode numbers: the library's entry ids ARE the FUSE inode numbers.
+ *   ino 1 = RFS_ENTRY_ROOT = FUSE_ROOT_ID, ino 2 = RFS_ENTRY_LOST_FOUND,
+ *   otherwise ino = (MFT record number << 8) | stream slot (slot 0: the unnamed stream or
+ *   the directory itself; slots 1..255: named streams in on-disk order).
+ * generation = the record's sequence number (0 for the synthetic root and lost+found).
+ * Ids are stable across mounts of the same volume and the index never changes while
+ * mounted, so there is no inode table and FORGET has nothing to release. */
+G_STATIC_ASSERT(RFS_ENTRY_ROOT == FUSE_ROOT_ID);
+
+typedef struct {
+	RfsContext *ctx;
+	uid_t uid;              /* owner shown for every entry */
+	gid_t gid;
+	mode_t umask;           /* applied to 0444 (files) and 0555 (directories) */
+	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
+	double timeout_seconds; /* how long the kernel may cache entries and attributes */
+	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
+	GHashTable *subdirs;    /* RfsEntryId* -> guint subdirectory count, for st_nlink */
+	gint open_streams;      /* RfsStreams handed to the kernel and not yet released */
+} Daemon;
+
+/* The low-level operations; userdata of the session is the Daemon. */
+extern const struct fuse_lowlevel_ops ops_table;
+
+/* Counts each directory's subdirectories once, after the scan and before the loop. */
+void ops_count_subdirs(Daemon *daemon);
+
+/* Extended attributes in the user.restorefs. namespace (xattr.c). */
+void xattr_get(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info,
+	       const char *name, size_t size);
+void xattr_list(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info, size_t size);

@@ -1,0 +1,176 @@
+/* The restorefs daemon: parse the command line, build the restore context and scan it while
+ * still attached to the terminal, then mount, daemonize and serve until unmounted. Any failure
+ * before the mount is one line on stderr and a non-zero exit; nothing is ever mounted then. */
+#define G_LOG_DOMAIN "restorefs-fuse"
+
+#include "fuse/daemon.h"
+#include "fuse/mount_options.h"
+#include "fuse/unlock.h"
+#include "util/progress.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+enum {
+	ATTR_TIMEOUT_SECONDS = 86400, /* the index never changes while mounted */
+	PREFERRED_IO_BYTES = 1 << 20, /* st_blksize: cp and rsync size their reads by it */
+};
+
+static void print_error(const char *source, const GError *error)
+{
+	/* name the source unless the library's message already does */
+	if (strstr(error->message, source) != NULL)
+		fprintf(stderr, "restorefs: %s\n", error->message);
+	else
+		fprintf(stderr, "restorefs: %s: %s\n", source, error->message);
+}
+
+static void print_summary(const MountOptions *opts, const RfsContext *ctx)
+{
+	const RfsScanStats *s = rfs_context_stats(ctx);
+	g_autofree char *bytes = g_format_size(s->deleted_bytes);
+	fprintf(stderr,
+		"restorefs: %s: %" PRIu64 " deleted files (%s), %" PRIu64 " directories, %" PRIu64
+		" streams, %" PRIu64 " orphans in lost+found; %" PRIu64 " MFT records scanned",
+		opts->source, s->deleted_files, bytes, s->deleted_dirs, s->deleted_streams, s->orphans,
+		s->records_total);
+	if (s->records_damaged > 0)
+		fprintf(stderr, ", %" PRIu64 " damaged", s->records_damaged);
+	if (opts->show_live)
+		fprintf(stderr, ", %" PRIu64 " live files shown", s->live_files);
+	fputc('\n', stderr);
+}
+
+static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
+{
+	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
+						      RESTOREFS_API_VERSION, error);
+	if (ctx == NULL || !unlock_volume(ctx, opts, error))
+		return NULL;
+	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
+	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
+	bool ok = rfs_context_scan(ctx, opts->show_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
+				   progress_callback, progress, error);
+	progress_free(progress);
+	if (!ok)
+		return NULL;
+	print_summary(opts, ctx);
+	return g_steal_pointer(&ctx);
+}
+
+/* Once daemonized, stderr is /dev/null: failed requests go to syslog instead. */
+static GLogWriterOutput syslog_writer(GLogLevelFlags level, const GLogField *fields,
+				      gsize n_fields, gpointer user_data)
+{
+	const char *domain = NULL;
+	const char *message = NULL;
+	for (gsize i = 0; i < n_fields; i++) {
+		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0)
+			domain = fields[i].value;
+		else if (strcmp(fields[i].key, "MESSAGE") == 0)
+			message = fields[i].value;
+	}
+	if (message == NULL || g_log_writer_default_would_drop(level, domain))
+		return G_LOG_WRITER_HANDLED;
+	int priority = (level & G_LOG_LEVEL_ERROR) ? LOG_ERR
+		     : (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) ? LOG_WARNING
+		     : (level & G_LOG_LEVEL_DEBUG) ? LOG_DEBUG : LOG_NOTICE;
+	syslog(priority, "%s", message);
+	return G_LOG_WRITER_HANDLED;
+}
+
+static int serve(struct fuse_session *se, const MountOptions *opts)
+{
+	if (opts->singlethread)
+		return fuse_session_loop(se);
+	struct fuse_loop_config *config = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_clone_fd(config, opts->clone_fd);
+	fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
+	fuse_loop_cfg_set_max_threads(config, opts->max_threads);
+	int ret = fuse_session_loop_mt(se, config);
+	fuse_loop_cfg_destroy(config);
+	return ret;
+}
+
+static int run(MountOptions *opts)
+{
+	Daemon daemon = {
+		.uid = opts->uid,
+		.gid = opts->gid,
+		.umask = opts->umask,
+		.show_live = opts->show_live,
+		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
+		.blksize = PREFERRED_IO_BYTES,
+	};
+	/* The session first: it rejects unknown FUSE options before a long scan, not after. */
+	struct fuse_session *se = fuse_session_new(&opts->fuse_args, &ops_table, sizeof ops_table, &daemon);
+	if (se == NULL)
+		return 1; /* libfuse has said which option it did not know */
+
+	int status = 1;
+	g_autoptr(GError) error = NULL;
+	daemon.ctx = open_and_scan(opts, &error);
+	if (daemon.ctx == NULL) {
+		print_error(opts->source, error);
+		goto out;
+	}
+	ops_count_subdirs(&daemon);
+	if (fuse_set_signal_handlers(se) != 0) {
+		fprintf(stderr, "restorefs: cannot install signal handlers\n");
+		goto out;
+	}
+	if (fuse_session_mount(se, opts->mountpoint) != 0) {
+		fprintf(stderr, "restorefs: cannot mount on %s\n", opts->mountpoint);
+		goto out_signals;
+	}
+	if (fuse_daemonize(opts->foreground) != 0) {
+		fprintf(stderr, "restorefs: cannot daemonize\n");
+		goto out_unmount;
+	}
+	if (!opts->foreground) {
+		openlog("restorefs", LOG_PID, LOG_DAEMON);
+		g_log_set_writer_func(syslog_writer, NULL, NULL);
+	}
+	status = serve(se, opts) < 0 ? 1 : 0;
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out:
+	fuse_session_destroy(se);
+	if (daemon.subdirs != NULL)
+		g_hash_table_destroy(daemon.subdirs);
+	/* A signal can end the loop while files are open and their streams still in use;
+	 * the process is exiting, so leave those to it rather than free under them. */
+	if (daemon.ctx != NULL && g_atomic_int_get(&daemon.open_streams) == 0)
+		rfs_context_free(daemon.ctx);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	g_set_prgname("restorefs");
+	MountOptions opts;
+	g_autofree char *message = NULL;
+	if (!mount_options_parse(&opts, argc, argv, &message)) {
+		fprintf(stderr, "restorefs: %s\n", message);
+		mount_options_clear(&opts);
+		return 1;
+	}
+	int status = 0;
+	if (opts.show_help) {
+		mount_options_print_help("restorefs");
+	} else if (opts.show_version) {
+		printf("restorefs %s (restore API %u, libfuse %s)\n", RESTOREFS_VERSION,
+		       RESTOREFS_API_VERSION, fuse_pkgversion());
+	} else {
+		if (opts.debug && g_getenv("G_MESSAGES_DEBUG") == NULL)
+			g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
+		status = run(&opts);
+	}
+	mount_options_clear(&opts);
+	return status;
+}

@@ -1,0 +1,391 @@
+/* The FUSE low-level handlers: each fetches from the immutable index, calls the library and
+ * replies exactly once. Nothing here takes a lock or writes to the volume; GError becomes an
+ * errno here and nowhere else. */
+#define G_LOG_DOMAIN "restorefs-fuse"
+
+#include "fuse/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+static Daemon *daemon_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static RfsStream *stream_of(const struct fuse_file_info *fi)
+{
+	return (RfsStream *)(uintptr_t)fi->fh;
+}
+
+static bool is_dir(const RfsEntryInfo *info)
+{
+	return (info->flags & RFS_ENTRY_DIRECTORY) != 0;
+}
+
+/* ---- attributes ----------------------------------------------------------------------- */
+
+static guint subdir_count(const Daemon *d, RfsEntryId id)
+{
+	gint64 key = (gint64)id;
+	return d->subdirs != NULL ? GPOINTER_TO_UINT(g_hash_table_lookup(d->subdirs, &key)) : 0;
+}
+
+static struct timespec timespec_of(int64_t filetime)
+{
+	int64_t sec = 0;
+	long nsec = 0;
+	if (filetime != 0)
+		rfs_filetime_to_timespec(filetime, &sec, &nsec);
+	return (struct timespec){ .tv_sec = (time_t)sec, .tv_nsec = nsec };
+}
+
+static void fill_stat(const Daemon *d, const RfsEntryInfo *info, struct stat *st)
+{
+	memset(st, 0, sizeof *st);
+	st->st_ino = (ino_t)info->id;
+	if (is_dir(info)) {
+		st->st_mode = S_IFDIR | (0555 & ~d->umask);
+		st->st_nlink = 2 + subdir_count(d, info->id);
+	} else {
+		st->st_mode = S_IFREG | (0444 & ~d->umask);
+		st->st_nlink = 1;
+		st->st_size = (off_t)info->size_bytes;
+	}
+	st->st_uid = d->uid;
+	st->st_gid = d->gid;
+	st->st_blksize = (blksize_t)d->blksize;
+	st->st_blocks = (blkcnt_t)(info->allocated_bytes / 512 + (info->allocated_bytes % 512 != 0));
+	st->st_mtim = timespec_of(info->times.last_write);
+	st->st_atim = timespec_of(info->times.last_access);
+	st->st_ctim = timespec_of(info->times.mft_change);
+}
+
+static void fill_entry(const Daemon *d, const RfsEntryInfo *info, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof *e);
+	e->ino = (fuse_ino_t)info->id;
+	e->generation = (info->flags & RFS_ENTRY_SYNTHETIC) ? 0 : info->sequence;
+	e->attr_timeout = d->timeout_seconds;
+	e->entry_timeout = d->timeout_seconds;
+	fill_stat(d, info, &e->attr);
+}
+
+static bool count_subdir(const RfsEntryInfo *info, void *user_data)
+{
+	GHashTable *subdirs = user_data;
+	if (!is_dir(info) || info->id == RFS_ENTRY_ROOT)
+		return true;
+	gint64 parent = (gint64)info->parent_id;
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(subdirs, &parent));
+	if (n == 0)
+		g_hash_table_insert(subdirs, g_memdup2(&parent, sizeof parent), GUINT_TO_POINTER(1));
+	else
+		g_hash_table_replace(subdirs, g_memdup2(&parent, sizeof parent), GUINT_TO_POINTER(n + 1));
+	return true;
+}
+
+void ops_count_subdirs(Daemon *daemon)
+{
+	daemon->subdirs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	rfs_context_foreach(daemon->ctx, count_subdir, daemon->subdirs);
+}
+
+/* ---- lookup and attributes --------------------------------------------------------------- */
+
+static void ops_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	Daemon *d = daemon_of(req);
+	const RfsEntryInfo *dir = rfs_context_lookup(d->ctx, parent);
+	if (dir == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (!is_dir(dir)) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	const RfsEntryInfo *info = rfs_context_lookup_child(d->ctx, parent, name);
+	struct fuse_entry_param e;
+	if (info == NULL) {
+		/* ino 0 caches the miss: file managers probe the same absent names repeatedly */
+		memset(&e, 0, sizeof e);
+		e.entry_timeout = d->timeout_seconds;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	fill_entry(d, info, &e);
+	fuse_reply_entry(req, &e);
+}
+
+static void ops_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	Daemon *d = daemon_of(req);
+	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	if (info == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	struct stat st;
+	fill_stat(d, info, &st);
+	fuse_reply_attr(req, &st, d->timeout_seconds);
+}
+
+static void ops_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+/* ---- directories --------------------------------------------------------------------------- */
+
+static void ops_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	Daemon *d = daemon_of(req);
+	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	if (info == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (!is_dir(info)) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	fi->fh = 0;
+	fi->cache_readdir = 1; /* the listing never changes */
+	fi->keep_cache = 1;
+	fuse_reply_open(req, fi);
+}
+
+/* Directory offsets: 0 = ".", 1 = "..", 2 + i = the i-th child in the index's name order.
+ * The offset a directory entry carries is the offset of the entry after it. */
+enum { DIR_FIRST_CHILD = 2 };
+
+static const RfsEntryInfo *dir_entry_at(const Daemon *d, const RfsEntryInfo *dir, off_t off,
+					const char **name)
+{
+	if (off == 0) {
+		*name = ".";
+		return dir;
+	}
+	if (off == 1) {
+		*name = "..";
+		const RfsEntryInfo *parent = rfs_context_lookup(d->ctx, dir->parent_id);
+		return parent != NULL ? parent : dir;
+	}
+	const RfsEntryInfo *child = rfs_context_child_at(d->ctx, dir->id, (size_t)(off - DIR_FIRST_CHILD));
+	if (child != NULL)
+		*name = child->name;
+	return child;
+}
+
+static void reply_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bool plus)
+{
+	Daemon *d = daemon_of(req);
+	const RfsEntryInfo *dir = rfs_context_lookup(d->ctx, ino);
+	if (dir == NULL || !is_dir(dir)) {
+		fuse_reply_err(req, dir == NULL ? ENOENT : ENOTDIR);
+		return;
+	}
+	g_autofree char *buf = g_malloc(size);
+	size_t used = 0;
+	for (; off >= 0; off++) {
+		const char *name = NULL;
+		const RfsEntryInfo *info = dir_entry_at(d, dir, off, &name);
+		if (info == NULL)
+			break;
+		size_t want;
+		if (plus) {
+			struct fuse_entry_param e;
+			fill_entry(d, info, &e);
+			want = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, off + 1);
+		} else {
+			struct stat st = { .st_ino = (ino_t)info->id,
+					   .st_mode = is_dir(info) ? S_IFDIR : S_IFREG };
+			want = fuse_add_direntry(req, buf + used, size - used, name, &st, off + 1);
+		}
+		if (want > size - used)
+			break;
+		used += want;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+static void ops_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	reply_dir(req, ino, size, off, false);
+}
+
+static void ops_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			    struct fuse_file_info *fi)
+{
+	reply_dir(req, ino, size, off, true);
+}
+
+/* ---- files ----------------------------------------------------------------------------- */
+
+static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	Daemon *d = daemon_of(req);
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	if (info == NULL || is_dir(info)) {
+		fuse_reply_err(req, info == NULL ? ENOENT : EISDIR);
+		return;
+	}
+	g_autoptr(GError) error = NULL;
+	RfsStream *stream = rfs_stream_open(d->ctx, info->id, &error);
+	if (stream == NULL) {
+		g_message("open ino %" PRIu64 " (record %" PRIu64 "): %s", (uint64_t)ino,
+			  info->mft_record, error->message);
+		fuse_reply_err(req, rfs_error_to_errno(error));
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)stream;
+	fi->keep_cache = 1; /* the data never changes while mounted */
+	fi->noflush = 1;
+	g_atomic_int_inc(&d->open_streams);
+	if (fuse_reply_open(req, fi) != 0) {
+		/* the opener was interrupted: the kernel will not send RELEASE for this handle */
+		rfs_stream_close(stream);
+		g_atomic_int_add(&d->open_streams, -1);
+	}
+}
+
+/* One buffer per FUSE worker thread, grown to the largest read it has served; freed when
+ * the thread exits. Keeps malloc off the read path. */
+typedef struct {
+	size_t capacity;
+	uint8_t data[];
+} ReadBuffer;
+
+static GPrivate read_buffer_key = G_PRIVATE_INIT(g_free);
+
+static uint8_t *read_buffer(size_t size)
+{
+	ReadBuffer *rb = g_private_get(&read_buffer_key);
+	if (rb == NULL || rb->capacity < size) {
+		size_t capacity = MAX(size, (size_t)128 * 1024);
+		rb = g_malloc(sizeof *rb + capacity);
+		rb->capacity = capacity;
+		g_private_replace(&read_buffer_key, rb);
+	}
+	return rb->data;
+}
+
+static void ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	uint8_t *buf = read_buffer(size);
+	size_t got = 0;
+	GError *error = NULL;
+	if (!rfs_stream_read(stream_of(fi), (uint64_t)off, buf, size, &got, &error)) {
+		g_message("read ino %" PRIu64 " at %jd+%zu: %s", (uint64_t)ino, (intmax_t)off, size,
+			  error->message);
+		fuse_reply_err(req, rfs_error_to_errno(error));
+		g_error_free(error);
+		return;
+	}
+	fuse_reply_buf(req, (const char *)buf, got);
+}
+
+static void ops_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	rfs_stream_close(stream_of(fi));
+	g_atomic_int_add(&daemon_of(req)->open_streams, -1);
+	fuse_reply_err(req, 0);
+}
+
+/* ---- volume and extended attributes ---------------------------------------------------------- */
+
+static void ops_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	Daemon *d = daemon_of(req);
+	const RfsVolumeInfo *vol = rfs_context_volume(d->ctx);
+	const RfsScanStats *stats = rfs_context_stats(d->ctx);
+	struct statvfs sv = {
+		.f_bsize = vol->cluster_size,
+		.f_frsize = vol->cluster_size,
+		.f_blocks = vol->total_clusters,
+		.f_bfree = vol->free_clusters,
+		.f_bavail = vol->free_clusters,
+		.f_files = stats != NULL ? stats->records_total : 0,
+		.f_ffree = 0,
+		.f_favail = 0,
+		.f_fsid = vol->serial,
+		.f_flag = ST_RDONLY,
+		.f_namemax = 1024, /* FUSE's own limit; an NTFS name plus ":stream" in UTF-8 can exceed 255 */
+	};
+	fuse_reply_statfs(req, &sv);
+}
+
+static void ops_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	Daemon *d = daemon_of(req);
+	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	if (info == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	xattr_get(req, d, info, name, size);
+}
+
+static void ops_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	Daemon *d = daemon_of(req);
+	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	if (info == NULL) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	xattr_list(req, d, info, size);
+}
+
+static void ops_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value,
+			 size_t size, int flags)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void ops_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	fuse_reply_err(req, EROFS);
+}
+
+static void ops_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* Reads of one file may run in parallel; the library's streams allow it. */
+	if (conn->capable & FUSE_CAP_ASYNC_READ)
+		conn->want |= FUSE_CAP_ASYNC_READ;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	conn->want &= ~(unsigned)(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_AUTO_INVAL_DATA);
+}
+
+const struct fuse_lowlevel_ops ops_table = {
+	.init = ops_init,
+	.lookup = ops_lookup,
+	.getattr = ops_getattr,
+	.setattr = ops_setattr,
+	.opendir = ops_opendir,
+	.readdir = ops_readdir,
+	.readdirplus = ops_readdirplus,
+	.open = ops_open,
+	.read = ops_read,
+	.release = ops_release,
+	.statfs = ops_statfs,
+	.getxattr = ops_getxattr,
+	.listxattr = ops_listxattr,
+	.setxattr = ops_setxattr,
+	.removexattr = ops_removexattr,
+};

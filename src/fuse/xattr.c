@@ -1,0 +1,198 @@
+/* Read-only extended attributes in the user.restorefs. namespace, computed from the index on
+ * demand. Any other name (security.*, system.posix_acl_*, ...) is ENODATA and never another
+ * error, because file managers, cp -a and rsync -X probe them on every file. */
+#define G_LOG_DOMAIN "restorefs-fuse"
+
+#include "fuse/daemon.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#define XATTR_PREFIX "user.restorefs."
+
+typedef enum {
+	XATTR_MFT,             /* "record-sequence" */
+	XATTR_CLUSTERS,
+	XATTR_CLUSTERS_IN_USE,
+	XATTR_RECOVERABLE,     /* integer percent */
+	XATTR_CRTIME,          /* ISO 8601 UTC, $STANDARD_INFORMATION */
+	XATTR_FN_CRTIME,       /* ISO 8601 UTC, $FILE_NAME */
+	XATTR_FN_MTIME,
+	XATTR_FN_ATIME,
+	XATTR_FN_CTIME,
+	XATTR_ORIGINAL_PATH,
+	XATTR_FLAGS,           /* comma-separated RfsEntryFlags names */
+	XATTR_LIVE,            /* present only on entries still in use on the volume */
+	XATTR_COUNT,
+} XattrName;
+
+static const char *const xattr_names[XATTR_COUNT] = {
+	[XATTR_MFT] = XATTR_PREFIX "mft",
+	[XATTR_CLUSTERS] = XATTR_PREFIX "clusters",
+	[XATTR_CLUSTERS_IN_USE] = XATTR_PREFIX "clusters_in_use",
+	[XATTR_RECOVERABLE] = XATTR_PREFIX "recoverable",
+	[XATTR_CRTIME] = XATTR_PREFIX "crtime",
+	[XATTR_FN_CRTIME] = XATTR_PREFIX "fn_crtime",
+	[XATTR_FN_MTIME] = XATTR_PREFIX "fn_mtime",
+	[XATTR_FN_ATIME] = XATTR_PREFIX "fn_atime",
+	[XATTR_FN_CTIME] = XATTR_PREFIX "fn_ctime",
+	[XATTR_ORIGINAL_PATH] = XATTR_PREFIX "original_path",
+	[XATTR_FLAGS] = XATTR_PREFIX "flags",
+	[XATTR_LIVE] = XATTR_PREFIX "live",
+};
+
+static const struct {
+	uint32_t flag;
+	const char *name;
+} flag_names[] = {
+	{ RFS_ENTRY_DIRECTORY, "directory" },   { RFS_ENTRY_REMOVED, "removed" },
+	{ RFS_ENTRY_ORPHAN, "orphan" },         { RFS_ENTRY_STREAM, "stream" },
+	{ RFS_ENTRY_SYNTHETIC, "synthetic" },   { RFS_ENTRY_COMPRESSED, "compressed" },
+	{ RFS_ENTRY_SPARSE, "sparse" },         { RFS_ENTRY_ENCRYPTED, "encrypted" },
+	{ RFS_ENTRY_INCOMPLETE, "incomplete" }, { RFS_ENTRY_RESIDENT, "resident" },
+};
+
+static void append_iso8601(GString *out, int64_t filetime)
+{
+	int64_t sec = 0;
+	long nsec = 0;
+	rfs_filetime_to_timespec(filetime, &sec, &nsec);
+	time_t t = (time_t)sec;
+	struct tm tm;
+	char buf[64];
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		g_string_append_printf(out, "%" PRId64, sec);
+		return;
+	}
+	/* FILETIME counts 100 ns, so seven digits are exact */
+	g_string_append_printf(out, "%s.%07ldZ", buf, nsec / 100);
+}
+
+static void append_flags(GString *out, uint32_t flags)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(flag_names); i++) {
+		if (!(flags & flag_names[i].flag))
+			continue;
+		if (out->len > 0)
+			g_string_append_c(out, ',');
+		g_string_append(out, flag_names[i].name);
+	}
+}
+
+static bool append_time(GString *out, int64_t filetime)
+{
+	if (filetime == 0)
+		return false;
+	if (out != NULL)
+		append_iso8601(out, filetime);
+	return true;
+}
+
+/* Whether `info` has attribute `which`; when it does and `out` is not NULL, appends the value.
+ * Listing passes NULL so that it never builds a path. */
+static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName which, GString *out)
+{
+	bool synthetic = (info->flags & RFS_ENTRY_SYNTHETIC) != 0;
+	switch (which) {
+	case XATTR_MFT:
+		if (synthetic)
+			return false;
+		if (out != NULL)
+			g_string_append_printf(out, "%" PRIu64 "-%u", info->mft_record, info->sequence);
+		return true;
+	case XATTR_CLUSTERS:
+	case XATTR_CLUSTERS_IN_USE:
+	case XATTR_RECOVERABLE:
+		if (synthetic || (info->flags & RFS_ENTRY_DIRECTORY))
+			return false;
+		if (out == NULL)
+			return true;
+		if (which == XATTR_CLUSTERS)
+			g_string_append_printf(out, "%" PRIu64, info->clusters);
+		else if (which == XATTR_CLUSTERS_IN_USE)
+			g_string_append_printf(out, "%" PRIu64, info->clusters_in_use);
+		else
+			g_string_append_printf(out, "%u", rfs_entry_recoverable_percent(info));
+		return true;
+	case XATTR_CRTIME:
+		return append_time(out, info->times.creation);
+	case XATTR_FN_CRTIME:
+		return append_time(out, info->fn_times.creation);
+	case XATTR_FN_MTIME:
+		return append_time(out, info->fn_times.last_write);
+	case XATTR_FN_ATIME:
+		return append_time(out, info->fn_times.last_access);
+	case XATTR_FN_CTIME:
+		return append_time(out, info->fn_times.mft_change);
+	case XATTR_ORIGINAL_PATH:
+		if (synthetic)
+			return false;
+		if (out != NULL) {
+			g_autofree char *path = rfs_context_entry_original_path(d->ctx, info->id);
+			if (path == NULL)
+				return false;
+			g_string_append(out, path);
+		}
+		return true;
+	case XATTR_FLAGS:
+		if (out != NULL)
+			append_flags(out, info->flags);
+		return true;
+	case XATTR_LIVE:
+		if (synthetic || (info->flags & RFS_ENTRY_REMOVED))
+			return false;
+		if (out != NULL)
+			g_string_append_c(out, '1');
+		return true;
+	case XATTR_COUNT:
+		break;
+	}
+	return false;
+}
+
+/* The size-probe protocol: size 0 asks for the length; a buffer too small is ERANGE. */
+static void reply_value(fuse_req_t req, const char *value, size_t length, size_t size)
+{
+	if (size == 0)
+		fuse_reply_xattr(req, length);
+	else if (size < length)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, value, length);
+}
+
+void xattr_get(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info,
+	       const char *name, size_t size)
+{
+	if (strncmp(name, XATTR_PREFIX, strlen(XATTR_PREFIX)) != 0) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
+	for (int i = 0; i < XATTR_COUNT; i++) {
+		if (strcmp(name, xattr_names[i]) != 0)
+			continue;
+		g_autoptr(GString) value = g_string_new(NULL);
+		if (!xattr_value(daemon, info, (XattrName)i, value))
+			break;
+		reply_value(req, value->str, value->len, size);
+		return;
+	}
+	fuse_reply_err(req, ENODATA);
+}
+
+void xattr_list(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info, size_t size)
+{
+	char names[512];
+	size_t length = 0;
+	for (int i = 0; i < XATTR_COUNT; i++) {
+		if (!xattr_value(daemon, info, (XattrName)i, NULL))
+			continue;
+		size_t n = strlen(xattr_names[i]) + 1;
+		G_STATIC_ASSERT(sizeof names > XATTR_COUNT * 40);
+		memcpy(names + length, xattr_names[i], n);
+		length += n;
+	}
+	reply_value(req, names, length, size);
+}

@@ -1,0 +1,220 @@
+/* The scan: the MFT read front to back in large reads, each record decoded in the read
+ * buffer, live files skipped before their fixups are even applied. Builds index nodes only;
+ * reading data is for later, on demand. */
+#define G_LOG_DOMAIN "restorefs-index"
+
+#include "index/mft_scan.h"
+
+#include <string.h>
+
+#include "ntfs/mft_file.h"
+#include "util/error.h"
+
+enum {
+	SCAN_CHUNK_BYTES = 8 * 1024 * 1024,
+	FILE_REC_FLAGS = 0x16, /* u16; outside the fixup-protected bytes, so readable raw */
+	FILE_REC_BASE_REF = 0x20,
+	MAX_NAMED_STREAMS = 255,
+};
+
+static uint32_t stream_flags(const MftStream *s)
+{
+	uint32_t f = 0;
+	if (s->resident)
+		f |= RFS_ENTRY_RESIDENT;
+	if (s->attr_flags & ATTR_FLAG_COMPRESSED)
+		f |= RFS_ENTRY_COMPRESSED;
+	if (s->attr_flags & ATTR_FLAG_SPARSE)
+		f |= RFS_ENTRY_SPARSE;
+	if (s->attr_flags & ATTR_FLAG_ENCRYPTED)
+		f |= RFS_ENTRY_ENCRYPTED;
+	if (s->incomplete)
+		f |= RFS_ENTRY_INCOMPLETE;
+	return f;
+}
+
+/* Sizes and cluster accounting of one stream into `info`. */
+static void fill_stream(const Volume *vol, const MftStream *s, bool removed, RfsEntryInfo *info)
+{
+	info->flags |= stream_flags(s);
+	info->size_bytes = s->data_size;
+	info->allocated_bytes = s->resident ? 0 : s->allocated_size;
+	for (size_t i = 0; !s->resident && i < s->runs.count; i++) {
+		const Run *r = &s->runs.runs[i];
+		if (r->lcn == RUN_LCN_SPARSE)
+			continue;
+		info->clusters += r->length_clusters;
+		if (removed)
+			info->clusters_in_use += volume_clusters_in_use(vol, r->lcn, r->length_clusters);
+	}
+}
+
+static void fill_common(const MftFile *f, RfsEntryInfo *info)
+{
+	info->mft_record = f->record_number;
+	info->sequence = f->sequence;
+	if (!(f->record_flags & MFT_RECORD_IN_USE))
+		info->flags |= RFS_ENTRY_REMOVED;
+	if (f->has_si) {
+		info->attributes = f->si.file_attributes;
+		info->times = (RfsTimes){ f->si.creation, f->si.last_write, f->si.last_access, f->si.mft_change };
+	}
+	info->fn_times = (RfsTimes){ f->fn_times[0], f->fn_times[1], f->fn_times[3], f->fn_times[2] };
+}
+
+static void add_file(const Volume *vol, DeletedIndex *index, const MftFile *f)
+{
+	bool is_dir = f->record_flags & MFT_RECORD_IS_DIRECTORY;
+	bool removed = !(f->record_flags & MFT_RECORD_IN_USE);
+	RfsEntryId id = f->record_number == MFT_RECORD_ROOT ? RFS_ENTRY_ROOT : RFS_ENTRY_ID(f->record_number, 0);
+	g_autofree char *fallback = f->has_name ? NULL : g_strdup_printf("record-%" PRIu64, f->record_number);
+	IndexNode *node = deleted_index_add(index, id, f->has_name ? f->name : fallback, NULL);
+	if (node == NULL)
+		return;
+	fill_common(f, &node->info);
+	node->parent_ref = f->has_name ? f->parent : (MftRef){ UINT64_MAX, 0 };
+	if (is_dir) {
+		node->info.flags |= RFS_ENTRY_DIRECTORY;
+		g_hash_table_insert(index->dirs, GSIZE_TO_POINTER(f->record_number), node);
+		if (f->record_number == MFT_RECORD_ROOT) {
+			node->info.flags |= RFS_ENTRY_SYNTHETIC;
+			index->root = node;
+		}
+		if (removed)
+			index->stats.deleted_dirs++;
+	} else if (removed) {
+		index->stats.deleted_files++;
+	} else {
+		index->stats.live_files++;
+	}
+	unsigned slot = 0;
+	for (guint i = 0; i < f->streams->len; i++) {
+		const MftStream *s = g_ptr_array_index(f->streams, i);
+		if (s->name == NULL) {
+			if (!is_dir)
+				fill_stream(vol, s, removed, &node->info);
+			if (removed && !is_dir)
+				index->stats.deleted_bytes += s->data_size;
+			continue;
+		}
+		if (++slot > MAX_NAMED_STREAMS)
+			break;
+		IndexNode *sn = deleted_index_add(index, RFS_ENTRY_ID(f->record_number, slot), node->info.file_name, s->name);
+		if (sn == NULL)
+			continue;
+		fill_common(f, &sn->info);
+		sn->info.flags |= RFS_ENTRY_STREAM;
+		fill_stream(vol, s, removed, &sn->info);
+		sn->base = node;
+		if (removed) {
+			index->stats.deleted_streams++;
+			index->stats.deleted_bytes += s->data_size;
+		}
+	}
+}
+
+/* Which records the index wants: deleted base records with something in them, every
+ * directory, and live files on request. */
+static void scan_record(Volume *vol, DeletedIndex *index, uint8_t *raw, uint64_t number,
+			bool include_live)
+{
+	uint32_t rs = vol->boot.mft_record_size;
+	uint16_t flags = le16_at(raw + FILE_REC_FLAGS);
+	bool in_use = flags & MFT_RECORD_IN_USE, is_dir = flags & MFT_RECORD_IS_DIRECTORY;
+	if (in_use && !is_dir && !include_live)
+		return;
+	if (memcmp(raw, "FILE", 4) != 0) {
+		if (memcmp(raw, "\0\0\0\0", 4) != 0)
+			index->stats.records_damaged++;
+		return;
+	}
+	if (le64_at(raw + FILE_REC_BASE_REF) != 0)
+		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
+	MftRecord rec;
+	g_autoptr(GError) error = NULL;
+	if (!mft_record_decode(raw, rs, number, &rec, &error)) {
+		g_debug("%s", error->message);
+		index->stats.records_damaged++;
+		return;
+	}
+	if (number < MFT_RECORD_FIRST_USER && number != MFT_RECORD_ROOT && number != MFT_RECORD_EXTEND)
+		return; /* metadata files are never deleted; $Extend anchors its own subtree */
+	uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
+	g_autoptr(MftFile) f = mft_file_build(vol, &rec, build_flags, NULL);
+	if (f == NULL)
+		return;
+	/* A record that never held a file has no name and no data: nothing to restore. */
+	if (!f->has_name && f->streams->len == 0)
+		return;
+	if (!in_use && !f->has_name && !is_dir) {
+		gboolean any_data = FALSE;
+		for (guint i = 0; i < f->streams->len; i++)
+			any_data |= ((MftStream *)g_ptr_array_index(f->streams, i))->data_size > 0;
+		if (!any_data)
+			return;
+	}
+	add_file(vol, index, f);
+}
+
+static void scan_chunk(Volume *vol, DeletedIndex *index, uint8_t *buf, uint64_t first, uint64_t count,
+		       bool include_live)
+{
+	uint32_t rs = vol->boot.mft_record_size;
+	for (uint64_t i = 0; i < count; i++)
+		scan_record(vol, index, buf + i * rs, first + i, include_live);
+}
+
+/* A chunk that cannot be read in one go is read record by record, so one bad sector
+ * costs only the records it holds. */
+static void scan_chunk_slowly(Volume *vol, DeletedIndex *index, uint8_t *buf, uint64_t first,
+			      uint64_t count, bool include_live)
+{
+	uint32_t rs = vol->boot.mft_record_size;
+	for (uint64_t i = 0; i < count; i++) {
+		g_autoptr(GError) error = NULL;
+		if (!volume_read_record(vol, first + i, buf, &error)) {
+			g_debug("%s", error->message);
+			index->stats.records_damaged++;
+			continue;
+		}
+		scan_chunk(vol, index, buf, first + i, 1, include_live);
+	}
+	(void)rs;
+}
+
+static void add_lost_found(DeletedIndex *index)
+{
+	IndexNode *lf = deleted_index_add(index, RFS_ENTRY_LOST_FOUND, "lost+found", NULL);
+	lf->info.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_SYNTHETIC;
+	if (index->root != NULL)
+		lf->info.times = index->root->info.times;
+	index->lost_found = lf;
+}
+
+bool mft_scan_run(Volume *vol, DeletedIndex *index, uint32_t scan_flags, RfsProgressFunc progress,
+		  void *user_data, GError **error)
+{
+	uint32_t rs = vol->boot.mft_record_size;
+	uint64_t per_chunk = SCAN_CHUNK_BYTES / rs;
+	bool include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE;
+	g_autofree uint8_t *buf = g_malloc((size_t)per_chunk * rs);
+	for (uint64_t first = 0; first < vol->mft_records; first += per_chunk) {
+		uint64_t count = MIN(per_chunk, vol->mft_records - first);
+		g_autoptr(GError) read_error = NULL;
+		if (volume_read_runs(vol, &vol->mft_runs, first * rs, buf, (size_t)(count * rs), &read_error)) {
+			scan_chunk(vol, index, buf, first, count, include_live);
+		} else {
+			g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one",
+				  first, first + count - 1, read_error->message);
+			scan_chunk_slowly(vol, index, buf, first, count, include_live);
+		}
+		index->stats.records_total = first + count;
+		if (progress != NULL)
+			progress(first + count, vol->mft_records, user_data);
+	}
+	if (index->root == NULL)
+		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
+	add_lost_found(index);
+	path_rebuild_link(index, include_live);
+	return true;
+}

@@ -1,0 +1,248 @@
+/* Turns the scanned nodes into a tree: parent references checked against sequence numbers,
+ * orphans under lost+found, cycles broken, dead-end live directories pruned, collisions
+ * renamed deterministically. All walks are iterative: hostile depth cannot blow the stack. */
+#define G_LOG_DOMAIN "restorefs-index"
+
+#include "index/deleted_index.h"
+
+#include <string.h>
+
+enum {
+	STATE_REACHED = 1u << 0,
+	STATE_PRUNED = 1u << 1,
+};
+
+/* Windows and ntfs-3g bump a record's sequence number when they free it, so a deleted
+ * child's parent reference may trail its deleted parent by one. Anything else means the
+ * parent's record now holds another file: the child is an orphan. */
+static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
+{
+	MftRef ref = node->parent_ref;
+	IndexNode *dir = g_hash_table_lookup(index->dirs, GSIZE_TO_POINTER(ref.record));
+	if (dir == NULL || dir == node)
+		return NULL;
+	if (dir->info.sequence == ref.sequence)
+		return dir;
+	if ((dir->info.flags & RFS_ENTRY_REMOVED) && dir->info.sequence == (uint16_t)(ref.sequence + 1))
+		return dir;
+	return NULL;
+}
+
+static void attach(IndexNode *parent, IndexNode *child)
+{
+	if (parent->children == NULL)
+		parent->children = g_ptr_array_new();
+	g_ptr_array_add(parent->children, child);
+	child->parent = parent;
+}
+
+static void detach(IndexNode *child)
+{
+	if (child->parent != NULL)
+		g_ptr_array_remove_fast(child->parent->children, child);
+	child->parent = NULL;
+}
+
+/* Marks `from` and everything below it; returns nothing, uses `stack` as scratch. */
+static void mark_reached(IndexNode *from, GPtrArray *stack)
+{
+	g_ptr_array_add(stack, from);
+	while (stack->len > 0) {
+		IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
+		if (n->state & STATE_REACHED)
+			continue;
+		n->state |= STATE_REACHED;
+		for (guint i = 0; n->children != NULL && i < n->children->len; i++)
+			g_ptr_array_add(stack, g_ptr_array_index(n->children, i));
+	}
+}
+
+/* A parent chain that loops never reaches the root: hang the first node of each loop
+ * under lost+found, which cuts the loop. */
+static void break_cycles(DeletedIndex *index)
+{
+	g_autoptr(GPtrArray) stack = g_ptr_array_new();
+	mark_reached(index->root, stack);
+	mark_reached(index->lost_found, stack);
+	for (guint i = 0; i < index->nodes->len; i++) {
+		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		if ((n->state & STATE_REACHED) || n->base != NULL)
+			continue;
+		g_debug("record %" PRIu64 ": parent references form a loop", n->info.mft_record);
+		detach(n);
+		attach(index->lost_found, n);
+		mark_reached(n, stack);
+	}
+}
+
+/* Nodes below `top`, parents before children (pre-order). */
+static GPtrArray *preorder(IndexNode *top)
+{
+	GPtrArray *order = g_ptr_array_new();
+	g_autoptr(GPtrArray) stack = g_ptr_array_new();
+	g_ptr_array_add(stack, top);
+	while (stack->len > 0) {
+		IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
+		g_ptr_array_add(order, n);
+		for (guint i = 0; n->children != NULL && i < n->children->len; i++)
+			g_ptr_array_add(stack, g_ptr_array_index(n->children, i));
+	}
+	return order;
+}
+
+static bool is_scaffolding(const IndexNode *n)
+{
+	return (n->info.flags & RFS_ENTRY_DIRECTORY) &&
+	       !(n->info.flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SYNTHETIC));
+}
+
+/* Live directories are only shown as the way to deleted entries: drop those that lead to
+ * none, children first (reverse pre-order). */
+static void prune_scaffolding(DeletedIndex *index)
+{
+	g_autoptr(GPtrArray) order = preorder(index->root);
+	for (guint i = order->len; i-- > 0;) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		if (n->children != NULL) {
+			guint kept = 0;
+			for (guint c = 0; c < n->children->len; c++) {
+				IndexNode *child = g_ptr_array_index(n->children, c);
+				if (!(child->state & STATE_PRUNED))
+					g_ptr_array_index(n->children, kept++) = child;
+			}
+			g_ptr_array_set_size(n->children, kept);
+		}
+		if (is_scaffolding(n) && n != index->root && (n->children == NULL || n->children->len == 0))
+			n->state |= STATE_PRUNED;
+	}
+	for (guint i = 0; i < order->len; i++) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		if (n->state & STATE_PRUNED)
+			g_hash_table_steal(index->by_id, &n->info.id); /* freed with index->nodes */
+	}
+}
+
+char *path_rebuild_collision_name(const char *name, uint64_t record_number)
+{
+	const char *dot = strrchr(name, '.');
+	if (dot == NULL || dot == name)
+		return g_strdup_printf("%s (mft %" PRIu64 ")", name, record_number);
+	return g_strdup_printf("%.*s (mft %" PRIu64 ")%s", (int)(dot - name), name, record_number, dot);
+}
+
+static int compare_by_name_then_record(gconstpointer a, gconstpointer b)
+{
+	const IndexNode *x = *(IndexNode *const *)a, *y = *(IndexNode *const *)b;
+	int c = strcmp(x->info.name, y->info.name);
+	if (c != 0)
+		return c;
+	return x->info.id < y->info.id ? -1 : x->info.id > y->info.id;
+}
+
+static int compare_by_name(gconstpointer a, gconstpointer b)
+{
+	const IndexNode *x = *(IndexNode *const *)a, *y = *(IndexNode *const *)b;
+	return strcmp(x->info.name, y->info.name);
+}
+
+/* Within one directory the entry with the lowest id keeps its name; each other entry of
+ * the same name becomes "stem (mft N).ext". Ids are stable, so names are too. */
+static void make_names_unique(DeletedIndex *index, IndexNode *dir)
+{
+	GPtrArray *kids = dir->children;
+	g_ptr_array_sort(kids, compare_by_name_then_record);
+	g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < kids->len; i++)
+		g_hash_table_add(taken, (gpointer)((IndexNode *)g_ptr_array_index(kids, i))->info.name);
+	for (guint i = 1; i < kids->len; i++) {
+		IndexNode *prev = g_ptr_array_index(kids, i - 1), *n = g_ptr_array_index(kids, i);
+		if (strcmp(prev->info.name, n->info.name) != 0 || n->base != NULL)
+			continue;
+		g_autofree char *fresh = path_rebuild_collision_name(n->info.file_name, n->info.mft_record);
+		for (unsigned k = 2; g_hash_table_contains(taken, fresh) && k < 1000; k++) {
+			g_free(fresh);
+			g_autofree char *base = path_rebuild_collision_name(n->info.file_name, n->info.mft_record);
+			fresh = g_strdup_printf("%s~%u", base, k);
+		}
+		n->info.name = deleted_index_intern(index, fresh);
+		g_hash_table_add(taken, (gpointer)n->info.name);
+	}
+}
+
+/* Named streams sit beside their file as "file:stream", after the file's final name. */
+static void attach_streams(DeletedIndex *index)
+{
+	for (guint i = 0; i < index->nodes->len; i++) {
+		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		if (n->base == NULL || n->base->parent == NULL || (n->base->state & STATE_PRUNED))
+			continue;
+		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
+		n->info.name = deleted_index_intern(index, name);
+		attach(n->base->parent, n);
+	}
+}
+
+static void finish_directories(DeletedIndex *index, GPtrArray *order)
+{
+	for (guint i = 0; i < order->len; i++) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		if (n->children != NULL && n->children->len > 1)
+			make_names_unique(index, n);
+	}
+	attach_streams(index);
+	for (guint i = 0; i < order->len; i++) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		if (n->children != NULL)
+			g_ptr_array_sort(n->children, compare_by_name);
+	}
+}
+
+static void count_and_mark_orphans(DeletedIndex *index)
+{
+	g_autoptr(GPtrArray) below = preorder(index->lost_found);
+	for (guint i = 1; i < below->len; i++) {
+		IndexNode *n = g_ptr_array_index(below, i);
+		n->info.flags |= RFS_ENTRY_ORPHAN;
+		if (n->base == NULL)
+			index->stats.orphans++;
+	}
+}
+
+void path_rebuild_link(DeletedIndex *index, bool keep_live)
+{
+	for (guint i = 0; i < index->nodes->len; i++) {
+		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		if (n == index->root || n == index->lost_found || n->base != NULL)
+			continue;
+		IndexNode *parent = resolve_parent(index, n);
+		attach(parent != NULL ? parent : index->lost_found, n);
+	}
+	break_cycles(index);
+	attach(index->root, index->lost_found);
+	if (!keep_live)
+		prune_scaffolding(index);
+	g_autoptr(GPtrArray) order = preorder(index->root);
+	finish_directories(index, order);
+	count_and_mark_orphans(index);
+	if (index->lost_found->children == NULL || index->lost_found->children->len == 0) {
+		detach(index->lost_found);
+		index->lost_found->state |= STATE_PRUNED;
+		g_hash_table_steal(index->by_id, &index->lost_found->info.id);
+		index->lost_found = NULL;
+	}
+	g_autoptr(GPtrArray) all = preorder(index->root);
+	for (guint i = 0; i < all->len; i++) {
+		IndexNode *n = g_ptr_array_index(all, i);
+		n->info.parent_id = n->parent != NULL ? n->parent->info.id : n->info.id;
+	}
+	for (guint i = 0; i < index->nodes->len; i++) {
+		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		if (n->state & STATE_PRUNED) {
+			if (n->children != NULL)
+				g_ptr_array_unref(n->children);
+			g_free(n);
+		}
+	}
+	g_clear_pointer(&index->dirs, g_hash_table_unref);
+	g_clear_pointer(&index->nodes, g_ptr_array_unref);
+}

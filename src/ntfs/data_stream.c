@@ -1,0 +1,255 @@
+/* Serves a stream's bytes. Lock-free: the only mutable state is a one-unit cache of the last
+ * decompressed compression unit, swapped in and out atomically. Never returns a short read
+ * except at the end of the stream, so a page cache above never mistakes an error for EOF. */
+#define G_LOG_DOMAIN "restorefs-ntfs"
+
+#include "ntfs/data_stream.h"
+
+#include <string.h>
+
+#include "ntfs/lznt1.h"
+#include "util/error.h"
+
+typedef struct {
+	uint64_t unit;
+	size_t size;
+	uint8_t data[];
+} UnitCache;
+
+struct DataStream {
+	Volume *vol;
+	MftStream *stream;
+	bool deleted;
+	RfsOverwritePolicy policy;
+	uint32_t unit_clusters; /* compression unit; 0 when not compressed */
+	uint64_t unit_bytes;
+	gpointer cache;         /* UnitCache*, swapped atomically */
+};
+
+/* Per-thread scratch for compressed clusters: no allocation per read. */
+static void scratch_free(gpointer p)
+{
+	g_free(p);
+}
+static GPrivate scratch_key = G_PRIVATE_INIT(scratch_free);
+static GPrivate scratch_size_key;
+
+static uint8_t *scratch(size_t size)
+{
+	uint8_t *buf = g_private_get(&scratch_key);
+	size_t have = GPOINTER_TO_SIZE(g_private_get(&scratch_size_key));
+	if (buf == NULL || have < size) {
+		buf = g_malloc(size);
+		g_private_replace(&scratch_key, buf);
+		g_private_set(&scratch_size_key, GSIZE_TO_POINTER(size));
+	}
+	return buf;
+}
+
+DataStream *data_stream_new(Volume *vol, MftStream *stream, bool deleted,
+			    RfsOverwritePolicy policy, GError **error)
+{
+	uint32_t cs = vol->boot.cluster_size;
+	bool compressed = !stream->resident && (stream->attr_flags & ATTR_FLAG_COMPRESSED) &&
+			  stream->compression_unit != 0;
+	if (compressed && (cs > 4096 || stream->compression_unit > 8)) {
+		rfs_set_unsupported(error, "compression with %u-byte clusters and units of 2^%u clusters",
+				    cs, stream->compression_unit);
+		mft_stream_free(stream);
+		return NULL;
+	}
+	DataStream *ds = g_new0(DataStream, 1);
+	ds->vol = vol;
+	ds->stream = stream;
+	ds->deleted = deleted;
+	ds->policy = policy;
+	if (compressed) {
+		ds->unit_clusters = 1u << stream->compression_unit;
+		ds->unit_bytes = (uint64_t)ds->unit_clusters * cs;
+	}
+	return ds;
+}
+
+uint64_t data_stream_size(const DataStream *ds)
+{
+	return ds->stream->data_size;
+}
+
+void data_stream_free(DataStream *ds)
+{
+	if (ds == NULL)
+		return;
+	g_free(g_atomic_pointer_exchange(&ds->cache, NULL));
+	mft_stream_free(ds->stream);
+	g_free(ds);
+}
+
+/* Reads clusters [lcn, lcn + n) honouring the overwrite policy, into out. */
+static bool read_clusters(DataStream *ds, uint64_t lcn, uint64_t skip, uint8_t *out, size_t length,
+			  GError **error)
+{
+	const Volume *vol = ds->vol;
+	uint32_t cs = vol->boot.cluster_size;
+	uint64_t clusters = (skip + length + cs - 1) / cs;
+	if (lcn >= vol->boot.total_clusters || clusters > vol->boot.total_clusters - lcn)
+		return rfs_set_io(error, "clusters %" PRIu64 "+%" PRIu64 " lie past the end of the volume",
+				  lcn, clusters);
+	uint64_t busy = (ds->deleted && ds->policy != RFS_OVERWRITTEN_RAW)
+				? volume_clusters_in_use(vol, lcn, clusters) : 0;
+	if (busy > 0 && ds->policy == RFS_OVERWRITTEN_EIO)
+		return rfs_set_error(error, RFS_ERROR_OVERWRITTEN,
+				     "clusters %" PRIu64 "+%" PRIu64 " now belong to another file", lcn, clusters);
+	if (!block_source_read(vol->src, lcn * cs + skip, out, length, error))
+		return false;
+	if (busy == 0)
+		return true;
+	for (uint64_t c = 0; c < clusters; c++) { /* zero policy: blank what is not ours any more */
+		if (volume_clusters_in_use(vol, lcn + c, 1) == 0)
+			continue;
+		uint64_t from = c * cs > skip ? c * cs - skip : 0;
+		uint64_t to = (c + 1) * cs - skip;
+		if (to > length)
+			to = length;
+		memset(out + from, 0, to - from);
+	}
+	return true;
+}
+
+/* Bytes at `offset` up to the end of its run (at most `length`), uncompressed. */
+static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t length, size_t *done,
+		       GError **error)
+{
+	const MftStream *s = ds->stream;
+	uint32_t cs = ds->vol->boot.cluster_size;
+	if (offset >= s->initialized_size) {
+		memset(out, 0, length); /* allocated but never written: reads as zeros */
+		*done = length;
+		return true;
+	}
+	if (length > s->initialized_size - offset)
+		length = (size_t)(s->initialized_size - offset);
+	uint64_t vcn = offset / cs;
+	const Run *run = runlist_lookup(&s->runs, vcn);
+	if (run == NULL)
+		return rfs_set_corrupt(error, "bytes at %" PRIu64 ": their extent is lost", offset);
+	uint64_t run_left = (run->vcn + run->length_clusters - vcn) * cs - offset % cs;
+	size_t n = length < run_left ? length : (size_t)run_left;
+	*done = n;
+	if (run->lcn == RUN_LCN_SPARSE) {
+		memset(out, 0, n);
+		return true;
+	}
+	return read_clusters(ds, run->lcn + (vcn - run->vcn), offset % cs, out, n, error);
+}
+
+/* Counts the unit's allocated and sparse clusters; false on a gap in the runlist. A unit
+ * is compressed exactly when it has both: the sparse tail pads it to full size. */
+static bool unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allocated,
+			uint32_t *sparse)
+{
+	*allocated = 0;
+	*sparse = 0;
+	for (uint64_t vcn = first_vcn; vcn < first_vcn + ds->unit_clusters;) {
+		const Run *run = runlist_lookup(&ds->stream->runs, vcn);
+		if (run == NULL)
+			return vcn * ds->vol->boot.cluster_size >= ds->stream->data_size;
+		uint64_t n = run->vcn + run->length_clusters - vcn;
+		if (n > first_vcn + ds->unit_clusters - vcn)
+			n = first_vcn + ds->unit_clusters - vcn;
+		if (run->lcn != RUN_LCN_SPARSE)
+			*allocated += (uint32_t)n;
+		else
+			*sparse += (uint32_t)n;
+		vcn += n;
+	}
+	return true;
+}
+
+/* Reads the unit's compressed clusters and decompresses them into cache->data. */
+static bool decompress_unit(DataStream *ds, uint64_t unit, uint32_t allocated, UnitCache *cache,
+			    GError **error)
+{
+	uint32_t cs = ds->vol->boot.cluster_size;
+	uint8_t *packed = scratch((size_t)allocated * cs);
+	uint64_t vcn = unit * ds->unit_clusters;
+	for (uint32_t done = 0; done < allocated;) {
+		const Run *run = runlist_lookup(&ds->stream->runs, vcn);
+		uint64_t n = run->vcn + run->length_clusters - vcn;
+		if (n > allocated - done)
+			n = allocated - done;
+		if (!read_clusters(ds, run->lcn + (vcn - run->vcn), 0, packed + (size_t)done * cs,
+				   (size_t)n * cs, error))
+			return false;
+		done += (uint32_t)n;
+		vcn += n;
+	}
+	size_t produced = 0;
+	if (!lznt1_decompress(byte_span(packed, (size_t)allocated * cs), cache->data, cache->size,
+			      &produced, error)) {
+		g_prefix_error(error, "compression unit %" PRIu64 ": ", unit);
+		return false;
+	}
+	memset(cache->data + produced, 0, cache->size - produced);
+	cache->unit = unit;
+	return true;
+}
+
+static bool read_compressed(DataStream *ds, uint64_t offset, uint8_t *out, size_t length,
+			    size_t *done, GError **error)
+{
+	uint64_t unit = offset / ds->unit_bytes;
+	uint64_t in_unit = offset % ds->unit_bytes;
+	size_t n = length < ds->unit_bytes - in_unit ? length : (size_t)(ds->unit_bytes - in_unit);
+	uint32_t allocated, sparse;
+	if (!unit_layout(ds, unit * ds->unit_clusters, &allocated, &sparse))
+		return rfs_set_corrupt(error, "compression unit %" PRIu64 ": its extent is lost", unit);
+	if (sparse == 0) /* stored uncompressed */
+		return read_plain(ds, offset, out, n, done, error);
+	*done = n;
+	if (allocated == 0) {
+		memset(out, 0, n);
+		return true;
+	}
+	UnitCache *cache = g_atomic_pointer_exchange(&ds->cache, NULL);
+	if (cache == NULL) {
+		cache = g_malloc(sizeof *cache + ds->unit_bytes);
+		cache->size = ds->unit_bytes;
+		cache->unit = UINT64_MAX;
+	}
+	bool ok = cache->unit == unit || decompress_unit(ds, unit, allocated, cache, error);
+	if (ok)
+		memcpy(out, cache->data + in_unit, n);
+	else
+		cache->unit = UINT64_MAX;
+	g_free(g_atomic_pointer_exchange(&ds->cache, cache));
+	return ok;
+}
+
+bool data_stream_read(DataStream *ds, uint64_t offset, void *buf, size_t length, size_t *got,
+		      GError **error)
+{
+	const MftStream *s = ds->stream;
+	*got = 0;
+	if (offset >= s->data_size)
+		return true;
+	if (length > s->data_size - offset)
+		length = (size_t)(s->data_size - offset);
+	if (s->resident) {
+		memcpy(buf, s->resident_data + offset, length);
+		*got = length;
+		return true;
+	}
+	uint8_t *out = buf;
+	size_t total = 0;
+	while (total < length) {
+		size_t done = 0;
+		bool ok = ds->unit_bytes != 0
+				  ? read_compressed(ds, offset + total, out + total, length - total, &done, error)
+				  : read_plain(ds, offset + total, out + total, length - total, &done, error);
+		if (!ok)
+			return false;
+		total += done;
+	}
+	*got = total;
+	return true;
+}

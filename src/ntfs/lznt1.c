@@ -1,0 +1,141 @@
+/* LZNT1 decompression for compressed NTFS streams. On the read path, so the inner loop
+ * works on pointers checked once per token; it never reads past `in` nor writes past
+ * `out`, and refuses back-references before their chunk and chunks longer than 4 KiB. */
+#define G_LOG_DOMAIN "restorefs-ntfs"
+
+#include "ntfs/lznt1.h"
+
+#include <string.h>
+
+#include "util/error.h"
+
+enum {
+	LZNT1_CHUNK_SIZE   = 4096,   /* bytes a chunk decodes to (the last may be shorter) */
+	LZNT1_SIZE_MASK    = 0x0FFF, /* header bits 0..11: chunk data bytes - 1 */
+	LZNT1_COMPRESSED   = 0x8000, /* header bit 15; bits 12..14 hold a signature (3) */
+	LZNT1_MIN_MATCH    = 3,
+};
+
+typedef struct {
+	const uint8_t *src, *src_end;
+	uint8_t *start, *dst, *end; /* start of the chunk in out, write position, limit */
+	bool clipped;               /* end is the end of out, not of the chunk */
+	size_t chunk_offset;        /* in `in`, for messages */
+} Chunk;
+
+static bool chunk_overrun(const Chunk *c, GError **error)
+{
+	return rfs_set_corrupt(error, "lznt1: chunk at byte %zu decodes to more than %d bytes",
+			       c->chunk_offset, LZNT1_CHUNK_SIZE);
+}
+
+/* One back-reference. The 16-bit token splits into offset and length at a point that
+ * moves with the position in the chunk: 4 offset bits up to position 16, one more each
+ * time the position doubles, 12 at most (positions 2049..4096). */
+static bool copy_match(Chunk *c, uint16_t token, unsigned *offset_bits, size_t *threshold,
+		       GError **error)
+{
+	size_t pos = (size_t)(c->dst - c->start);
+	while (pos > *threshold) {
+		(*offset_bits)++;
+		*threshold <<= 1;
+	}
+	size_t offset = ((size_t)token >> (16 - *offset_bits)) + 1;
+	size_t length = ((size_t)token & (0xFFFFu >> *offset_bits)) + LZNT1_MIN_MATCH;
+	if (offset > pos)
+		return rfs_set_corrupt(error, "lznt1: chunk at byte %zu: back-reference %zu bytes back"
+				       " at position %zu is before the chunk", c->chunk_offset, offset, pos);
+	size_t room = (size_t)(c->end - c->dst);
+	if (length > room) {
+		if (!c->clipped)
+			return chunk_overrun(c, error);
+		length = room; /* out is full: keep what fits */
+	}
+	const uint8_t *from = c->dst - offset;
+	if (offset >= length) {
+		memcpy(c->dst, from, length);
+		c->dst += length;
+	} else { /* overlapping: each byte may repeat one just written */
+		for (size_t i = 0; i < length; i++)
+			*c->dst++ = *from++;
+	}
+	return true;
+}
+
+static bool decode_chunk(Chunk *c, GError **error)
+{
+	unsigned offset_bits = 4;
+	size_t threshold = 16;
+	while (c->src < c->src_end) {
+		uint8_t flags = *c->src++;
+		if (flags == 0 && c->src_end - c->src >= 8 && c->end - c->dst >= 8) {
+			memcpy(c->dst, c->src, 8); /* eight literals, the common case in text */
+			c->dst += 8;
+			c->src += 8;
+			continue;
+		}
+		for (unsigned bit = 0; bit < 8 && c->src < c->src_end; bit++, flags >>= 1) {
+			if (c->dst == c->end) /* a token is left but the chunk or out is full */
+				return c->clipped || chunk_overrun(c, error);
+			if (!(flags & 1)) {
+				*c->dst++ = *c->src++;
+				continue;
+			}
+			if (c->src_end - c->src < 2)
+				return rfs_set_corrupt(error, "lznt1: chunk at byte %zu ends inside a"
+						       " back-reference", c->chunk_offset);
+			uint16_t token = le16_at(c->src);
+			c->src += 2;
+			if (!copy_match(c, token, &offset_bits, &threshold, error))
+				return false;
+		}
+	}
+	return true; /* a flag byte with no token after it is harmless */
+}
+
+static bool next_chunk_follows(ByteSpan in, size_t pos)
+{
+	return span_has(in, pos, 2) && le16_at(in.data + pos) != 0;
+}
+
+bool lznt1_decompress(ByteSpan in, uint8_t *out, size_t out_size, size_t *out_length,
+		      GError **error)
+{
+	g_return_val_if_fail(out != NULL || out_size == 0, false);
+	g_return_val_if_fail(out_length != NULL, false);
+
+	size_t in_pos = 0, out_pos = 0;
+	*out_length = 0;
+	while (out_pos < out_size && span_has(in, in_pos, 2)) {
+		uint16_t header = le16_at(in.data + in_pos);
+		if (header == 0)
+			break;
+		size_t data_size = (size_t)(header & LZNT1_SIZE_MASK) + 1;
+		if (!span_has(in, in_pos + 2, data_size))
+			return rfs_set_corrupt(error, "lznt1: chunk at byte %zu: %zu data bytes run past"
+					       " the end of the input (%zu bytes)", in_pos, data_size, in.size);
+		size_t room = MIN(out_size - out_pos, (size_t)LZNT1_CHUNK_SIZE);
+		const uint8_t *data = in.data + in_pos + 2;
+		size_t produced;
+		if (header & LZNT1_COMPRESSED) {
+			Chunk c = { data, data + data_size, out + out_pos, out + out_pos, out + out_pos + room,
+				    room < LZNT1_CHUNK_SIZE, in_pos };
+			if (!decode_chunk(&c, error))
+				return false;
+			produced = (size_t)(c.dst - c.start);
+		} else {
+			produced = MIN(data_size, room);
+			memcpy(out + out_pos, data, produced);
+		}
+		in_pos += 2 + data_size;
+		/* Each chunk stands for 4096 bytes; one that decodes short is zero-padded when
+		 * another chunk follows (only the last chunk of a unit may be short). */
+		if (produced < room && next_chunk_follows(in, in_pos)) {
+			memset(out + out_pos + produced, 0, room - produced);
+			produced = room;
+		}
+		out_pos += produced;
+	}
+	*out_length = out_pos;
+	return true;
+}

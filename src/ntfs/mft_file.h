@@ -1,0 +1,59 @@
+/* One file as the MFT describes it: its base record plus the extension records its
+ * $ATTRIBUTE_LIST points to, decoded into names, times and data streams with runlists. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ntfs/mft_record.h"
+#include "ntfs/runlist.h"
+#include "ntfs/volume.h"
+
+typedef struct {
+	char *name;               /* UTF-8 stream name; NULL for the unnamed stream */
+	uint16_t attr_flags;      /* ATTR_FLAG_* of the first extent */
+	bool resident;
+	uint8_t *resident_data;   /* resident: the value */
+	uint64_t data_size;
+	uint64_t initialized_size;
+	uint64_t allocated_size;
+	uint8_t compression_unit; /* log2 clusters; 0 = not compressed */
+	Runlist runs;             /* non-resident: all extents, sorted */
+	bool incomplete;          /* extents missing: gaps in the runlist */
+	bool has_first_extent;    /* the extent at VCN 0 (which holds the sizes) was found */
+} MftStream;
+
+typedef struct {
+	uint64_t record_number;
+	uint16_t sequence;
+	uint16_t record_flags;    /* MFT_RECORD_* */
+	bool has_si;
+	StandardInformation si;
+	bool has_name;
+	char *name;               /* UTF-8 of the preferred $FILE_NAME (Win32 or POSIX over DOS) */
+	MftRef parent;
+	int64_t fn_times[4];      /* creation, last write, mft change, last access */
+	uint64_t fn_data_size;
+	GPtrArray *streams;       /* of MftStream*, $DATA attributes in on-disk order */
+	bool incomplete;          /* an extension record was unreadable or reused */
+} MftFile;
+
+typedef enum {
+	MFT_FILE_NAMES_ONLY = 1u << 0, /* skip $DATA: a directory for the path tree */
+} MftFileFlags;
+
+/* Builds the file whose base record `rec` was decoded from a record buffer. Reads extension
+ * records through `vol` when the record has an $ATTRIBUTE_LIST. Fails only when the base
+ * record itself cannot be walked. */
+MftFile *mft_file_build(Volume *vol, const MftRecord *rec, uint32_t flags, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+/* Reads record `record_number` from the volume and builds it. */
+MftFile *mft_file_load(Volume *vol, uint64_t record_number, uint32_t flags, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+void mft_file_free(MftFile *file);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MftFile, mft_file_free)
+
+/* The stream called `name` (NULL: the unnamed one), or NULL. */
+MftStream *mft_file_stream(const MftFile *file, const char *name);
+void mft_stream_free(MftStream *stream);
