@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/list_format.h"
 #include "util/error.h"
 #include "util/progress.h"
 
@@ -36,13 +37,17 @@ typedef struct {
 	ProgressBase pb;
 } Extract;
 
-static void report(const char *path, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void report(const char *path, const char *fmt, ...)
+/* One line per problem on stderr; a progress bar being drawn is wiped first and redraws
+ * itself at its next update. */
+static void report(const Extract *x, const char *path, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void report(const Extract *x, const char *path, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
+	if (x->pb.progress != NULL && isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
 	fprintf(stderr, "restorefs-scan: %s: %s\n", path, msg);
 }
 
@@ -55,15 +60,12 @@ static bool dir_is_empty(const char *path, bool *empty, GError **error)
 	return true;
 }
 
-static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
+bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 {
 	struct stat st;
 	if (stat(dest_dir, &st) != 0) {
 		if (errno != ENOENT)
 			return rfs_set_error(error, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
-		if (g_mkdir_with_parents(dest_dir, 0755) != 0)
-			return rfs_set_error(error, RFS_ERROR_IO, "cannot create %s: %s", dest_dir,
-					     g_strerror(errno));
 		return true;
 	}
 	if (!S_ISDIR(st.st_mode))
@@ -74,6 +76,15 @@ static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
 	if (!empty && !merge)
 		return rfs_set_error(error, RFS_ERROR_INVALID,
 				     "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
+	return true;
+}
+
+static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
+{
+	if (!extract_check_dest(dest_dir, merge, error))
+		return false;
+	if (g_mkdir_with_parents(dest_dir, 0755) != 0)
+		return rfs_set_error(error, RFS_ERROR_IO, "cannot create %s: %s", dest_dir, g_strerror(errno));
 	return true;
 }
 
@@ -102,7 +113,7 @@ static const char *ensure_dir(Extract *x, RfsEntryId id, unsigned depth)
 {
 	const RfsEntryInfo *info = rfs_context_lookup(x->ctx, id);
 	if (info == NULL || depth > 4096) {
-		report(x->dest_dir, "entry %" PRIu64 ": no such directory in the index", (uint64_t)id);
+		report(x, x->dest_dir, "entry %" PRIu64 ": no such directory in the index", (uint64_t)id);
 		return NULL;
 	}
 	const char *known = g_hash_table_lookup(x->dirs, &info->id);
@@ -117,7 +128,7 @@ static const char *ensure_dir(Extract *x, RfsEntryId id, unsigned depth)
 		return NULL;
 	char *path = dest_path_of(x, id);
 	if (path == NULL) {
-		report(x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)id);
+		report(x, x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)id);
 		return NULL;
 	}
 	struct stat st;
@@ -129,7 +140,7 @@ static const char *ensure_dir(Extract *x, RfsEntryId id, unsigned depth)
 		}
 	} else if (errno != EEXIST || lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		/* An existing symlink (or file) is never followed or replaced. */
-		report(path, "cannot create directory: %s", errno == EEXIST ? "exists and is not a directory"
+		report(x, path, "cannot create directory: %s", errno == EEXIST ? "exists and is not a directory"
 									    : g_strerror(errno));
 		g_free(path);
 		return NULL;
@@ -152,7 +163,7 @@ static void extract_file(Extract *x, const RfsEntryInfo *info)
 	}
 	g_autofree char *path = dest_path_of(x, info->id);
 	if (path == NULL) {
-		report(x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)info->id);
+		report(x, x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)info->id);
 		x->result->failures++;
 		return;
 	}
@@ -161,7 +172,7 @@ static void extract_file(Extract *x, const RfsEntryInfo *info)
 		if (x->opts->merge) {
 			x->result->skipped++;
 		} else {
-			report(path, "exists, not overwritten");
+			report(x, path, "exists, not overwritten");
 			x->result->failures++;
 		}
 		return;
@@ -169,7 +180,7 @@ static void extract_file(Extract *x, const RfsEntryInfo *info)
 	g_autoptr(GError) error = NULL;
 	uint64_t bad = 0;
 	if (!rfs_context_restore(x->ctx, info->id, path, progress_with_base, &x->pb, &bad, &error)) {
-		report(path, "%s", error->message);
+		report(x, path, "%s", error->message);
 		/* Never leave a half-written file that looks like a recovered one. */
 		if (!g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID))
 			(void)unlink(path);
@@ -179,7 +190,7 @@ static void extract_file(Extract *x, const RfsEntryInfo *info)
 	x->result->files++;
 	x->result->bytes += info->size_bytes;
 	if (bad > 0) {
-		report(path, "%" PRIu64 " of %" PRIu64 " bytes unreadable, zero-filled", bad,
+		report(x, path, "%" PRIu64 " of %" PRIu64 " bytes unreadable, zero-filled", bad,
 		       info->size_bytes);
 		x->result->damaged_files++;
 		x->result->bad_bytes += bad;
@@ -203,7 +214,7 @@ static void set_dir_times(Extract *x)
 			ts[k].tv_nsec = nsec;
 		}
 		if (utimensat(AT_FDCWD, c->path, ts, AT_SYMLINK_NOFOLLOW) != 0)
-			report(c->path, "cannot set times: %s", g_strerror(errno));
+			report(x, c->path, "cannot set times: %s", g_strerror(errno));
 	}
 }
 
@@ -249,7 +260,8 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 
 char *extract_summary(const ExtractResult *r, const char *dest_dir)
 {
-	g_autofree char *bytes = g_format_size_full(r->bytes, G_FORMAT_SIZE_IEC_UNITS);
+	char bytes[LIST_FORMAT_SIZE_SIZE];
+	list_format_human_size(r->bytes, bytes);
 	GString *out = g_string_new(NULL);
 	g_string_append_printf(out,
 			       "extracted %" PRIu64 " files (%s) and %" PRIu64 " directories to %s; %" PRIu64

@@ -28,6 +28,11 @@ typedef struct {
 	uint64_t bad_bytes;     /* sum of those ranges                                     */
 } ExtractResult;
 
+/* Checks, without creating anything, that `dest_dir` is missing, or an empty directory, or
+ * any directory when `merge`; so a long scan does not end in a refusal. RFS_ERROR_INVALID
+ * when it is not usable, RFS_ERROR_IO when it cannot be read. */
+bool extract_check_dest(const char *dest_dir, bool merge, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Extracts `selected` (const RfsEntryInfo *, in tree order as filters_select() returns
  * them) under `dest_dir`, creating it if needed. Per-entry problems are reported on stderr
  * as one line each and counted in `result`. Returns false (error set) only when `dest_dir`

@@ -8,7 +8,9 @@
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "cli/list_format.h"
 #include "restorefs/restorefs.h"
 #include "restorefs/volumes.h"
 #include "util/progress.h"
@@ -23,7 +25,10 @@ static char *mount_command(const char *disk, const RfsFoundVolume *v)
 	g_string_append_printf(cmd, " --start-sector %" PRIu64, v->start_sector);
 	if (v->boot_sector != v->start_sector)
 		g_string_append_printf(cmd, " --boot-sector %" PRIu64, v->boot_sector);
-	g_autofree char *quoted = g_shell_quote(disk);
+	/* Quoted only when the shell would otherwise split or expand it. */
+	bool plain = disk[0] != '\0' && disk[strspn(disk, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+						       "0123456789/._+:@%,=-")] == '\0';
+	g_autofree char *quoted = plain ? g_strdup(disk) : g_shell_quote(disk);
 	g_string_append_printf(cmd, " %s MOUNTPOINT", quoted);
 	return g_string_free(cmd, FALSE);
 }
@@ -41,9 +46,9 @@ static void print_text(const char *disk, const GPtrArray *found)
 	}
 	for (guint i = 0; i < found->len; i++) {
 		const RfsFoundVolume *v = g_ptr_array_index(found, i);
-		g_autofree char *size = v->size_bytes > 0
-						? g_format_size_full(v->size_bytes, G_FORMAT_SIZE_IEC_UNITS)
-						: g_strdup("size unknown");
+		char size[LIST_FORMAT_SIZE_SIZE] = "size unknown";
+		if (v->size_bytes > 0)
+			list_format_human_size(v->size_bytes, size);
 		printf("volume %u: %s at sector %" PRIu64 ", %s", i + 1, kind_word(v), v->start_sector, size);
 		if (v->label != NULL && v->label[0] != '\0')
 			printf(", label \"%s\"", v->label);

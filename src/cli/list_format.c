@@ -210,6 +210,25 @@ void list_format_bodyfile_row(GString *out, const ListFormatRow *row)
 
 /* ---- text ------------------------------------------------------------------------------------ */
 
+void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE])
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	if (bytes < 1024) {
+		g_snprintf(out, LIST_FORMAT_SIZE_SIZE, "%" PRIu64 " B", bytes);
+		return;
+	}
+	unsigned u = 0;
+	uint64_t unit = 1024;
+	while (u + 1 < G_N_ELEMENTS(units) && bytes / unit >= 1024) {
+		unit <<= 10;
+		u++;
+	}
+	/* Tenths, rounded half up, in integers: bytes / unit * 10 cannot overflow. */
+	uint64_t tenths = bytes / unit * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
+	g_snprintf(out, LIST_FORMAT_SIZE_SIZE, "%" PRIu64 ".%u %s", tenths / 10, (unsigned)(tenths % 10),
+		   units[u]);
+}
+
 void list_format_text_header(GString *out)
 {
 	g_string_append_printf(out, "%5s  %10s  %-19s  %s\n", "RECOV", "SIZE", "MODIFIED (UTC)", "PATH");
@@ -227,8 +246,11 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 		g_strlcpy(iso, "-", sizeof iso);
 	}
 	bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
-	g_autofree char *size = dir ? g_strdup("<dir>")
-				    : g_format_size_full(e->size_bytes, G_FORMAT_SIZE_IEC_UNITS);
+	char size[LIST_FORMAT_SIZE_SIZE];
+	if (dir)
+		g_strlcpy(size, "<dir>", sizeof size);
+	else
+		list_format_human_size(e->size_bytes, size);
 	if (!(e->flags & RFS_ENTRY_REMOVED))
 		g_string_append_printf(out, "%5s", "live");
 	else if (dir)
@@ -240,7 +262,8 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 
 char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 {
-	g_autofree char *bytes = g_format_size_full(s->deleted_bytes, G_FORMAT_SIZE_IEC_UNITS);
+	char bytes[LIST_FORMAT_SIZE_SIZE];
+	list_format_human_size(s->deleted_bytes, bytes);
 	GString *out = g_string_new(NULL);
 	g_string_append_printf(out,
 			       "%" PRIu64 " deleted files, %" PRIu64 " directories, %" PRIu64

@@ -37,6 +37,9 @@ typedef struct {
 void list_format_filetime_iso(int64_t filetime, char out[LIST_FORMAT_ISO_SIZE]);
 /* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
 int64_t list_format_filetime_unix(int64_t filetime);
+/* "512 B", "1.5 KiB", "3.0 MiB": one decimal, powers of 1024, no locale. */
+#define LIST_FORMAT_SIZE_SIZE 24
+void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE]);
 /* Appends `field` to `out`, quoted per RFC 4180 when it holds a comma, quote, CR or LF. */
 void list_format_csv_field(GString *out, const char *field);
 /* "file", "dir" or "stream". */

@@ -242,7 +242,8 @@ static int print_info(const char *source, RfsContext *ctx, bool json)
 		g_autofree char *text = json_generator_to_data(gen, NULL);
 		printf("%s\n", text);
 	} else {
-		g_autofree char *size = g_format_size_full(v->size_bytes, G_FORMAT_SIZE_IEC_UNITS);
+		char size[LIST_FORMAT_SIZE_SIZE];
+		list_format_human_size(v->size_bytes, size);
 		printf("source:          %s\n", source);
 		printf("encryption:      %s\n", !v->encrypted ? "none"
 						 : locked     ? "BitLocker (locked: no key given)"
@@ -309,6 +310,9 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 					s->format == LIST_FORMAT_JSON, o->quiet);
 
 	g_autoptr(GError) error = NULL;
+	if (o->extract_dir != NULL && !extract_check_dest(o->extract_dir, o->merge, &error))
+		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
+			    "%s", error->message);
 	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
 	if (ctx == NULL)
 		return fail(EXIT_SOURCE, "%s", error->message);

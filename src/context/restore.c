@@ -149,8 +149,8 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 	if (ftruncate(fd, (off_t)size) != 0)
 		return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
 	if (read_error != NULL)
-		g_message("%s: %" PRIu64 " bytes unreadable, written as zeros (%s)", dest_path, *bad,
-			  read_error->message);
+		g_debug("%s: %" PRIu64 " bytes unreadable, written as zeros (%s)", dest_path, *bad,
+			read_error->message);
 	return true;
 }
 

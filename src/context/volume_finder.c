@@ -171,6 +171,8 @@ static void finder_offer(Finder *f, uint64_t start, RfsFoundVolume *v, uint64_t 
 	if (v->mft_ok) {
 		g_array_append_val(f->followups, end);  /* the backup boot sector */
 		g_array_append_val(f->followups, next); /* a volume right after this one */
+		if (v->from_backup)                     /* a primary that may still be there */
+			g_array_append_val(f->followups, start);
 	}
 }
 

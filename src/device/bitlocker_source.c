@@ -553,10 +553,10 @@ static int bde_apply_key(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *k
 	case RFS_KEY_STARTUP_KEY:
 		return libbde_volume_read_startup_key(vol->bde, (const char *)key, lerr);
 	case RFS_KEY_FVEK: {
-		/* Methods with a second key (the Elephant diffuser's TWEAK key, XTS's tweak
-		 * key) take it in the second half of the FVEK bytes. */
-		bool two = m != LIBBDE_ENCRYPTION_METHOD_AES_128_CBC &&
-			   m != LIBBDE_ENCRYPTION_METHOD_AES_256_CBC;
+		/* The Elephant diffuser's FVEK datum holds the FVEK and the TWEAK key in
+		 * two halves; XTS keeps both of its keys in the FVEK, as libbde wants it. */
+		bool two = m == LIBBDE_ENCRYPTION_METHOD_AES_128_CBC_DIFFUSER ||
+			   m == LIBBDE_ENCRYPTION_METHOD_AES_256_CBC_DIFFUSER;
 		size_t half = two ? key_size / 2 : key_size;
 		return libbde_volume_set_keys(vol->bde, key, half, key + half, key_size - half, lerr);
 	}

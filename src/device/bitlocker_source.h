@@ -44,9 +44,10 @@ const char *bitlocker_volume_refusal(BitlockerVolume *vol);
 bool bitlocker_volume_is_locked(BitlockerVolume *vol);
 /* Tries one key. The secret is copied into libbde only; the caller wipes its own copy.
  * RFS_KEY_STARTUP_KEY: data is the .BEK file's path (not NUL-terminated). RFS_KEY_FVEK:
- * the raw FVEK; for methods with a second key (Elephant diffuser, XTS) data holds the
- * FVEK followed by the tweak key, equal halves. A recovery password may carry trailing
- * white space. Succeeds at once if already unlocked.
+ * the key bytes of the FVEK datum: 16 or 32 bytes for AES-CBC, 32 or 64 for AES-XTS (both
+ * XTS keys), 64 for the Elephant diffuser (FVEK in the first half, TWEAK key in the
+ * second, each zero-padded to 32 bytes). A recovery password may carry trailing white
+ * space. Succeeds at once if already unlocked.
  * RFS_ERROR_LOCKED: wrong key ("wrong password", "wrong recovery password", ...);
  * RFS_ERROR_INVALID: malformed (recovery password format or checksum);
  * RFS_ERROR_UNSUPPORTED: an encryption method this libbde cannot decrypt (named). */

@@ -119,15 +119,15 @@ static void scan_record(Volume *vol, DeletedIndex *index, uint8_t *raw, uint64_t
 			bool include_live)
 {
 	uint32_t rs = vol->boot.mft_record_size;
+	if (memcmp(raw, "FILE", 4) != 0) {
+		if (memcmp(raw, "\0\0\0\0", 4) != 0)
+			index->stats.records_damaged++; /* never-used records are all zeros */
+		return;
+	}
 	uint16_t flags = le16_at(raw + FILE_REC_FLAGS);
 	bool in_use = flags & MFT_RECORD_IN_USE, is_dir = flags & MFT_RECORD_IS_DIRECTORY;
 	if (in_use && !is_dir && !include_live)
 		return;
-	if (memcmp(raw, "FILE", 4) != 0) {
-		if (memcmp(raw, "\0\0\0\0", 4) != 0)
-			index->stats.records_damaged++;
-		return;
-	}
 	if (le64_at(raw + FILE_REC_BASE_REF) != 0)
 		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
 	MftRecord rec;

@@ -1,0 +1,86 @@
+/* A builder for FILE records: header, attributes, end marker, fixups, for unit tests. */
+#pragma once
+
+#include <glib.h>
+#include <string.h>
+
+#include "util/bytes.h"
+
+enum { FIXTURE_RECORD_SIZE = 1024 };
+
+typedef struct {
+	uint8_t buf[FIXTURE_RECORD_SIZE];
+	size_t used; /* next attribute offset */
+} FixtureRecord;
+
+static inline void fixture_record_init(FixtureRecord *r, uint16_t sequence, uint16_t flags,
+				       uint64_t base_ref)
+{
+	memset(r->buf, 0, sizeof r->buf);
+	memcpy(r->buf, "FILE", 4);
+	le16_put(r->buf + 0x04, 0x30);  /* USA offset */
+	le16_put(r->buf + 0x06, 3);     /* 1 + 1024 / 512 */
+	le16_put(r->buf + 0x10, sequence);
+	le16_put(r->buf + 0x12, 1);
+	le16_put(r->buf + 0x14, 0x38);  /* first attribute */
+	le16_put(r->buf + 0x16, flags);
+	le32_put(r->buf + 0x1C, FIXTURE_RECORD_SIZE);
+	le64_put(r->buf + 0x20, base_ref);
+	r->used = 0x38;
+}
+
+/* Appends raw attribute bytes (length rounded up to 8 by the caller). */
+static inline uint8_t *fixture_record_add(FixtureRecord *r, uint32_t type, uint32_t length)
+{
+	uint8_t *a = r->buf + r->used;
+	le32_put(a, type);
+	le32_put(a + 4, length);
+	r->used += length;
+	return a;
+}
+
+static inline uint8_t *fixture_record_add_resident(FixtureRecord *r, uint32_t type, const void *value,
+						  uint32_t value_length, const uint16_t *name, uint8_t name_length)
+{
+	uint32_t name_bytes = (uint32_t)name_length * 2;
+	uint32_t length = (0x18 + name_bytes + value_length + 7) & ~7u;
+	uint8_t *a = fixture_record_add(r, type, length);
+	a[9] = name_length;
+	le16_put(a + 0x0A, 0x18);
+	for (uint8_t i = 0; i < name_length; i++)
+		le16_put(a + 0x18 + 2 * i, name[i]);
+	le32_put(a + 0x10, value_length);
+	le16_put(a + 0x14, (uint16_t)(0x18 + name_bytes));
+	memcpy(a + 0x18 + name_bytes, value, value_length);
+	return a;
+}
+
+/* $FILE_NAME value for `ascii` under parent (record, sequence). */
+static inline void fixture_record_add_name(FixtureRecord *r, uint64_t parent, uint16_t parent_seq,
+					   const char *ascii, uint8_t name_space)
+{
+	uint8_t v[0x42 + 2 * 255] = { 0 };
+	size_t n = strlen(ascii);
+	le64_put(v, parent | (uint64_t)parent_seq << 48);
+	le64_put(v + 0x10, 132000000000000000ull); /* a 2019 FILETIME */
+	v[0x40] = (uint8_t)n;
+	v[0x41] = name_space;
+	for (size_t i = 0; i < n; i++)
+		le16_put(v + 0x42 + 2 * i, (uint8_t)ascii[i]);
+	fixture_record_add_resident(r, 0x30, v, (uint32_t)(0x42 + 2 * n), NULL, 0);
+}
+
+/* Ends the attributes, sets the used size and protects the record with fixups. */
+static inline void fixture_record_finish(FixtureRecord *r)
+{
+	le32_put(r->buf + r->used, 0xFFFFFFFFu);
+	r->used += 8;
+	le32_put(r->buf + 0x18, (uint32_t)r->used);
+	uint16_t usn = 0x0001;
+	le16_put(r->buf + 0x30, usn);
+	for (int s = 0; s < 2; s++) {
+		uint8_t *tail = r->buf + (s + 1) * 512 - 2;
+		memcpy(r->buf + 0x32 + 2 * s, tail, 2);
+		le16_put(tail, usn);
+	}
+}

@@ -1,0 +1,245 @@
+/* The scan and the path tree on hand-made MFTs: parents checked by sequence number,
+ * orphans, loops, collisions, name preference, pruning of live directories. */
+#include <criterion/criterion.h>
+#include <glib.h>
+
+#include "fixture_record.h"
+#include "index/deleted_index.h"
+#include "index/mft_scan.h"
+#include "mem_source.h"
+
+enum { RECORDS = 40, IN_USE = 1, IS_DIR = 2 };
+
+typedef struct {
+	uint8_t *image;
+	Volume *vol;
+	BlockSource *src;
+	DeletedIndex *index;
+} Scan;
+
+static void put(uint8_t *image, uint64_t number, FixtureRecord *r)
+{
+	fixture_record_finish(r);
+	memcpy(image + number * FIXTURE_RECORD_SIZE, r->buf, FIXTURE_RECORD_SIZE);
+}
+
+static void add(uint8_t *image, uint64_t number, uint16_t seq, uint16_t flags, uint64_t parent,
+		uint16_t parent_seq, const char *name)
+{
+	FixtureRecord r;
+	fixture_record_init(&r, seq, flags, 0);
+	uint8_t si[0x48] = { 0 };
+	fixture_record_add_resident(&r, 0x10, si, sizeof si, NULL, 0);
+	fixture_record_add_name(&r, parent, parent_seq, name, 1);
+	if (!(flags & IS_DIR))
+		fixture_record_add_resident(&r, 0x80, name, (uint32_t)strlen(name), NULL, 0);
+	put(image, number, &r);
+}
+
+static uint8_t *base_image(void)
+{
+	uint8_t *image = g_malloc0((size_t)RECORDS * FIXTURE_RECORD_SIZE);
+	add(image, 5, 5, IN_USE | IS_DIR, 5, 5, ".");
+	return image;
+}
+
+static void scan(Scan *s, uint8_t *image, uint32_t flags)
+{
+	s->src = mem_source_new(image, (size_t)RECORDS * FIXTURE_RECORD_SIZE);
+	s->vol = mem_volume_new(s->src, FIXTURE_RECORD_SIZE, 4096);
+	s->index = deleted_index_new();
+	g_autoptr(GError) error = NULL;
+	cr_assert(mft_scan_run(s->vol, s->index, flags, NULL, NULL, &error), "%s", error ? error->message : "");
+}
+
+static void scan_free(Scan *s)
+{
+	deleted_index_free(s->index);
+	volume_free(s->vol);
+	block_source_close(s->src);
+}
+
+/* The path of record `number` (slot 0) from the root, or NULL if not indexed. */
+static char *path_of(Scan *s, uint64_t number)
+{
+	IndexNode *n = deleted_index_lookup(s->index, RFS_ENTRY_ID(number, 0));
+	if (n == NULL)
+		return NULL;
+	GString *out = g_string_new(NULL);
+	for (; n != NULL && n != s->index->root; n = n->parent)
+		g_string_prepend(g_string_prepend(out, n->info.name), "/");
+	return g_string_free(out, FALSE);
+}
+
+#define assert_path(s, number, expect)                                                   \
+	do {                                                                             \
+		g_autofree char *p_ = path_of(s, number);                                \
+		cr_assert_str_eq(p_ != NULL ? p_ : "(absent)", expect, "record %d", (int)(number)); \
+	} while (0)
+
+Test(index, deleted_file_under_live_directory)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 1, IN_USE | IS_DIR, 5, 5, "docs");
+	add(img, 17, 2, 0, 16, 1, "a.txt");
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 17, "/docs/a.txt");
+	IndexNode *n = deleted_index_lookup(s.index, RFS_ENTRY_ID(17, 0));
+	cr_assert(n->info.flags & RFS_ENTRY_REMOVED);
+	cr_assert_eq(n->info.size_bytes, 5);
+	cr_assert_eq(s.index->stats.deleted_files, 1);
+	scan_free(&s);
+}
+
+Test(index, deleted_directory_keeps_its_children_despite_bumped_sequence)
+{
+	uint8_t *img = base_image();
+	add(img, 18, 3, IS_DIR, 5, 5, "old");   /* freed: sequence 2 -> 3 */
+	add(img, 19, 7, 0, 18, 2, "b.txt"); /* references the directory as it was */
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 19, "/old/b.txt");
+	cr_assert_eq(s.index->stats.deleted_dirs, 1);
+	cr_assert_eq(s.index->stats.orphans, 0);
+	scan_free(&s);
+}
+
+Test(index, reused_parent_makes_an_orphan)
+{
+	uint8_t *img = base_image();
+	add(img, 20, 2, 0, 21, 1, "c.txt");
+	add(img, 21, 2, IN_USE, 5, 5, "new-file"); /* the old directory's record, now a file */
+	add(img, 22, 4, IN_USE | IS_DIR, 5, 5, "live");
+	add(img, 23, 2, 0, 22, 3, "d.txt");        /* live dir, but a newer incarnation */
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 20, "/lost+found/c.txt");
+	assert_path(&s, 23, "/lost+found/d.txt");
+	cr_assert(deleted_index_lookup(s.index, RFS_ENTRY_ID(20, 0))->info.flags & RFS_ENTRY_ORPHAN);
+	cr_assert_null(deleted_index_lookup(s.index, RFS_ENTRY_ID(22, 0)), "a live dir leading nowhere is pruned");
+	cr_assert_eq(s.index->stats.orphans, 2);
+	scan_free(&s);
+}
+
+Test(index, orphan_keeps_the_known_part_of_its_path)
+{
+	uint8_t *img = base_image();
+	add(img, 24, 2, IS_DIR, 30, 9, "kept");  /* its parent's record is gone */
+	add(img, 25, 2, 0, 24, 1, "e.txt");
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 25, "/lost+found/kept/e.txt");
+	scan_free(&s);
+}
+
+Test(index, parent_loops_do_not_hang_and_end_in_lost_found)
+{
+	uint8_t *img = base_image();
+	add(img, 26, 2, IS_DIR, 27, 2, "loop-a");
+	add(img, 27, 2, IS_DIR, 26, 2, "loop-b");
+	add(img, 28, 2, IS_DIR, 28, 2, "self");
+	add(img, 29, 2, 0, 27, 2, "f.txt");
+	Scan s;
+	scan(&s, img, 0);
+	g_autofree char *p = path_of(&s, 29);
+	cr_assert(g_str_has_prefix(p, "/lost+found/"), "%s", p);
+	cr_assert(g_str_has_suffix(p, "/f.txt"), "%s", p);
+	assert_path(&s, 28, "/lost+found/self");
+	scan_free(&s);
+}
+
+Test(index, same_names_get_stable_suffixes_that_keep_the_extension)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 1, IN_USE | IS_DIR, 5, 5, "docs");
+	add(img, 31, 2, 0, 16, 1, "same.txt");
+	add(img, 30, 2, 0, 16, 1, "same.txt");
+	add(img, 32, 2, 0, 16, 1, "noext");
+	add(img, 33, 2, 0, 16, 1, "noext");
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 30, "/docs/same.txt");
+	assert_path(&s, 31, "/docs/same (mft 31).txt");
+	assert_path(&s, 32, "/docs/noext");
+	assert_path(&s, 33, "/docs/noext (mft 33)");
+	scan_free(&s);
+}
+
+Test(index, win32_name_wins_over_dos_name)
+{
+	uint8_t *img = base_image();
+	FixtureRecord r;
+	fixture_record_init(&r, 2, 0, 0);
+	fixture_record_add_name(&r, 5, 5, "LONGNA~1.TXT", 2);
+	fixture_record_add_name(&r, 5, 5, "longname.txt", 1);
+	put(img, 34, &r);
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 34, "/longname.txt");
+	scan_free(&s);
+}
+
+Test(index, live_files_only_on_request)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 1, IN_USE | IS_DIR, 5, 5, "docs");
+	add(img, 17, 1, IN_USE, 16, 1, "live.txt");
+	Scan s;
+	scan(&s, img, 0);
+	cr_assert_null(path_of(&s, 17));
+	cr_assert_null(path_of(&s, 16));
+	scan_free(&s);
+	img = base_image();
+	add(img, 16, 1, IN_USE | IS_DIR, 5, 5, "docs");
+	add(img, 17, 1, IN_USE, 16, 1, "live.txt");
+	scan(&s, img, RFS_SCAN_INCLUDE_LIVE);
+	assert_path(&s, 17, "/docs/live.txt");
+	cr_assert_not(deleted_index_lookup(s.index, RFS_ENTRY_ID(17, 0))->info.flags & RFS_ENTRY_REMOVED);
+	scan_free(&s);
+}
+
+Test(index, named_streams_sit_beside_their_file)
+{
+	uint8_t *img = base_image();
+	FixtureRecord r;
+	static const uint16_t zone[] = { 'Z', 'o', 'n', 'e' };
+	fixture_record_init(&r, 2, 0, 0);
+	fixture_record_add_name(&r, 5, 5, "doc.txt", 1);
+	fixture_record_add_resident(&r, 0x80, "main", 4, NULL, 0);
+	fixture_record_add_resident(&r, 0x80, "[ZoneTransfer]", 14, zone, 4);
+	put(img, 35, &r);
+	Scan s;
+	scan(&s, img, 0);
+	IndexNode *stream = deleted_index_lookup(s.index, RFS_ENTRY_ID(35, 1));
+	cr_assert_not_null(stream);
+	cr_assert_str_eq(stream->info.name, "doc.txt:Zone");
+	cr_assert_eq(stream->info.size_bytes, 14);
+	cr_assert(stream->info.flags & RFS_ENTRY_STREAM);
+	cr_assert_eq(stream->parent, s.index->root);
+	cr_assert_eq(s.index->stats.deleted_streams, 1);
+	scan_free(&s);
+}
+
+Test(index, torn_and_garbage_records_are_counted_not_fatal)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 2, 0, 5, 5, "torn.txt");
+	img[16 * FIXTURE_RECORD_SIZE + 510] ^= 0xFF; /* sector 1 no longer ends in the USN */
+	memset(img + 17 * FIXTURE_RECORD_SIZE, 0xA5, FIXTURE_RECORD_SIZE);
+	add(img, 18, 2, 0, 5, 5, "fine.txt");
+	Scan s;
+	scan(&s, img, 0);
+	cr_assert_null(path_of(&s, 16));
+	assert_path(&s, 18, "/fine.txt");
+	cr_assert_eq(s.index->stats.records_damaged, 2);
+	scan_free(&s);
+}
+
+Test(index, collision_name_helper)
+{
+	g_autofree char *a = path_rebuild_collision_name("archive.tar.gz", 7);
+	g_autofree char *b = path_rebuild_collision_name(".bashrc", 8);
+	cr_assert_str_eq(a, "archive.tar (mft 7).gz");
+	cr_assert_str_eq(b, ".bashrc (mft 8)");
+}
