@@ -21,6 +21,7 @@
 enum {
 	FINDER_STRIDE = 1024 * 1024,          /* where partitioning tools align volumes */
 	FINDER_FULL_CHUNK = 8 * 1024 * 1024,  /* full mode read size */
+	FINDER_RETRY_PIECE = 64 * 1024,       /* read size inside a chunk that failed */
 	FINDER_OEM_ID = 0x03,                 /* 8 bytes in every boot sector */
 	FINDER_DOS_START = 63,                /* first sector of old track-aligned disks */
 	FINDER_4K = 4096,
@@ -42,12 +43,12 @@ enum {                                /* FILE record header, enough for records 
 	MFT_RECORD_VOLUME = 3,
 };
 
-enum {                                /* BitLocker volume header fields shared with FAT/NTFS */
-	BDE_BYTES_PER_SECTOR = 0x0B,  /* u16 */
-	BDE_SECTORS_PER_CLUSTER = 0x0D, /* u8 */
-	BDE_TOTAL_SECTORS_16 = 0x13,  /* u16 */
-	BDE_TOTAL_SECTORS_32 = 0x20,  /* u32 */
-	BDE_TOTAL_SECTORS_64 = 0x28,  /* u64 (NTFS-style header) */
+enum {                                    /* BitLocker: just enough for the volume size */
+	BDE_HDR_METADATA_OFFSETS = 0xB0,      /* 3 x u64, bytes from the volume start (7+) */
+	BDE_HDR_TOGO_METADATA_OFFSETS = 0x1B8,/* the same for BitLocker To Go */
+	FVE_BLOCK_VERSION = 0x0A,             /* u16, 2 = Windows 7 and later */
+	FVE_BLOCK_ENCRYPTED_SIZE = 0x10,      /* u64, bytes: the volume's size */
+	FVE_BLOCK_HEAD = 0x18,
 };
 
 typedef struct {
@@ -202,21 +203,32 @@ static void ntfs_candidate(Finder *f, uint64_t start, const BootSector *bs, bool
 	finder_offer(f, start, v, end, end + bs->bytes_per_sector);
 }
 
+/* The volume size from the first FVE metadata block that carries one (Windows 7 and
+ * later); 0 for Vista volumes and when no copy is readable. */
+static uint64_t bitlocker_size_read(Finder *f, uint64_t start, const uint8_t *sector)
+{
+	bool to_go = memcmp(sector + FINDER_OEM_ID, "MSWIN4.1", 8) == 0;
+	size_t at = to_go ? BDE_HDR_TOGO_METADATA_OFFSETS : BDE_HDR_METADATA_OFFSETS;
+	uint64_t room = f->disk->size_bytes - start;
+	for (int i = 0; i < 3; i++) {
+		uint64_t rel = le64_at(sector + at + 8 * i);
+		uint8_t block[FVE_BLOCK_HEAD];
+		if (rel == 0 || rel > room || sizeof block > room - rel ||
+		    !block_source_read(f->disk, start + rel, block, sizeof block, NULL))
+			continue;
+		uint64_t size = le64_at(block + FVE_BLOCK_ENCRYPTED_SIZE);
+		if (memcmp(block, "-FVE-FS-", 8) == 0 && le16_at(block + FVE_BLOCK_VERSION) == 2 &&
+		    size != 0 && size <= room)
+			return size;
+	}
+	return 0;
+}
+
 static void bitlocker_candidate(Finder *f, uint64_t start, const uint8_t *sector)
 {
 	if (start % f->sector_size != 0)
 		return;
-	uint32_t bps = le16_at(sector + BDE_BYTES_PER_SECTOR);
-	uint64_t total = le64_at(sector + BDE_TOTAL_SECTORS_64);
-	if (total == 0)
-		total = le32_at(sector + BDE_TOTAL_SECTORS_32);
-	if (total == 0)
-		total = le16_at(sector + BDE_TOTAL_SECTORS_16);
-	uint64_t size = 0;
-	if (bps < 512 || bps > 4096 || (bps & (bps - 1)) != 0 ||
-	    !g_uint64_checked_mul(&size, total, bps) || size > f->disk->size_bytes - start)
-		size = 0;
-	uint32_t spc = sector[BDE_SECTORS_PER_CLUSTER];
+	uint64_t size = bitlocker_size_read(f, start, sector);
 	RfsFoundVolume *v = g_new0(RfsFoundVolume, 1);
 	*v = (RfsFoundVolume){
 		.kind = RFS_VOLUME_BITLOCKER,
@@ -224,7 +236,6 @@ static void bitlocker_candidate(Finder *f, uint64_t start, const uint8_t *sector
 		.boot_sector = start / f->sector_size,
 		.size_bytes = size,
 		.sector_size = f->sector_size,
-		.cluster_size = size != 0 && spc != 0 && spc <= 128 && (spc & (spc - 1)) == 0 ? bps * spc : 0,
 		.partition = partition_covering(f, start, size),
 	};
 	finder_offer(f, start, v, start, start);
@@ -322,22 +333,33 @@ static void finder_quick(Finder *f, RfsProgressFunc progress, void *user_data)
 		progress(size, size, user_data);
 }
 
+static void finder_scan_buffer(Finder *f, uint64_t pos, const uint8_t *buf, size_t length)
+{
+	for (size_t off = 0; off < length && BOOT_SECTOR_SIZE <= length - off; off += f->sector_size)
+		finder_examine(f, pos + off, buf + off);
+}
+
 /* Every sector, in large sequential reads; the OEM field filters before any parsing. */
 static void finder_full(Finder *f, RfsProgressFunc progress, void *user_data)
 {
 	uint64_t size = f->disk->size_bytes;
-	uint32_t step = f->sector_size;
 	g_autofree uint8_t *buf = g_malloc(FINDER_FULL_CHUNK);
 	for (uint64_t pos = 0; pos < size; pos += FINDER_FULL_CHUNK) {
 		size_t length = (size_t)MIN((uint64_t)FINDER_FULL_CHUNK, size - pos);
-		g_autoptr(GError) error = NULL;
-		if (!block_source_read(f->disk, pos, buf, length, &error)) {
-			g_message("skipping %zu unreadable bytes at %" PRIu64 ": %s", length, pos,
-				  error->message);
-			continue;
+		if (block_source_read(f->disk, pos, buf, length, NULL)) {
+			finder_scan_buffer(f, pos, buf, length);
+		} else {
+			/* A bad area: go on in smaller pieces, skipping only what fails. */
+			for (size_t done = 0; done < length; done += FINDER_RETRY_PIECE) {
+				size_t piece = MIN((size_t)FINDER_RETRY_PIECE, length - done);
+				g_autoptr(GError) error = NULL;
+				if (block_source_read(f->disk, pos + done, buf, piece, &error))
+					finder_scan_buffer(f, pos + done, buf, piece);
+				else
+					g_message("skipping %zu unreadable bytes at %" PRIu64 ": %s",
+						  piece, pos + done, error->message);
+			}
 		}
-		for (size_t off = 0; off < length && BOOT_SECTOR_SIZE <= length - off; off += step)
-			finder_examine(f, pos + off, buf + off);
 		finder_drain_followups(f);
 		if (progress != NULL)
 			progress(pos + length, size, user_data);

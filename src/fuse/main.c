@@ -8,9 +8,13 @@
 #include "fuse/unlock.h"
 #include "util/progress.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -44,11 +48,42 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 	fputc('\n', stderr);
 }
 
+/* A source shorter than the volume its boot sector describes (an interrupted copy) would
+ * serve holes as read errors all over the tree: refuse it unless -o force. */
+static bool check_source_size(const MountOptions *opts, const RfsContext *ctx, GError **error)
+{
+	const RfsVolumeInfo *vol = rfs_context_volume(ctx);
+	int fd = open(opts->source, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	uint64_t have = 0;
+	bool known = false;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		if (S_ISREG(st.st_mode)) {
+			have = (uint64_t)st.st_size;
+			known = true;
+		} else if (S_ISBLK(st.st_mode)) {
+			known = ioctl(fd, BLKGETSIZE64, &have) == 0;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	/* the boot sector's geometry: total_clusters * cluster_size bytes from offset_bytes */
+	uint64_t volume_bytes = 0, need = 0;
+	if (!known || vol == NULL || (opts->location.flags & RFS_CONTEXT_FORCE) ||
+	    !g_uint64_checked_mul(&volume_bytes, vol->total_clusters, vol->cluster_size) ||
+	    !g_uint64_checked_add(&need, vol->offset_bytes, volume_bytes) || have >= need)
+		return true;
+	g_set_error(error, RFS_ERROR, RFS_ERROR_CORRUPT,
+		    "%s is truncated: the volume needs %" PRIu64 " bytes, the source has %" PRIu64
+		    " (-o force mounts what is there)", opts->source, need, have);
+	return false;
+}
+
 static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 {
 	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
 						      RESTOREFS_API_VERSION, error);
-	if (ctx == NULL || !unlock_volume(ctx, opts, error))
+	if (ctx == NULL || !check_source_size(opts, ctx, error) || !unlock_volume(ctx, opts, error))
 		return NULL;
 	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
@@ -61,9 +96,12 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	return g_steal_pointer(&ctx);
 }
 
-/* Once daemonized, stderr is /dev/null: failed requests go to syslog instead. */
-static GLogWriterOutput syslog_writer(GLogLevelFlags level, const GLogField *fields,
-				      gsize n_fields, gpointer user_data)
+/* Before daemonizing, log lines go to stderr as "restorefs: message"; after it, stderr is
+ * /dev/null, so they go to syslog. */
+static bool log_to_syslog;
+
+static GLogWriterOutput log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
+				   gpointer user_data)
 {
 	const char *domain = NULL;
 	const char *message = NULL;
@@ -75,8 +113,13 @@ static GLogWriterOutput syslog_writer(GLogLevelFlags level, const GLogField *fie
 	}
 	if (message == NULL || g_log_writer_default_would_drop(level, domain))
 		return G_LOG_WRITER_HANDLED;
+	bool warning = (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0;
+	if (!log_to_syslog) {
+		fprintf(stderr, "restorefs: %s%s\n", warning ? "warning: " : "", message);
+		return G_LOG_WRITER_HANDLED;
+	}
 	int priority = (level & G_LOG_LEVEL_ERROR) ? LOG_ERR
-		     : (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) ? LOG_WARNING
+		     : warning ? LOG_WARNING
 		     : (level & G_LOG_LEVEL_DEBUG) ? LOG_DEBUG : LOG_NOTICE;
 	syslog(priority, "%s", message);
 	return G_LOG_WRITER_HANDLED;
@@ -132,7 +175,7 @@ static int run(MountOptions *opts)
 	}
 	if (!opts->foreground) {
 		openlog("restorefs", LOG_PID, LOG_DAEMON);
-		g_log_set_writer_func(syslog_writer, NULL, NULL);
+		log_to_syslog = true;
 	}
 	status = serve(se, opts) < 0 ? 1 : 0;
 out_unmount:
@@ -169,6 +212,7 @@ int main(int argc, char **argv)
 	} else {
 		if (opts.debug && g_getenv("G_MESSAGES_DEBUG") == NULL)
 			g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
+		g_log_set_writer_func(log_writer, NULL, NULL);
 		status = run(&opts);
 	}
 	mount_options_clear(&opts);

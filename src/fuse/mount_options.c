@@ -212,7 +212,8 @@ static bool convert_location(const RawOptions *raw, RfsLocation *loc, char **mes
 }
 
 /* mount(8) puts "rw" in front of the options unless told "ro", and so does an fstab line
- * with "defaults". Through the mount helper that "rw" is the default, not a request. */
+ * with "defaults". Through the mount helper that "rw" is the default, not a request.
+ * mount.fuse3 execs /bin/sh, which execs us, so our parent is mount(8) itself. */
 static bool started_by_mount_helper(void)
 {
 	pid_t pid = getppid();
@@ -225,7 +226,7 @@ static bool started_by_mount_helper(void)
 		const char *close = strrchr(stat, ')');
 		if (open == NULL || close == NULL || close < open)
 			return false;
-		if (g_str_has_prefix(open + 1, "mount.fuse"))
+		if (g_str_has_prefix(open + 1, "mount.fuse") || g_str_has_prefix(open + 1, "mount)"))
 			return true;
 		int ppid = 0;
 		if (sscanf(close + 1, " %*c %d", &ppid) != 1)

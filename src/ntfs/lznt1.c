@@ -51,13 +51,19 @@ static bool copy_match(Chunk *c, uint16_t token, unsigned *offset_bits, size_t *
 			return chunk_overrun(c, error);
 		length = room; /* out is full: keep what fits */
 	}
-	const uint8_t *from = c->dst - offset;
-	if (offset >= length) {
-		memcpy(c->dst, from, length);
-		c->dst += length;
-	} else { /* overlapping: each byte may repeat one just written */
-		for (size_t i = 0; i < length; i++)
-			*c->dst++ = *from++;
+	uint8_t *dst = c->dst;
+	const uint8_t *from = dst - offset;
+	c->dst += length;
+	if (offset == 1) {
+		memset(dst, *from, length);
+	} else if (offset >= 8) { /* 8-byte steps never read a byte not yet written */
+		for (; length >= 8; length -= 8, dst += 8, from += 8)
+			memcpy(dst, from, 8);
+		while (length--)
+			*dst++ = *from++;
+	} else { /* a short period: each byte repeats one just written */
+		while (length--)
+			*dst++ = *from++;
 	}
 	return true;
 }

@@ -140,6 +140,8 @@ Volume *volume_open(BlockSource *src, const BootSector *boot, GError **error)
 	return vol;
 }
 
+static void build_rank(Volume *vol);
+
 static bool load_bitmap(Volume *vol, GError **error)
 {
 	g_autoptr(MftFile) file = mft_file_load(vol, MFT_RECORD_BITMAP, 0, error);
@@ -151,14 +153,13 @@ static bool load_bitmap(Volume *vol, GError **error)
 		return rfs_set_corrupt(error, "$Bitmap: no $DATA of at least %" PRIu64 " bytes", need);
 	if (data->incomplete)
 		return rfs_set_corrupt(error, "$Bitmap: runlist incomplete");
-	vol->bitmap = g_malloc(need);
-	vol->bitmap_bytes = need;
-	if (!volume_read_runs(vol, &data->runs, 0, vol->bitmap, need, error)) {
-		g_clear_pointer(&vol->bitmap, g_free);
-		vol->bitmap_bytes = 0;
+	uint8_t *bitmap = g_malloc(need);
+	if (!volume_read_runs(vol, &data->runs, 0, bitmap, need, error)) {
+		g_free(bitmap);
 		g_prefix_error(error, "$Bitmap: ");
 		return false;
 	}
+	volume_set_bitmap(vol, bitmap, need);
 	return true;
 }
 
@@ -190,31 +191,72 @@ bool volume_load_metadata(Volume *vol, GError **error)
 	return load_bitmap(vol, error);
 }
 
+enum {
+	RANK_BLOCK_BITS = 512,
+	RANK_BLOCK_WORDS = RANK_BLOCK_BITS / 64,
+};
+
+static uint64_t word_at(const Volume *vol, uint64_t word)
+{
+	uint64_t w = 0;
+	uint64_t at = word * 8;
+	for (unsigned i = 0; i < 8 && at + i < vol->bitmap_bytes; i++)
+		w |= (uint64_t)vol->bitmap[at + i] << (8 * i);
+	return w;
+}
+
+/* Counts per 512-cluster block, so any range costs at most two partial blocks: a hostile
+ * MFT full of files that each claim the whole volume cannot make the scan crawl. */
+static void build_rank(Volume *vol)
+{
+	uint64_t bits = vol->bitmap_bytes * 8;
+	uint64_t blocks = bits / RANK_BLOCK_BITS + 1;
+	vol->bitmap_rank = g_new(uint64_t, blocks + 1);
+	uint64_t sum = 0;
+	for (uint64_t b = 0; b <= blocks; b++) {
+		vol->bitmap_rank[b] = sum;
+		for (unsigned w = 0; b < blocks && w < RANK_BLOCK_WORDS; w++)
+			sum += (uint64_t)__builtin_popcountll(word_at(vol, b * RANK_BLOCK_WORDS + w));
+	}
+}
+
+void volume_set_bitmap(Volume *vol, uint8_t *bitmap, uint64_t bytes)
+{
+	g_free(vol->bitmap);
+	g_free(vol->bitmap_rank);
+	vol->bitmap = bitmap;
+	vol->bitmap_bytes = bytes;
+	vol->bitmap_rank = NULL;
+	if (bitmap != NULL)
+		build_rank(vol);
+}
+
+/* Allocated clusters in [0, bit). */
+static uint64_t rank(const Volume *vol, uint64_t bit)
+{
+	uint64_t block = bit / RANK_BLOCK_BITS;
+	uint64_t sum = vol->bitmap_rank[block];
+	uint64_t word = block * RANK_BLOCK_WORDS;
+	for (uint64_t w = word; w < bit / 64; w++)
+		sum += (uint64_t)__builtin_popcountll(word_at(vol, w));
+	if (bit % 64 != 0)
+		sum += (uint64_t)__builtin_popcountll(word_at(vol, bit / 64) & ((UINT64_C(1) << (bit % 64)) - 1));
+	return sum;
+}
+
 uint64_t volume_clusters_in_use(const Volume *vol, uint64_t lcn, uint64_t count)
 {
 	if (vol->bitmap == NULL)
 		return count;
 	uint64_t total = vol->bitmap_bytes * 8;
-	uint64_t used = 0;
 	if (lcn >= total)
 		return count; /* outside the volume: nothing there is ours to promise */
+	uint64_t outside = 0;
 	if (count > total - lcn) {
-		used += count - (total - lcn);
+		outside = count - (total - lcn);
 		count = total - lcn;
 	}
-	uint64_t i = lcn, end = lcn + count;
-	while (i < end && (i & 63) != 0) {
-		used += (vol->bitmap[i >> 3] >> (i & 7)) & 1;
-		i++;
-	}
-	for (; i + 64 <= end; i += 64) {
-		uint64_t word;
-		memcpy(&word, vol->bitmap + (i >> 3), 8); /* little-endian hosts; popcount is order-free */
-		used += (uint64_t)__builtin_popcountll(word);
-	}
-	for (; i < end; i++)
-		used += (vol->bitmap[i >> 3] >> (i & 7)) & 1;
-	return used;
+	return outside + rank(vol, lcn + count) - rank(vol, lcn);
 }
 
 uint64_t volume_free_clusters(const Volume *vol)
@@ -230,6 +272,7 @@ void volume_free(Volume *vol)
 		return;
 	runlist_clear(&vol->mft_runs);
 	g_free(vol->bitmap);
+	g_free(vol->bitmap_rank);
 	g_free(vol->label);
 	g_free(vol);
 }

@@ -18,6 +18,7 @@ typedef struct {
 	uint64_t mft_records;  /* records the $MFT holds */
 	uint8_t *bitmap;       /* $Bitmap, one bit per cluster; NULL when unreadable */
 	uint64_t bitmap_bytes;
+	uint64_t *bitmap_rank;  /* allocated clusters before each 512-cluster block: O(1) counts */
 	char *label;           /* UTF-8, "" when unknown */
 	bool mft_from_mirror;  /* record 0 came from $MFTMirr */
 } Volume;
@@ -47,6 +48,9 @@ bool volume_read_record(Volume *vol, uint64_t record_number, uint8_t *buf, GErro
  * sparse runs and clusters outside the volume. */
 bool volume_read_runs(Volume *vol, const Runlist *runs, uint64_t offset, void *buf,
 		      size_t length, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Installs a cluster bitmap (taking ownership; NULL = unknown, every cluster in use). */
+void volume_set_bitmap(Volume *vol, uint8_t *bitmap, uint64_t bytes);
 
 /* Clusters in [lcn, lcn + count) allocated in $Bitmap (all of them if no bitmap). */
 uint64_t volume_clusters_in_use(const Volume *vol, uint64_t lcn, uint64_t count);
