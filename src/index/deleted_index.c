@@ -5,13 +5,39 @@
 #include "index/deleted_index.h"
 
 #include <string.h>
+#include <sys/mman.h>
+
+enum {
+	NODE_BLOCK_BYTES = 2 * 1024 * 1024, /* one transparent huge page */
+	NODE_BLOCK_COUNT = NODE_BLOCK_BYTES / sizeof(IndexNode),
+};
 
 static void node_free(gpointer p)
 {
 	IndexNode *node = p;
-	if (node->children != NULL)
-		g_ptr_array_unref(node->children);
-	g_free(node);
+	g_clear_pointer(&node->children, g_ptr_array_unref);
+}
+
+static void block_free(gpointer p)
+{
+	free(p);
+}
+
+/* Hundreds of thousands of equal-sized nodes: carve them from huge-page blocks, which costs
+ * one page fault per 2 MiB instead of one per 4 KiB and no allocator header per node. */
+static IndexNode *node_alloc(DeletedIndex *index)
+{
+	if (index->node_blocks->len == 0 || index->block_used == NODE_BLOCK_COUNT) {
+		void *block = NULL;
+		if (posix_memalign(&block, NODE_BLOCK_BYTES, NODE_BLOCK_BYTES) != 0)
+			g_error("out of memory for the index");
+		(void)madvise(block, NODE_BLOCK_BYTES, MADV_HUGEPAGE);
+		memset(block, 0, NODE_BLOCK_BYTES);
+		g_ptr_array_add(index->node_blocks, block);
+		index->block_used = 0;
+	}
+	IndexNode *block = g_ptr_array_index(index->node_blocks, index->node_blocks->len - 1);
+	return &block[index->block_used++];
 }
 
 DeletedIndex *deleted_index_new(void)
@@ -20,7 +46,8 @@ DeletedIndex *deleted_index_new(void)
 	index->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, node_free);
 	index->dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	index->nodes = g_ptr_array_new();
-	index->names = g_string_chunk_new(64 * 1024);
+	index->names = g_string_chunk_new(1024 * 1024);
+	index->node_blocks = g_ptr_array_new_with_free_func(block_free);
 	return index;
 }
 
@@ -32,6 +59,7 @@ void deleted_index_free(DeletedIndex *index)
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 	g_string_chunk_free(index->names);
+	g_ptr_array_unref(index->node_blocks);
 	g_free(index);
 }
 
@@ -45,7 +73,7 @@ IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *fil
 {
 	if (g_hash_table_contains(index->by_id, &id))
 		return NULL;
-	IndexNode *node = g_new0(IndexNode, 1);
+	IndexNode *node = node_alloc(index);
 	node->info.id = id;
 	node->info.file_name = deleted_index_intern(index, file_name);
 	node->info.stream_name = deleted_index_intern(index, stream_name);

@@ -26,6 +26,8 @@ typedef struct {
 	GHashTable *dirs;      /* MFT record number -> directory node, while building */
 	GPtrArray *nodes;      /* every node in creation order, while building */
 	GStringChunk *names;
+	GPtrArray *node_blocks; /* nodes are carved from 2 MiB blocks: no per-node malloc */
+	size_t block_used;
 	IndexNode *root;
 	IndexNode *lost_found;
 	RfsScanStats stats;

@@ -118,7 +118,7 @@ static void prune_scaffolding(DeletedIndex *index)
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->state & STATE_PRUNED)
-			g_hash_table_steal(index->by_id, &n->info.id); /* freed with index->nodes */
+			g_hash_table_steal(index->by_id, &n->info.id);
 	}
 }
 
@@ -237,11 +237,8 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	}
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if (n->state & STATE_PRUNED) {
-			if (n->children != NULL)
-				g_ptr_array_unref(n->children);
-			g_free(n);
-		}
+		if (n->state & STATE_PRUNED)
+			g_clear_pointer(&n->children, g_ptr_array_unref); /* the node's memory is the index's */
 	}
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
