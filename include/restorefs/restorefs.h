@@ -90,6 +90,25 @@ typedef struct {
 	size_t size;
 } RfsDecryptionInfo;
 
+typedef struct {
+	const char *type;       /* "password", "recovery password", "startup key", "TPM", ... */
+	const char *identifier; /* GUID */
+} RfsKeyProtector;
+
+/* What a BitLocker volume says about itself, readable without a key. */
+typedef struct {
+	const char *method;            /* e.g. "AES-XTS 128", "AES-CBC 128 with Elephant diffuser" */
+	const char *volume_identifier; /* GUID */
+	int64_t creation_time;         /* FILETIME, 0 = unknown */
+	const char *description;       /* UTF-8, may be "" */
+	const RfsKeyProtector *protectors;
+	size_t protector_count;
+	bool to_go;                    /* BitLocker To Go */
+} RfsEncryptionInfo;
+
+/* NULL unless the volume is BitLocker-encrypted; valid until rfs_context_free(). */
+const RfsEncryptionInfo *rfs_context_encryption(const RfsContext *ctx);
+
 bool rfs_context_needs_decryption(const RfsContext *ctx);
 bool rfs_context_supply_decryption(RfsContext *ctx, const RfsDecryptionInfo *info,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -184,12 +203,14 @@ typedef struct RfsEntryInfo {
 	uint64_t allocated_bytes;
 	uint64_t clusters;       /* clusters holding the stream's data (sparse not counted) */
 	uint64_t clusters_in_use;/* of those, allocated now to something else ($Bitmap)   */
+	uint64_t clusters_missing; /* clusters whose extent was lost with its MFT record  */
 	RfsTimes times;          /* $STANDARD_INFORMATION                                 */
 	RfsTimes fn_times;       /* $FILE_NAME                                            */
 } RfsEntryInfo;
 
-/* Percentage (0-100) of the stream's clusters not now in use by something else; 100 only
- * when none is. Resident and empty streams are 100 (their data lives in the record). */
+/* Percentage (0-100) of the stream's clusters that are known and not now in use by
+ * something else; 100 only when every cluster is. Resident and empty streams are 100
+ * (their data lives in the record). */
 unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info);
 
 const RfsEntryInfo *rfs_context_lookup(const RfsContext *ctx, RfsEntryId id);

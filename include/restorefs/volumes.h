@@ -39,9 +39,9 @@ typedef struct {
 	bool from_backup;       /* only the backup boot sector is intact */
 	uint64_t size_bytes;    /* NTFS: total_sectors * bytes per sector, which does not
 				 * count the backup boot sector right after it; BitLocker: from
-				 * the volume header if it says, else 0 */
+				 * its FVE metadata (Windows 7 and later), else 0 */
 	uint32_t sector_size;   /* the disk's, in bytes: the unit of the sector numbers */
-	uint32_t cluster_size;  /* bytes; 0 if unknown */
+	uint32_t cluster_size;  /* bytes; 0 if unknown (always for BitLocker) */
 	char *label;            /* UTF-8 $VOLUME_NAME, or NULL if none or unreadable */
 	uint32_t partition;     /* number of the partition table entry that starts where the
 				 * volume starts and holds it; 0 = none */

@@ -389,24 +389,30 @@ static void secret_decode_hex_key(Secret *s)
 	s->size = o;
 }
 
-/* A typed secret that is a valid recovery password is tried as one. */
-static bool supply(RfsContext *ctx, RfsKeyKind kind, Secret *s, GError **error)
+/* Recovery passwords are checked (their per-group checksum) and put in canonical form
+ * before the library sees them; a typed secret that is a valid recovery password is tried
+ * as one, since the prompt asks for either. */
+static bool supply(RfsContext *ctx, RfsKeyKind kind, Secret *s, bool typed, GError **error)
 {
-	char canonical[56];
-	if ((kind == RFS_KEY_PASSWORD || kind == RFS_KEY_RECOVERY_PASSWORD) &&
-	    common_opts_check_recovery_password((const char *)s->data, s->size, canonical, NULL)) {
-		kind = RFS_KEY_RECOVERY_PASSWORD;
-		explicit_bzero(s->data, SECRET_MAX);
-		memcpy(s->data, canonical, sizeof canonical);
-		s->size = strlen(canonical);
+	char canonical[56] = "";
+	if (kind == RFS_KEY_PASSWORD || kind == RFS_KEY_RECOVERY_PASSWORD) {
+		bool recovery = common_opts_check_recovery_password(
+			(const char *)s->data, s->size, canonical,
+			kind == RFS_KEY_RECOVERY_PASSWORD ? error : NULL);
+		if (kind == RFS_KEY_RECOVERY_PASSWORD && !recovery) {
+			explicit_bzero(canonical, sizeof canonical);
+			return false;
+		}
+		if (recovery && (kind == RFS_KEY_RECOVERY_PASSWORD || typed)) {
+			kind = RFS_KEY_RECOVERY_PASSWORD;
+			explicit_bzero(s->data, SECRET_MAX);
+			memcpy(s->data, canonical, sizeof canonical);
+			s->size = strlen(canonical);
+		}
+		explicit_bzero(canonical, sizeof canonical);
 	}
-	explicit_bzero(canonical, sizeof canonical);
-	if (kind == RFS_KEY_RECOVERY_PASSWORD &&
-	    !common_opts_check_recovery_password((const char *)s->data, s->size, canonical, error))
-		return false;
-	explicit_bzero(canonical, sizeof canonical);
 	if (s->size == 0)
-		return rfs_set_error(error, RFS_ERROR_LOCKED, "empty key");
+		return rfs_set_error(error, RFS_ERROR_LOCKED, "the key is empty");
 	RfsDecryptionInfo info = { .kind = kind, .data = s->data, .size = s->size };
 	return rfs_context_supply_decryption(ctx, &info, error);
 }
@@ -426,14 +432,15 @@ static bool unlock_with(RfsContext *ctx, RfsKeyKind kind, const CommonOptsSecret
 			secret_decode_hex_key(&s);
 		break;
 	case RFS_KEY_STARTUP_KEY:
-		/* The library reads the .BEK itself; check it here for a clear message. */
-		ok = access(args->startup_key, R_OK) == 0;
-		if (!ok)
-			g_set_error(error, RFS_ERROR, RFS_ERROR_NOT_FOUND, "%s: %s", args->startup_key,
-				    g_strerror(errno));
-		else
-			ok = g_strlcpy((char *)s.data, args->startup_key, SECRET_MAX) < SECRET_MAX;
-		s.size = ok ? strlen((char *)s.data) : 0;
+		/* The library reads the .BEK itself from its path; checked here for a clear message. */
+		if (access(args->startup_key, R_OK) != 0) {
+			ok = rfs_set_error(error, RFS_ERROR_NOT_FOUND, "%s: %s", args->startup_key,
+					   g_strerror(errno));
+			break;
+		}
+		s.size = g_strlcpy((char *)s.data, args->startup_key, SECRET_MAX);
+		ok = s.size < SECRET_MAX ||
+		     rfs_set_error(error, RFS_ERROR_INVALID, "%s: path too long", args->startup_key);
 		break;
 	case RFS_KEY_RECOVERY_PASSWORD:
 		ok = secret_read_file(&s, args->recovery_password_file, true, error);
@@ -445,7 +452,7 @@ static bool unlock_with(RfsContext *ctx, RfsKeyKind kind, const CommonOptsSecret
 		break;
 	}
 	if (ok)
-		ok = supply(ctx, kind, &s, error);
+		ok = supply(ctx, kind, &s, false, error);
 	secret_free(&s);
 	return ok;
 }
@@ -489,7 +496,7 @@ bool common_opts_unlock(RfsContext *ctx, const char *source, const CommonOptsSec
 	Secret s = { 0 };
 	if (!secret_alloc(&s, error))
 		return false;
-	bool ok = secret_prompt(&s, source, error) && supply(ctx, RFS_KEY_PASSWORD, &s, error);
+	bool ok = secret_prompt(&s, source, error) && supply(ctx, RFS_KEY_PASSWORD, &s, true, error);
 	secret_free(&s);
 	return ok;
 }

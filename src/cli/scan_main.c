@@ -113,7 +113,8 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		{ "overwritten", 0, 0, G_OPTION_ARG_STRING, &o->overwritten,
 		  "Clusters now used by another file: raw (default, as they are), zero, or eio (unreadable)",
 		  "POLICY" },
-		{ "info", 0, 0, G_OPTION_ARG_NONE, &o->info, "Print volume information and exit", NULL },
+		{ "info", 0, 0, G_OPTION_ARG_NONE, &o->info,
+		  "Print volume information and exit (a BitLocker volume needs no key for it)", NULL },
 		{ "find-volumes", 0, 0, G_OPTION_ARG_NONE, &o->find_volumes,
 		  "SOURCE is a disk: search it for NTFS and BitLocker volumes", NULL },
 		{ "full", 0, 0, G_OPTION_ARG_NONE, &o->full,
@@ -161,9 +162,10 @@ typedef struct {
 	RfsLocation location;
 } ScanSettings;
 
-static int parse_options(int argc, char **argv, ScanOptions *o, ScanSettings *s)
+/* Returns an exit code when the process should end now, -1 to go on. */
+static int parse_options(int argc, char **argv, ScanOptions *o)
 {
-	g_autoptr(GOptionContext) oc = g_option_context_new("SOURCE");
+	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
 	g_option_context_set_summary(oc, "List and extract deleted files of an NTFS volume.");
 	g_option_context_set_description(oc, description);
 	g_autofree GOptionEntry *m = main_entries(o);
@@ -183,7 +185,13 @@ static int parse_options(int argc, char **argv, ScanOptions *o, ScanSettings *s)
 		return fail(EXIT_USAGE, "no SOURCE given");
 	if (o->args[1] != NULL)
 		return fail(EXIT_USAGE, "one SOURCE only ('%s' is extra)", o->args[1]);
+	return -1;
+}
 
+/* Turns the option strings into settings and rejects combinations that make no sense. */
+static int resolve_settings(ScanOptions *o, ScanSettings *s)
+{
+	g_autoptr(GError) error = NULL;
 	s->format = LIST_FORMAT_TEXT;
 	if (o->format != NULL && !list_format_kind_parse(o->format, &s->format))
 		return fail(EXIT_USAGE, "--format: '%s' is not text, csv, json or bodyfile", o->format);
@@ -208,18 +216,26 @@ static int parse_options(int argc, char **argv, ScanOptions *o, ScanSettings *s)
 
 	s->policy = RFS_OVERWRITTEN_RAW;
 	if (o->overwritten != NULL) {
-		static const char *const names[] = { "raw", "zero", "eio" };
+		static const struct {
+			const char *name;
+			RfsOverwritePolicy policy;
+		} policies[] = { { "raw", RFS_OVERWRITTEN_RAW }, { "zero", RFS_OVERWRITTEN_ZERO },
+				 { "eio", RFS_OVERWRITTEN_EIO } };
 		guint i = 0;
-		while (i < G_N_ELEMENTS(names) && strcmp(o->overwritten, names[i]) != 0)
+		while (i < G_N_ELEMENTS(policies) && strcmp(o->overwritten, policies[i].name) != 0)
 			i++;
-		if (i == G_N_ELEMENTS(names))
+		if (i == G_N_ELEMENTS(policies))
 			return fail(EXIT_USAGE, "--overwritten: '%s' is not raw, zero or eio", o->overwritten);
-		s->policy = (RfsOverwritePolicy)i;
+		s->policy = policies[i].policy;
 	}
 	if (o->merge && o->extract_dir == NULL)
 		return fail(EXIT_USAGE, "--merge goes with --extract");
 	if (o->full && !o->find_volumes)
 		return fail(EXIT_USAGE, "--full goes with --find-volumes");
+	if (o->find_volumes && (o->location.start_sector != NULL || o->location.offset != NULL ||
+				o->location.partition != NULL || o->extract_dir != NULL || o->info))
+		return fail(EXIT_USAGE, "--find-volumes searches the whole disk: it takes no "
+					"--start-sector, --offset, --partition, --extract or --info");
 	if (o->extract_dir != NULL && (o->format != NULL || o->json))
 		return fail(EXIT_USAGE, "--extract does not list: drop --format");
 	if (o->secrets.password_fd < -1)
@@ -254,7 +270,8 @@ static int print_info(const char *source, RfsContext *ctx, bool json)
 			printf("sector size:     %" PRIu32 " bytes\n", v->sector_size);
 			printf("cluster size:    %" PRIu32 " bytes\n", v->cluster_size);
 			printf("MFT record size: %" PRIu32 " bytes\n", v->mft_record_size);
-			printf("clusters:        %" PRIu64 "\n", v->total_clusters);
+			printf("clusters:        %" PRIu64 " (%" PRIu64 " free)\n", v->total_clusters,
+			       v->free_clusters);
 			printf("serial number:   %016" PRIX64 "\n", v->serial);
 			if (v->label != NULL && v->label[0] != '\0')
 				printf("label:           %s\n", v->label);
@@ -320,7 +337,9 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
 	if (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))
 		return fail(EXIT_SOURCE, "%s", error->message);
-	if (o->info)
+	/* A locked volume is described from its header alone; an open one is scanned first,
+	 * since the label and the free clusters come from the MFT and $Bitmap. */
+	if (o->info && rfs_context_needs_decryption(ctx))
 		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
 
 	rfs_context_set_overwrite_policy(ctx, s->policy);
@@ -328,8 +347,16 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	bool scanned = rfs_context_scan(ctx, s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
 					progress_callback, progress, &error);
 	progress_free(progress);
+	if (!scanned && o->info) {
+		/* What the boot sector said is still worth printing. */
+		fail(EXIT_SCAN, "%s", error->message);
+		print_info(source, ctx, s->format == LIST_FORMAT_JSON);
+		return EXIT_SCAN;
+	}
 	if (!scanned)
 		return fail(EXIT_SCAN, "%s", error->message);
+	if (o->info)
+		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
 
 	g_autoptr(GPtrArray) selected = filters_select(ctx, &s->filters);
 	if (o->extract_dir != NULL)
@@ -342,7 +369,9 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	ScanOptions o = { .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
 	ScanSettings s = { 0 };
-	int code = parse_options(argc, argv, &o, &s);
+	int code = parse_options(argc, argv, &o);
+	if (code < 0)
+		code = resolve_settings(&o, &s);
 	if (code < 0)
 		code = run(&o, &s);
 	scan_options_clear(&o);

@@ -23,8 +23,27 @@ bool context_read_boot_sector(BlockSource *src, uint64_t offset, BootSector *out
 	return boot_sector_parse(byte_span(sector, sizeof sector), out, error);
 }
 
+/* A source shorter than the volume its boot sector describes (an interrupted copy) would
+ * answer read errors all over the tree; say so up front unless forced. */
+static bool check_volume_fits(RfsContext *ctx, GError **error)
+{
+	uint64_t need = 0, have = ctx->volume_src->size_bytes;
+	if (!g_uint64_checked_mul(&need, ctx->boot.total_clusters, ctx->boot.cluster_size) || have >= need)
+		return true;
+	if (ctx->force) {
+		g_warning("%s is truncated: the volume needs %" PRIu64 " bytes, the source has %" PRIu64 "; reading what is there",
+			  ctx->source, need, have);
+		return true;
+	}
+	return rfs_set_error(error, RFS_ERROR_INVALID,
+			     "%s is truncated: the volume needs %" PRIu64 " bytes, the source has %" PRIu64 " (--force reads what is there)",
+			     ctx->source, need, have);
+}
+
 bool context_open_volume(RfsContext *ctx, GError **error)
 {
+	if (!check_volume_fits(ctx, error))
+		return false;
 	ctx->vol = volume_open(ctx->volume_src, &ctx->boot, error);
 	if (ctx->vol == NULL)
 		return false;
@@ -160,6 +179,48 @@ static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *
 	return true;
 }
 
+/* One block holding the struct, the protector array and every string, so the info
+ * outlives the BitLocker volume (which the decrypted source takes over) and frees at once. */
+static RfsEncryptionInfo *encryption_info_copy(const BitlockerInfo *bi)
+{
+	GString *strings = g_string_new(NULL);
+	size_t n = bi->protector_count;
+	const char *fields[4] = { bi->method, bi->volume_identifier, bi->description, NULL };
+	size_t offsets[3 + 2 * 256];
+	size_t k = 0;
+	for (size_t i = 0; i < 3; i++) {
+		offsets[k++] = strings->len;
+		g_string_append_len(strings, fields[i] != NULL ? fields[i] : "", (gssize)strlen(fields[i] != NULL ? fields[i] : "") + 1);
+	}
+	n = MIN(n, (size_t)256);
+	for (size_t i = 0; i < n; i++) {
+		const char *pair[2] = { bi->protectors[i].type, bi->protectors[i].identifier };
+		for (size_t j = 0; j < 2; j++) {
+			const char *v = pair[j] != NULL ? pair[j] : "";
+			offsets[k++] = strings->len;
+			g_string_append_len(strings, v, (gssize)strlen(v) + 1);
+		}
+	}
+	size_t head = sizeof(RfsEncryptionInfo) + n * sizeof(RfsKeyProtector);
+	uint8_t *block = g_malloc(head + strings->len);
+	memcpy(block + head, strings->str, strings->len);
+	const char *base = (const char *)block + head;
+	RfsEncryptionInfo *info = (RfsEncryptionInfo *)block;
+	RfsKeyProtector *prot = (RfsKeyProtector *)(block + sizeof *info);
+	*info = (RfsEncryptionInfo){ .method = base + offsets[0], .volume_identifier = base + offsets[1],
+				     .creation_time = bi->creation_time, .description = base + offsets[2],
+				     .protectors = prot, .protector_count = n, .to_go = bi->to_go };
+	for (size_t i = 0; i < n; i++)
+		prot[i] = (RfsKeyProtector){ base + offsets[3 + 2 * i], base + offsets[4 + 2 * i] };
+	g_string_free(strings, TRUE);
+	return info;
+}
+
+const RfsEncryptionInfo *rfs_context_encryption(const RfsContext *ctx)
+{
+	return ctx->encryption;
+}
+
 RfsContext *rfs_context_create(const char *source, const RfsLocation *location, uint32_t api_version,
 			       GError **error)
 {
@@ -177,6 +238,7 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 	g_autoptr(RfsContext) ctx = g_new0(RfsContext, 1);
 	ctx->source = g_strdup(source);
 	ctx->policy = RFS_OVERWRITTEN_RAW;
+	ctx->force = loc->flags & RFS_CONTEXT_FORCE;
 	ctx->info.label = "";
 	if (!locate_volume(ctx, src, loc, error))
 		return NULL;
@@ -188,6 +250,7 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 		if (ctx->bde == NULL)
 			return NULL;
 		ctx->info.encrypted = true;
+		ctx->encryption = encryption_info_copy(bitlocker_volume_info(ctx->bde));
 		return g_steal_pointer(&ctx);
 	}
 	bool located = (loc->flags & RFS_CONTEXT_DISK) && loc->partition == 0;
@@ -211,6 +274,7 @@ void rfs_context_free(RfsContext *ctx)
 	bitlocker_volume_free(ctx->bde); /* borrows volume_src while locked */
 	block_source_close(ctx->volume_src);
 	block_source_close(ctx->raw_src);
+	g_free(ctx->encryption);
 	g_free(ctx->source);
 	g_free(ctx);
 }

@@ -17,7 +17,9 @@ struct RfsContext {
 	Volume *vol;               /* NULL until the volume is readable (unlocked) */
 	DeletedIndex *index;       /* NULL until scanned */
 	RfsVolumeInfo info;
+	RfsEncryptionInfo *encryption; /* copied from the BitLocker metadata; NULL if plain */
 	RfsOverwritePolicy policy;
+	bool force;                /* RFS_CONTEXT_FORCE */
 };
 
 struct RfsStream {

@@ -94,13 +94,13 @@ char *rfs_context_entry_original_path(const RfsContext *ctx, RfsEntryId id)
 
 unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info)
 {
-	if (info->clusters == 0)
+	uint64_t total = info->clusters + info->clusters_missing;
+	if (total == 0)
 		return (info->flags & RFS_ENTRY_INCOMPLETE) && info->size_bytes > 0 ? 0 : 100;
-	if (info->clusters_in_use == 0)
-		return (info->flags & RFS_ENTRY_INCOMPLETE) ? 99 : 100;
-	uint64_t free_clusters = info->clusters - MIN(info->clusters_in_use, info->clusters);
-	unsigned pct = (unsigned)(free_clusters * 100 / info->clusters);
-	return pct >= 100 ? 99 : pct; /* never 100 while any cluster is someone else's */
+	uint64_t good = info->clusters - MIN(info->clusters_in_use, info->clusters);
+	unsigned pct = (unsigned)(good * 100 / total);
+	bool whole = good == total && !(info->flags & RFS_ENTRY_INCOMPLETE);
+	return pct >= 100 && !whole ? 99 : pct; /* 100 only when every cluster is known and free */
 }
 
 void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec)

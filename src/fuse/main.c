@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/fs.h>
 #include <stdio.h>
 #include <string.h>
@@ -48,42 +49,11 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 	fputc('\n', stderr);
 }
 
-/* A source shorter than the volume its boot sector describes (an interrupted copy) would
- * serve holes as read errors all over the tree: refuse it unless -o force. */
-static bool check_source_size(const MountOptions *opts, const RfsContext *ctx, GError **error)
-{
-	const RfsVolumeInfo *vol = rfs_context_volume(ctx);
-	int fd = open(opts->source, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	uint64_t have = 0;
-	bool known = false;
-	if (fd >= 0 && fstat(fd, &st) == 0) {
-		if (S_ISREG(st.st_mode)) {
-			have = (uint64_t)st.st_size;
-			known = true;
-		} else if (S_ISBLK(st.st_mode)) {
-			known = ioctl(fd, BLKGETSIZE64, &have) == 0;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	/* the boot sector's geometry: total_clusters * cluster_size bytes from offset_bytes */
-	uint64_t volume_bytes = 0, need = 0;
-	if (!known || vol == NULL || (opts->location.flags & RFS_CONTEXT_FORCE) ||
-	    !g_uint64_checked_mul(&volume_bytes, vol->total_clusters, vol->cluster_size) ||
-	    !g_uint64_checked_add(&need, vol->offset_bytes, volume_bytes) || have >= need)
-		return true;
-	g_set_error(error, RFS_ERROR, RFS_ERROR_CORRUPT,
-		    "%s is truncated: the volume needs %" PRIu64 " bytes, the source has %" PRIu64
-		    " (-o force mounts what is there)", opts->source, need, have);
-	return false;
-}
-
 static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 {
 	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
 						      RESTOREFS_API_VERSION, error);
-	if (ctx == NULL || !check_source_size(opts, ctx, error) || !unlock_volume(ctx, opts, error))
+	if (ctx == NULL || !unlock_volume(ctx, opts, error))
 		return NULL;
 	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
@@ -132,7 +102,8 @@ static int serve(struct fuse_session *se, const MountOptions *opts)
 	struct fuse_loop_config *config = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(config, opts->clone_fd);
 	fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
-	fuse_loop_cfg_set_max_threads(config, opts->max_threads);
+	if (opts->max_threads != 0 && opts->max_threads != UINT_MAX) /* UINT_MAX: not given */
+		fuse_loop_cfg_set_max_threads(config, opts->max_threads);
 	int ret = fuse_session_loop_mt(se, config);
 	fuse_loop_cfg_destroy(config);
 	return ret;

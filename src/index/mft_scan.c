@@ -33,6 +33,19 @@ static uint32_t stream_flags(const MftStream *s)
 	return f;
 }
 
+/* Clusters of [0, data size) that no run maps: extents that went with lost records. */
+static uint64_t missing_clusters(const Volume *vol, const MftStream *s)
+{
+	uint32_t cs = vol->boot.cluster_size;
+	uint64_t need = s->data_size / cs + (s->data_size % cs != 0), mapped = 0;
+	for (size_t i = 0; i < s->runs.count; i++) {
+		const Run *r = &s->runs.runs[i];
+		if (r->vcn < need)
+			mapped += MIN(r->length_clusters, need - r->vcn);
+	}
+	return need > mapped ? need - mapped : 0;
+}
+
 /* Sizes and cluster accounting of one stream into `info`. */
 static void fill_stream(const Volume *vol, const MftStream *s, bool removed, RfsEntryInfo *info)
 {
@@ -47,6 +60,8 @@ static void fill_stream(const Volume *vol, const MftStream *s, bool removed, Rfs
 		if (removed)
 			info->clusters_in_use += volume_clusters_in_use(vol, r->lcn, r->length_clusters);
 	}
+	if (!s->resident && s->incomplete)
+		info->clusters_missing = missing_clusters(vol, s);
 }
 
 static void fill_common(const MftFile *f, RfsEntryInfo *info)

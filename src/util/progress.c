@@ -40,7 +40,7 @@ void progress_set_total(Progress *p, uint64_t total)
 static void format_amount(char *buf, size_t size, ProgressUnit unit, double v)
 {
 	if (unit == PROGRESS_BYTES) {
-		g_autofree char *s = g_format_size((guint64)v);
+		g_autofree char *s = g_format_size_full((guint64)v, G_FORMAT_SIZE_IEC_UNITS);
 		g_strlcpy(buf, s, size);
 	} else {
 		g_snprintf(buf, size, "%.0f", v);
@@ -63,8 +63,9 @@ static void draw(Progress *p, gint64 now)
 	format_amount(done, sizeof done, p->unit, (double)p->done);
 	format_amount(total, sizeof total, p->unit, (double)p->total);
 	format_amount(rate, sizeof rate, p->unit, secs > 0 ? (double)p->done / secs : 0.0);
-	fprintf(stderr, "\r%s [%s] %3d%% %s/%s %s, %s%s/s \033[K", p->label, bar, (int)(frac * 100),
-		done, total, p->unit_name, rate, p->unit == PROGRESS_BYTES ? "" : " ");
+	const char *space = p->unit_name[0] != '\0' ? " " : "";
+	fprintf(stderr, "\r%s [%s] %3d%% %s/%s%s%s, %s%s%s/s\033[K", p->label, bar, (int)(frac * 100),
+		done, total, space, p->unit_name, rate, space, p->unit_name);
 	fflush(stderr);
 	p->drawn = true;
 	p->last_draw_us = now;

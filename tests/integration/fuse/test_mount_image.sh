@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Mounts one test image through a loop device with restorefs and checks the tree against the
+# image's manifest: contents (md5), lost+found, overwritten markers, rsync -a / cp -a with
+# times, find / ls -lR / stat / getfattr on every entry, 8 concurrent readers, and that the
+# image is byte-identical afterwards.
+#
+#   test_mount_image.sh RESTOREFS IMAGE_NAME
+set -uo pipefail
+TEST_NAME="fuse-$2"
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+RESTOREFS=$(readlink -f "$1")
+NAME=$2
+enter_namespace "$@"
+need_image "$NAME"
+
+MD5_BEFORE=$(md5sum <"$IMG" | cut -d' ' -f1)
+attach "$IMG" "$SECTOR_SIZE"
+
+# daemon mode, as users run it: it returns once the scan is done and the mount is up
+if ! "$RESTOREFS" "$LOOP" "$MNT" -o uid=4321,gid=4321 2>"$WORK/mount.err"; then
+	say "restorefs failed: $(cat "$WORK/mount.err")"
+	exit 1
+fi
+mounted_ok "$MNT" || { say "not mounted after restorefs returned"; exit 1; }
+say "$(grep -v '^$' "$WORK/mount.err" | tail -1)"
+grep -q " $MNT fuse.restorefs ro," /proc/mounts || fail "mount is not read-only"
+
+# ---- manifest ------------------------------------------------------------------------------
+declare -A LOST_FOUND_MD5=() RECORD_PATH=()
+while IFS= read -r -d '' f; do
+	sum=$(md5sum <"$f" 2>/dev/null | cut -d' ' -f1) # partial files may read EIO
+	[[ -n "$sum" ]] && LOST_FOUND_MD5[$sum]=1
+done < <(find "$MNT/lost+found" -type f -print0 2>/dev/null)
+# MFT record -> path in the mount, from user.restorefs.mft ("record-sequence")
+while IFS= read -r -d '' f; do
+	mft=$(getfattr --only-values -n user.restorefs.mft "$f" 2>/dev/null) || continue
+	RECORD_PATH[${mft%-*}]=${f#"$MNT/"}
+done < <(find "$MNT" -mindepth 1 -print0)
+
+# md5_matches FILE MD5: the file at the manifest path, or else a sibling with a collision name
+md5_matches() {
+	local path=$1 want=$2 got sib
+	if [[ -f "$path" ]]; then
+		got=$(md5sum <"$path" | cut -d' ' -f1) || return 1
+		[[ "$got" == "$want" ]] && { EXACT=1; return 0; }
+	fi
+	for sib in "$(dirname "$path")"/*; do
+		[[ -f "$sib" && "$sib" != "$path" ]] || continue
+		[[ "$(md5sum <"$sib" | cut -d' ' -f1)" == "$want" ]] && return 0
+	done
+	return 1
+}
+
+DELETED=() PARTIAL=()
+checked=0
+while IFS=$'\t' read -r md5 size state record path; do
+	[[ -z "$state" || "$md5" == \#* ]] && continue
+	p="$MNT/$path"
+	case "$state" in
+	deleted)
+		EXACT=0
+		md5_matches "$p" "$md5" || fail "deleted $path (record $record): missing or wrong md5"
+		((EXACT)) && DELETED+=("$path:$md5") # the concurrent readers reread these
+		;;
+	deleted-dir)
+		[[ -d "$p" ]] || fail "deleted directory $path is missing"
+		;;
+	orphan)
+		[[ -n "${LOST_FOUND_MD5[$md5]:-}" ]] || fail "orphan $path (record $record) not under lost+found"
+		;;
+	overwritten)
+		f=$p
+		[[ -e "$f" ]] || f=$(find "$MNT" -name "$(basename "$path")" -print -quit)
+		r=$(getfattr --only-values -n user.restorefs.recoverable "$f" 2>/dev/null)
+		[[ -n "$r" && "$r" -lt 100 ]] || fail "overwritten $path: recoverable='$r', want < 100"
+		;;
+	partial)
+		# listed at its path or, when its parent is gone, under lost+found
+		found=${RECORD_PATH[$record]:-}
+		[[ -e "$p" ]] && found=$path
+		[[ -n "$found" ]] || fail "partial $path (record $record) is not listed"
+		[[ -n "$found" ]] && PARTIAL+=("$found")
+		;;
+	live)
+		[[ -e "$p" && ! -d "$p" ]] && fail "live file $path is listed"
+		;;
+	*) fail "unknown manifest state '$state'" ;;
+	esac
+	checked=$((checked + 1))
+done <"$MANIFEST"
+say "$checked manifest entries checked"
+
+# ---- tools over the whole tree ----------------------------------------------------------------
+run_quiet() { # run_quiet WHAT CMD...: the command must succeed and print nothing on stderr
+	local what=$1
+	shift
+	if ! "$@" >"$WORK/out" 2>"$WORK/err" || [[ -s "$WORK/err" ]]; then
+		fail "$what: $(head -3 "$WORK/err")"
+	fi
+}
+run_quiet "find" find "$MNT"
+run_quiet "ls -lR" ls -lR "$MNT"
+run_quiet "stat" find "$MNT" -exec stat {} +
+run_quiet "getfattr -d" getfattr -R -d -m - --absolute-names "$MNT"
+for probe in security.selinux security.capability system.posix_acl_access system.posix_acl_default; do
+	out=$(getfattr -n "$probe" "$MNT" "$MNT/${DELETED[0]%:*}" 2>&1)
+	[[ "$(grep -c 'No such attribute' <<<"$out")" == 2 ]] || fail "$probe probe: $out"
+done
+[[ "$(stat -c %u:%g:%a "$MNT")" == "4321:4321:555" ]] || fail "root is $(stat -c %u:%g:%a "$MNT"), want 4321:4321:555"
+touch "$MNT/new" 2>/dev/null && fail "created a file on the mount"
+
+# partial files may read EIO for their lost ranges; everything else must copy
+EXCLUDES="$WORK/excludes"
+: >"$EXCLUDES"
+for p in "${PARTIAL[@]}"; do printf '/%s\n' "$p" >>"$EXCLUDES"; done
+run_quiet "rsync -a" rsync -a --exclude-from="$EXCLUDES" "$MNT/" "$WORK/rsync/"
+if ! cp -a "$MNT/." "$WORK/cp/" 2>"$WORK/cp.err"; then
+	bad=$(grep -v -F -f <(printf '%s\n' "${PARTIAL[@]:-/nonexistent/}") "$WORK/cp.err")
+	[[ -n "$bad" ]] && fail "cp -a: $(head -3 <<<"$bad")"
+fi
+# times and sizes as in the mount
+(cd "$MNT" && find . -type f -printf '%p %s %T@\n' | sort) >"$WORK/times.mnt"
+for copy in rsync cp; do
+	(cd "$WORK/$copy" && find . -type f -printf '%p %s %T@\n' | sort) >"$WORK/times.$copy"
+	missing=$(comm -23 "$WORK/times.mnt" "$WORK/times.$copy" | grep -v -F -f <(printf './%s \n' "${PARTIAL[@]:-/nonexistent/}"))
+	[[ -z "$missing" ]] || fail "$copy: times or sizes differ: $(head -2 <<<"$missing")"
+done
+
+# ---- concurrent readers ---------------------------------------------------------------------
+if ((${#DELETED[@]} > 0)); then
+	for r in $(seq 1 8); do
+		printf '%s\n' "${DELETED[@]}" | shuf --random-source=<(yes "$r") | (
+			while IFS= read -r e; do
+				path=${e%:*} want=${e##*:}
+				[[ -f "$MNT/$path" ]] || continue # collision-named ones were checked above
+				got=$(md5sum <"$MNT/$path" | cut -d' ' -f1)
+				[[ "$got" == "$want" ]] || { echo "reader $r: $path" >&2; exit 1; }
+			done
+		) &
+	done
+	for job in $(jobs -p); do wait "$job" || fail "a concurrent reader got wrong data"; done
+fi
+
+# ---- unmount; the daemon exits, the loop device detaches, the image is unchanged ---------------
+fusermount3 -u "$MNT" || fail "fusermount3 -u failed"
+losetup -d "$LOOP" && LOOP=""
+wait_detached "$IMG" || fail "loop device still attached: restorefs did not exit"
+[[ "$(md5sum <"$IMG" | cut -d' ' -f1)" == "$MD5_BEFORE" ]] || fail "the image changed"
+finish
