@@ -370,6 +370,13 @@ static void ops_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	conn->want &= ~(unsigned)(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_AUTO_INVAL_DATA);
+	/* Big reads: libfuse derives the kernel's max_pages from max_write, even on a read-only
+	 * file system, and readahead decides how much one sequential reader asks for at once. */
+	enum { BIG_IO_BYTES = 1024 * 1024 };
+	if (conn->max_write < BIG_IO_BYTES)
+		conn->max_write = BIG_IO_BYTES;
+	if (conn->max_readahead < BIG_IO_BYTES)
+		conn->max_readahead = BIG_IO_BYTES;
 }
 
 const struct fuse_lowlevel_ops ops_table = {
