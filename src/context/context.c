@@ -61,30 +61,33 @@ static uint32_t sector_size_of(const RfsLocation *loc, const BlockSource *src)
 	return loc->sector_size != 0 ? loc->sector_size : src->sector_size;
 }
 
-/* Selects partition `number` of the table on `src` and narrows src to it. */
+/* Selects partition `number` of the table on `src` and narrows src to it. The table knows
+ * its own sector size (a 4Kn GPT is found on an image file too). */
 static BlockSource *open_partition(BlockSource *src, const RfsLocation *loc, uint64_t *offset,
 				   GError **error)
 {
-	uint32_t ss = sector_size_of(loc, src);
 	PartitionTable table = { 0 };
-	if (!partition_table_read(src, ss, &table, error)) {
+	if (!partition_table_read(src, loc->sector_size, &table, error)) {
 		block_source_close(src);
 		return NULL;
 	}
-	const Partition *part = NULL;
-	for (size_t i = 0; i < table.count; i++)
-		if (table.parts[i].number == loc->partition)
-			part = &table.parts[i];
+	const Partition *part = partition_table_lookup(&table, loc->partition);
 	if (part == NULL) {
-		rfs_set_error(error, RFS_ERROR_NOT_FOUND, "there is no partition %u (the %s table has %zu)",
-			      loc->partition, table.count == 0 ? "partition" : table.is_gpt ? "GPT" : "MBR",
-			      table.count);
+		rfs_set_error(error, RFS_ERROR_NOT_FOUND, "there is no partition %u (%s)", loc->partition,
+			      table.count == 0 ? "no partition table found" : table.is_gpt ? "GPT" : "MBR");
 		partition_table_clear(&table);
 		block_source_close(src);
 		return NULL;
 	}
-	uint64_t start = part->start_sector * (uint64_t)ss, size = part->sector_count * (uint64_t)ss;
+	uint64_t ss = table.sector_size, start = 0, size = 0;
+	bool ok = g_uint64_checked_mul(&start, part->start_sector, ss) &&
+		  g_uint64_checked_mul(&size, part->sector_count, ss);
 	partition_table_clear(&table);
+	if (!ok) {
+		rfs_set_corrupt(error, "partition %u: its extent overflows", loc->partition);
+		block_source_close(src);
+		return NULL;
+	}
 	*offset = start;
 	return window_open(src, start, size, error);
 }
@@ -232,6 +235,14 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 		return NULL;
 	}
 	g_return_val_if_fail(source != NULL, NULL);
+	if (loc->start_sector != 0 && loc->offset_bytes != 0) {
+		rfs_set_error(error, RFS_ERROR_INVALID, "give the start sector or the byte offset, not both");
+		return NULL;
+	}
+	if (loc->partition != 0 && (loc->flags & RFS_CONTEXT_DISK)) {
+		rfs_set_error(error, RFS_ERROR_INVALID, "a partition number and a start sector exclude each other");
+		return NULL;
+	}
 	BlockSource *src = file_source_open(source, (loc->flags & RFS_CONTEXT_FORCE) ? FILE_SOURCE_FORCE : 0, error);
 	if (src == NULL)
 		return NULL;

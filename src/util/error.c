@@ -7,6 +7,8 @@
 
 G_DEFINE_QUARK(restorefs-error-quark, rfs_error)
 
+static bool set_error_va(GError **error, RfsError code, const char *fmt, va_list ap) G_GNUC_PRINTF(3, 0);
+
 static bool set_error_va(GError **error, RfsError code, const char *fmt, va_list ap)
 {
 	if (error != NULL) {

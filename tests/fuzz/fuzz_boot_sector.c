@@ -1,0 +1,16 @@
+/* libFuzzer target: boot_sector_parse and boot_sector_is_bitlocker on arbitrary bytes. */
+#include <glib.h>
+
+#include "ntfs/boot_sector.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	BootSector bs;
+	GError *error = NULL;
+	if (!boot_sector_parse(byte_span(data, size), &bs, &error))
+		g_clear_error(&error);
+	(void)boot_sector_is_bitlocker(byte_span(data, size));
+	return 0;
+}
