@@ -8,62 +8,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* ---- time ------------------------------------------------------------------------------------ */
-
-enum {
-	TICKS_PER_SECOND = 10000000,
-	SECONDS_PER_DAY = 86400,
-};
-/* Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01 (Unix epoch). */
-#define FILETIME_UNIX_OFFSET INT64_C(11644473600)
-
-static int64_t floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-int64_t list_format_filetime_unix(int64_t filetime)
-{
-	if (filetime == 0)
-		return 0;
-	return floor_div(filetime, TICKS_PER_SECOND) - FILETIME_UNIX_OFFSET;
-}
-
-/* Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days),
- * valid for the whole FILETIME range where GDateTime stops at year 9999. */
-static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
-{
-	z += 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	*month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
-void list_format_filetime_iso(int64_t filetime, char out[LIST_FORMAT_ISO_SIZE])
-{
-	if (filetime == 0) {
-		out[0] = '\0';
-		return;
-	}
-	int64_t secs_1601 = floor_div(filetime, TICKS_PER_SECOND);
-	int64_t ticks = filetime - secs_1601 * TICKS_PER_SECOND;
-	int64_t unix_secs = secs_1601 - FILETIME_UNIX_OFFSET;
-	int64_t days = floor_div(unix_secs, SECONDS_PER_DAY);
-	int64_t sod = unix_secs - days * SECONDS_PER_DAY;
-	int64_t year;
-	unsigned month, day;
-	civil_from_days(days, &year, &month, &day);
-	g_snprintf(out, LIST_FORMAT_ISO_SIZE, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRId64 "Z",
-		   year, month, day, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
-		   (unsigned)(sod % 60), ticks);
-}
-
 /* ---- words ----------------------------------------------------------------------------------- */
 
 bool list_format_kind_parse(const char *name, ListFormatKind *out)
@@ -85,31 +29,16 @@ const char *list_format_type_word(const RfsEntryInfo *info)
 	return (info->flags & RFS_ENTRY_DIRECTORY) ? "dir" : "file";
 }
 
-static const struct {
-	uint32_t flag;
-	const char *word;
-} flag_words[] = {
-	{ RFS_ENTRY_REMOVED, "removed" },       { RFS_ENTRY_ORPHAN, "orphan" },
-	{ RFS_ENTRY_COMPRESSED, "compressed" }, { RFS_ENTRY_SPARSE, "sparse" },
-	{ RFS_ENTRY_ENCRYPTED, "encrypted" },   { RFS_ENTRY_INCOMPLETE, "incomplete" },
-	{ RFS_ENTRY_RESIDENT, "resident" },
-};
-
 void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *separator)
 {
-	bool first = true;
+	/* the type column already says directory or stream, and synthetic entries are dirs */
+	const uint32_t shown = ~(uint32_t)(RFS_ENTRY_DIRECTORY | RFS_ENTRY_STREAM | RFS_ENTRY_SYNTHETIC);
 	if (!(info->flags & RFS_ENTRY_REMOVED)) {
 		g_string_append(out, "live");
-		first = false;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(flag_words); i++) {
-		if (!(info->flags & flag_words[i].flag))
-			continue;
-		if (!first)
+		if ((info->flags & shown) != 0)
 			g_string_append(out, separator);
-		g_string_append(out, flag_words[i].word);
-		first = false;
 	}
+	entry_text_flags(out, info->flags & shown, separator);
 }
 
 /* ---- CSV ------------------------------------------------------------------------------------- */
@@ -139,8 +68,8 @@ void list_format_csv_field(GString *out, const char *field)
 
 static void csv_time(GString *out, int64_t filetime)
 {
-	char iso[LIST_FORMAT_ISO_SIZE];
-	list_format_filetime_iso(filetime, iso);
+	char iso[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_iso(filetime, iso);
 	g_string_append_c(out, ',');
 	g_string_append(out, iso);
 }
@@ -191,10 +120,10 @@ static void bodyfile_line(GString *out, const ListFormatRow *row, const RfsTimes
 			       (unsigned)e->sequence, dir ? "d" : "r", dir ? "d" : "r",
 			       read_only ? "r-xr-xr-x" : "rwxrwxrwx", e->size_bytes);
 	g_string_append_printf(out, "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "\n",
-			       list_format_filetime_unix(t->last_access),
-			       list_format_filetime_unix(t->last_write),
-			       list_format_filetime_unix(t->mft_change),
-			       list_format_filetime_unix(t->creation));
+			       entry_text_filetime_unix(t->last_access),
+			       entry_text_filetime_unix(t->last_write),
+			       entry_text_filetime_unix(t->mft_change),
+			       entry_text_filetime_unix(t->creation));
 }
 
 void list_format_bodyfile_row(GString *out, const ListFormatRow *row)
@@ -237,8 +166,8 @@ void list_format_text_header(GString *out)
 void list_format_text_row(GString *out, const ListFormatRow *row)
 {
 	const RfsEntryInfo *e = row->info;
-	char iso[LIST_FORMAT_ISO_SIZE];
-	list_format_filetime_iso(e->times.last_write, iso);
+	char iso[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_iso(e->times.last_write, iso);
 	if (iso[0] != '\0') {
 		iso[10] = ' ';
 		iso[19] = '\0'; /* "YYYY-MM-DD HH:MM:SS": seconds are enough for a human */
@@ -281,8 +210,8 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 
 static void json_time(JsonBuilder *b, const char *key, int64_t filetime)
 {
-	char iso[LIST_FORMAT_ISO_SIZE];
-	list_format_filetime_iso(filetime, iso);
+	char iso[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_iso(filetime, iso);
 	json_builder_set_member_name(b, key);
 	if (iso[0] != '\0')
 		json_builder_add_string_value(b, iso);
@@ -302,6 +231,12 @@ static void json_int(JsonBuilder *b, const char *key, uint64_t v)
 {
 	json_builder_set_member_name(b, key);
 	json_builder_add_int_value(b, (gint64)v);
+}
+
+static void json_bool(JsonBuilder *b, const char *key, bool v)
+{
+	json_builder_set_member_name(b, key);
+	json_builder_add_boolean_value(b, v);
 }
 
 static void json_string(JsonBuilder *b, const char *key, const char *v)
@@ -365,8 +300,29 @@ JsonNode *list_format_volume_json(const char *source, const RfsVolumeInfo *v)
 	json_int(b, "offset_bytes", v->offset_bytes);
 	json_int(b, "size_bytes", v->size_bytes);
 	json_string(b, "label", v->label != NULL ? v->label : "");
-	json_builder_set_member_name(b, "encrypted");
-	json_builder_add_boolean_value(b, v->encrypted);
+	json_bool(b, "encrypted", v->encrypted);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+JsonNode *list_format_encryption_json(const RfsEncryptionInfo *e)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	json_builder_begin_object(b);
+	json_string(b, "method", e->method);
+	json_string(b, "volume_identifier", e->volume_identifier);
+	json_time(b, "created", e->creation_time);
+	json_string(b, "description", e->description);
+	json_bool(b, "to_go", e->to_go);
+	json_builder_set_member_name(b, "key_protectors");
+	json_builder_begin_array(b);
+	for (size_t i = 0; i < e->protector_count; i++) {
+		json_builder_begin_object(b);
+		json_string(b, "type", e->protectors[i].type);
+		json_string(b, "identifier", e->protectors[i].identifier);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frontend/entry_text.h"
 #include "restorefs/restorefs.h"
 
 typedef enum {
@@ -32,11 +33,6 @@ typedef struct {
 
 /* ---- pure helpers (also used by the tests) ------------------------------------------------ */
 
-/* "2026-11-24T02:49:45.1234567Z" (28 chars + NUL); "" for FILETIME 0. */
-#define LIST_FORMAT_ISO_SIZE 40
-void list_format_filetime_iso(int64_t filetime, char out[LIST_FORMAT_ISO_SIZE]);
-/* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
-int64_t list_format_filetime_unix(int64_t filetime);
 /* "512 B", "1.5 KiB", "3.0 MiB": one decimal, powers of 1024, no locale. */
 #define LIST_FORMAT_SIZE_SIZE 24
 void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE]);
@@ -44,7 +40,8 @@ void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE]);
 void list_format_csv_field(GString *out, const char *field);
 /* "file", "dir" or "stream". */
 const char *list_format_type_word(const RfsEntryInfo *info);
-/* '|'-joined flag words ("removed|resident", "live"...) appended to `out`. */
+/* Flag words ("removed|resident", "live"...) joined by `separator`, appended to `out`: "live"
+ * for an entry in use, then entry_text_flags() without directory, stream and synthetic. */
 void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *separator);
 
 /* One CSV line (with '\n') for `row`; list_format_csv_header() is the first line. */
@@ -76,3 +73,6 @@ void list_format_writer_free(ListFormatWriter *w);
 
 /* JSON objects for the volume and the stats (also used by --info). */
 JsonNode *list_format_volume_json(const char *source, const RfsVolumeInfo *volume);
+/* --info's "encryption" object: method, volume_identifier, created (ISO 8601 UTC or null),
+ * description, to_go, key_protectors [{type, identifier}]. */
+JsonNode *list_format_encryption_json(const RfsEncryptionInfo *encryption);

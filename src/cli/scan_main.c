@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/common_opts.h"
+#include "frontend/common_opts.h"
+#include "frontend/entry_text.h"
+#include "frontend/frontend_log.h"
 #include "cli/extract.h"
 #include "cli/filters.h"
 #include "cli/find_volumes.h"
@@ -81,16 +83,28 @@ static const char description[] =
 	"  restorefs-scan -x recovered/ --name '/Users/ann/*' /dev/sdb1\n"
 	"  restorefs-scan --find-volumes /dev/sdb\n"
 	"  restorefs-scan --start-sector 2048 --boot-sector 1050623 -x out/ /dev/sdb\n"
-	"  restorefs-scan --recovery-password-file key.txt --info bitlocker.img\n"
+	"  restorefs-scan --partition 2 --sector-size 4096 /dev/sdc\n"
+	"  restorefs-scan --info bitlocker.img\n"
+	"  restorefs-scan --recovery-password-file key.txt -x out/ bitlocker.img\n"
 	"\n"
-	"BitLocker: without a secret option, the password is asked on the terminal (no echo).\n"
+	"Where the volume is: by default SOURCE is the volume itself. On a disk, give\n"
+	"--partition K, or --start-sector N (or --offset BYTES) for a volume no partition table\n"
+	"shows; --boot-sector M then reads the boot sector from sector M, such as the backup\n"
+	"copy in the volume's last sector. --find-volumes prints these numbers for each volume.\n"
+	"\n"
+	"BitLocker: secrets are read from files or a descriptor, never from the command line.\n"
+	"Without a secret option, the password or recovery password is asked on the terminal\n"
+	"(no echo); --info never asks, and unlocks only when a secret option is given.\n"
 	"\n"
 	"Exit codes:\n"
 	"  0  success\n"
 	"  1  usage error (bad option, or --extract DIR not empty without --merge)\n"
 	"  2  cannot open SOURCE, not a usable NTFS volume, or missing/wrong BitLocker key\n"
-	"  3  the scan failed\n"
-	"  4  extraction finished with failures or unreadable ranges, or output failed\n";
+	"     (--find-volumes: SOURCE cannot be read)\n"
+	"  3  the scan failed (--info still prints what the boot sector says)\n"
+	"  4  extraction finished with failures or unreadable ranges, or output failed\n"
+	"Warnings go to stderr as 'restorefs-scan: warning: ...'; G_MESSAGES_DEBUG=restorefs-context\n"
+	"(or =all) adds the library's progress messages.\n";
 
 static GOptionEntry *main_entries(ScanOptions *o)
 {
@@ -114,7 +128,8 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		  "Clusters now used by another file: raw (default, as they are), zero, or eio (unreadable)",
 		  "POLICY" },
 		{ "info", 0, 0, G_OPTION_ARG_NONE, &o->info,
-		  "Print volume information and exit (a BitLocker volume needs no key for it)", NULL },
+		  "Print the volume's geometry and, for BitLocker, its method, identifier, creation time, description and key protectors, then exit (no key needed)",
+		  NULL },
 		{ "find-volumes", 0, 0, G_OPTION_ARG_NONE, &o->find_volumes,
 		  "SOURCE is a disk: search it for NTFS and BitLocker volumes", NULL },
 		{ "full", 0, 0, G_OPTION_ARG_NONE, &o->full,
@@ -215,19 +230,8 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 	s->filters.min_recoverable = (unsigned)o->min_recoverable;
 
 	s->policy = RFS_OVERWRITTEN_RAW;
-	if (o->overwritten != NULL) {
-		static const struct {
-			const char *name;
-			RfsOverwritePolicy policy;
-		} policies[] = { { "raw", RFS_OVERWRITTEN_RAW }, { "zero", RFS_OVERWRITTEN_ZERO },
-				 { "eio", RFS_OVERWRITTEN_EIO } };
-		guint i = 0;
-		while (i < G_N_ELEMENTS(policies) && strcmp(o->overwritten, policies[i].name) != 0)
-			i++;
-		if (i == G_N_ELEMENTS(policies))
-			return fail(EXIT_USAGE, "--overwritten: '%s' is not raw, zero or eio", o->overwritten);
-		s->policy = policies[i].policy;
-	}
+	if (o->overwritten != NULL && !common_opts_parse_overwritten(o->overwritten, &s->policy, &error))
+		return fail(EXIT_USAGE, "--overwritten: %s", error->message);
 	if (o->merge && o->extract_dir == NULL)
 		return fail(EXIT_USAGE, "--merge goes with --extract");
 	if (o->full && !o->find_volumes)
@@ -245,38 +249,89 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 	return -1;
 }
 
-static int print_info(const char *source, RfsContext *ctx, bool json)
+/* Members of the volume object that only the NTFS inside can tell: unknown while locked. */
+static const char *const ntfs_members[] = {
+	"sector_size", "cluster_size", "mft_record_size", "total_clusters", "free_clusters",
+	"serial", "label",
+};
+
+static void print_info_json(const char *source, const RfsContext *ctx)
+{
+	const RfsEncryptionInfo *enc = rfs_context_encryption(ctx);
+	bool locked = rfs_context_needs_decryption(ctx);
+	g_autoptr(JsonNode) node = list_format_volume_json(source, rfs_context_volume(ctx));
+	JsonObject *obj = json_node_get_object(node);
+	if (locked) {
+		for (size_t i = 0; i < G_N_ELEMENTS(ntfs_members); i++)
+			json_object_set_null_member(obj, ntfs_members[i]);
+	}
+	json_object_set_boolean_member(obj, "locked", locked);
+	if (enc != NULL)
+		json_object_set_member(obj, "encryption", list_format_encryption_json(enc));
+	else
+		json_object_set_null_member(obj, "encryption");
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	g_autofree char *text = json_generator_to_data(gen, NULL);
+	printf("%s\n", text);
+}
+
+static void print_encryption_text(const RfsEncryptionInfo *e)
+{
+	printf("method:          %s\n", e->method != NULL ? e->method : "unknown");
+	printf("volume id:       %s\n", e->volume_identifier != NULL ? e->volume_identifier : "unknown");
+	char iso[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_iso(e->creation_time, iso);
+	if (iso[0] != '\0') {
+		iso[10] = ' ';
+		iso[19] = '\0'; /* "YYYY-MM-DD HH:MM:SS" */
+		printf("created:         %s UTC\n", iso);
+	} else {
+		printf("created:         unknown\n");
+	}
+	if (e->description != NULL && e->description[0] != '\0')
+		printf("description:     %s\n", e->description);
+	printf("BitLocker To Go: %s\n", e->to_go ? "yes" : "no");
+	printf("key protectors:  %zu\n", e->protector_count);
+	for (size_t i = 0; i < e->protector_count; i++)
+		printf("  %-19s %s\n", e->protectors[i].type != NULL ? e->protectors[i].type : "unknown",
+		       e->protectors[i].identifier != NULL ? e->protectors[i].identifier : "");
+}
+
+static void print_info_text(const char *source, const RfsContext *ctx)
 {
 	const RfsVolumeInfo *v = rfs_context_volume(ctx);
+	const RfsEncryptionInfo *enc = rfs_context_encryption(ctx);
 	bool locked = rfs_context_needs_decryption(ctx);
-	if (json) {
-		g_autoptr(JsonNode) node = list_format_volume_json(source, v);
-		json_object_set_boolean_member(json_node_get_object(node), "locked", locked);
-		g_autoptr(JsonGenerator) gen = json_generator_new();
-		json_generator_set_pretty(gen, TRUE);
-		json_generator_set_root(gen, node);
-		g_autofree char *text = json_generator_to_data(gen, NULL);
-		printf("%s\n", text);
-	} else {
-		char size[LIST_FORMAT_SIZE_SIZE];
-		list_format_human_size(v->size_bytes, size);
-		printf("source:          %s\n", source);
-		printf("encryption:      %s\n", !v->encrypted ? "none"
-						 : locked     ? "BitLocker (locked: no key given)"
-							      : "BitLocker (unlocked)");
-		printf("volume offset:   %" PRIu64 " bytes\n", v->offset_bytes);
-		printf("size:            %s (%" PRIu64 " bytes)\n", size, v->size_bytes);
-		if (!locked) {
-			printf("sector size:     %" PRIu32 " bytes\n", v->sector_size);
-			printf("cluster size:    %" PRIu32 " bytes\n", v->cluster_size);
-			printf("MFT record size: %" PRIu32 " bytes\n", v->mft_record_size);
-			printf("clusters:        %" PRIu64 " (%" PRIu64 " free)\n", v->total_clusters,
-			       v->free_clusters);
-			printf("serial number:   %016" PRIX64 "\n", v->serial);
-			if (v->label != NULL && v->label[0] != '\0')
-				printf("label:           %s\n", v->label);
-		}
-	}
+	char size[LIST_FORMAT_SIZE_SIZE];
+	list_format_human_size(v->size_bytes, size);
+	printf("source:          %s\n", source);
+	printf("encryption:      %s\n", !v->encrypted ? "none"
+					 : locked     ? "BitLocker (locked: no key given)"
+						      : "BitLocker (unlocked)");
+	if (enc != NULL)
+		print_encryption_text(enc);
+	printf("volume offset:   %" PRIu64 " bytes\n", v->offset_bytes);
+	printf("size:            %s (%" PRIu64 " bytes)\n", size, v->size_bytes);
+	if (locked)
+		return;
+	printf("sector size:     %" PRIu32 " bytes\n", v->sector_size);
+	printf("cluster size:    %" PRIu32 " bytes\n", v->cluster_size);
+	printf("MFT record size: %" PRIu32 " bytes\n", v->mft_record_size);
+	printf("clusters:        %" PRIu64 " (%" PRIu64 " free)\n", v->total_clusters, v->free_clusters);
+	printf("serial number:   %016" PRIX64 "\n", v->serial);
+	if (v->label != NULL && v->label[0] != '\0')
+		printf("label:           %s\n", v->label);
+}
+
+/* The volume (and, for BitLocker, what its header says without a key). */
+static int print_info(const char *source, const RfsContext *ctx, bool json)
+{
+	if (json)
+		print_info_json(source, ctx);
+	else
+		print_info_text(source, ctx);
 	return fflush(stdout) == 0 ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the output");
 }
 
@@ -367,6 +422,8 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 int main(int argc, char **argv)
 {
 	setlocale(LC_ALL, "");
+	static FrontendLog log = { .program = "restorefs-scan" };
+	frontend_log_install(&log);
 	ScanOptions o = { .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
 	ScanSettings s = { 0 };
 	int code = parse_options(argc, argv, &o);

@@ -3,9 +3,10 @@
  * before the mount is one line on stderr and a non-zero exit; nothing is ever mounted then. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
+#include "frontend/common_opts.h"
+#include "frontend/frontend_log.h"
 #include "fuse/daemon.h"
 #include "fuse/mount_options.h"
-#include "fuse/unlock.h"
 #include "util/progress.h"
 
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
 enum {
@@ -53,7 +53,8 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 {
 	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
 						      RESTOREFS_API_VERSION, error);
-	if (ctx == NULL || !unlock_volume(ctx, opts, error))
+	/* asks on the terminal when no secret is named: we are not yet a daemon */
+	if (ctx == NULL || !common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
 	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
@@ -66,50 +67,23 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	return g_steal_pointer(&ctx);
 }
 
-/* Before daemonizing, log lines go to stderr as "restorefs: message"; after it, stderr is
- * /dev/null, so they go to syslog. */
-static bool log_to_syslog;
-
-static GLogWriterOutput log_writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields,
-				   gpointer user_data)
-{
-	const char *domain = NULL;
-	const char *message = NULL;
-	for (gsize i = 0; i < n_fields; i++) {
-		if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0)
-			domain = fields[i].value;
-		else if (strcmp(fields[i].key, "MESSAGE") == 0)
-			message = fields[i].value;
-	}
-	if (message == NULL || g_log_writer_default_would_drop(level, domain))
-		return G_LOG_WRITER_HANDLED;
-	bool warning = (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING)) != 0;
-	if (!log_to_syslog) {
-		fprintf(stderr, "restorefs: %s%s\n", warning ? "warning: " : "", message);
-		return G_LOG_WRITER_HANDLED;
-	}
-	int priority = (level & G_LOG_LEVEL_ERROR) ? LOG_ERR
-		     : warning ? LOG_WARNING
-		     : (level & G_LOG_LEVEL_DEBUG) ? LOG_DEBUG : LOG_NOTICE;
-	syslog(priority, "%s", message);
-	return G_LOG_WRITER_HANDLED;
-}
-
 static int serve(struct fuse_session *se, const MountOptions *opts)
 {
 	if (opts->singlethread)
 		return fuse_session_loop(se);
 	struct fuse_loop_config *config = fuse_loop_cfg_create();
 	fuse_loop_cfg_set_clone_fd(config, opts->clone_fd);
-	fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
-	if (opts->max_threads != 0 && opts->max_threads != UINT_MAX) /* UINT_MAX: not given */
+	/* UINT_MAX: not given. libfuse 3.14.0 complains about it instead of keeping its default */
+	if (opts->max_idle_threads != UINT_MAX)
+		fuse_loop_cfg_set_idle_threads(config, opts->max_idle_threads);
+	if (opts->max_threads != 0 && opts->max_threads != UINT_MAX)
 		fuse_loop_cfg_set_max_threads(config, opts->max_threads);
 	int ret = fuse_session_loop_mt(se, config);
 	fuse_loop_cfg_destroy(config);
 	return ret;
 }
 
-static int run(MountOptions *opts)
+static int run(MountOptions *opts, FrontendLog *log)
 {
 	Daemon daemon = {
 		.uid = opts->uid,
@@ -144,10 +118,8 @@ static int run(MountOptions *opts)
 		fprintf(stderr, "restorefs: cannot daemonize\n");
 		goto out_unmount;
 	}
-	if (!opts->foreground) {
-		openlog("restorefs", LOG_PID, LOG_DAEMON);
-		log_to_syslog = true;
-	}
+	if (!opts->foreground) /* stderr is /dev/null now */
+		frontend_log_use_syslog(log);
 	status = serve(se, opts) < 0 ? 1 : 0;
 out_unmount:
 	fuse_session_unmount(se);
@@ -183,8 +155,9 @@ int main(int argc, char **argv)
 	} else {
 		if (opts.debug && g_getenv("G_MESSAGES_DEBUG") == NULL)
 			g_setenv("G_MESSAGES_DEBUG", "all", TRUE);
-		g_log_set_writer_func(log_writer, NULL, NULL);
-		status = run(&opts);
+		static FrontendLog log = { .program = "restorefs" };
+		frontend_log_install(&log);
+		status = run(&opts, &log);
 	}
 	mount_options_clear(&opts);
 	return status;

@@ -14,12 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Option values as fuse_opt_parse() leaves them: strings, converted and checked afterwards. */
+/* Option values as fuse_opt_parse() leaves them: strings, converted and checked afterwards.
+ * The volume location and the BitLocker secrets land in the structs restorefs-scan's GOption
+ * entries fill, so one parser (frontend/common_opts.c) checks both programs' values. */
 typedef struct {
 	char *uid, *gid, *umask, *overwritten;
-	char *start_sector, *boot_sector, *sector_size, *offset, *partition;
-	char *password_file, *recovery_password_file, *startup_key, *key_file;
-	int show_live, force, rw, help, version;
+	CommonOptsLocationArgs location;
+	CommonOptsSecretArgs secrets;
+	int show_live, rw, help, version;
 	char *source, *mountpoint;
 	char *error;
 } RawOptions;
@@ -27,9 +29,12 @@ typedef struct {
 enum { KEY_DISCARD, KEY_RW, KEY_HELP, KEY_VERSION };
 
 #define VALUE(templ, field) { templ, offsetof(RawOptions, field), 0 }
-/* -o name=V, --long-name=V and --long-name V */
-#define LOCATION(opt, longopt, field) \
-	VALUE(opt "=%s", field), VALUE(longopt "=%s", field), VALUE(longopt " %s", field)
+/* -o name=V and --long-name V; `conv` is the fuse_opt conversion (%s, %d). --long-name=V is
+ * split in two before parsing (split_long_options): fuse_opt would match "--long-name=V"
+ * against the "--long-name %s" template too, with "=V" as the value. */
+#define LONG_VALUE(opt, longopt, conv, field) VALUE(opt "=" conv, field), VALUE(longopt " " conv, field)
+#define LOCATION(opt, longopt, field) LONG_VALUE(opt, longopt, "%s", location.field)
+#define SECRET(opt, longopt, field) LONG_VALUE(opt, longopt, "%s", secrets.field)
 
 static const struct fuse_opt templates[] = {
 	VALUE("uid=%s", uid),
@@ -37,16 +42,18 @@ static const struct fuse_opt templates[] = {
 	VALUE("umask=%s", umask),
 	VALUE("overwritten=%s", overwritten),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
-	{ "force", offsetof(RawOptions, force), 1 },
+	{ "force", offsetof(RawOptions, location.force), 1 },
+	{ "--force", offsetof(RawOptions, location.force), 1 },
 	LOCATION("start_sector", "--start-sector", start_sector),
 	LOCATION("boot_sector", "--boot-sector", boot_sector),
 	LOCATION("sector_size", "--sector-size", sector_size),
 	LOCATION("offset", "--offset", offset),
 	LOCATION("partition", "--partition", partition),
-	LOCATION("password_file", "--password-file", password_file),
-	LOCATION("recovery_password_file", "--recovery-password-file", recovery_password_file),
-	LOCATION("startup_key", "--startup-key", startup_key),
-	LOCATION("key_file", "--key-file", key_file),
+	SECRET("password_file", "--password-file", password_file),
+	SECRET("recovery_password_file", "--recovery-password-file", recovery_password_file),
+	SECRET("startup_key", "--startup-key", startup_key),
+	SECRET("key_file", "--key-file", key_file),
+	LONG_VALUE("password_fd", "--password-fd", "%d", secrets.password_fd),
 	FUSE_OPT_KEY("rw", KEY_RW),
 	/* always added by us, or mount(8) and fstab words that mean nothing to FUSE */
 	FUSE_OPT_KEY("ro", KEY_DISCARD),
@@ -160,17 +167,11 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		opts->umask = (mode_t)mask;
 	}
 	opts->overwritten = RFS_OVERWRITTEN_RAW;
-	if (raw->overwritten != NULL) {
-		if (strcmp(raw->overwritten, "raw") == 0)
-			opts->overwritten = RFS_OVERWRITTEN_RAW;
-		else if (strcmp(raw->overwritten, "zero") == 0)
-			opts->overwritten = RFS_OVERWRITTEN_ZERO;
-		else if (strcmp(raw->overwritten, "eio") == 0)
-			opts->overwritten = RFS_OVERWRITTEN_EIO;
-		else {
-			*message = g_strdup_printf("overwritten=%s: expected raw, zero or eio", raw->overwritten);
-			return false;
-		}
+	g_autoptr(GError) error = NULL;
+	if (raw->overwritten != NULL &&
+	    !common_opts_parse_overwritten(raw->overwritten, &opts->overwritten, &error)) {
+		*message = g_strdup_printf("-o overwritten: %s", error->message);
+		return false;
 	}
 	opts->show_live = raw->show_live != 0;
 	return true;
@@ -178,35 +179,10 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 
 static bool convert_location(const RawOptions *raw, RfsLocation *loc, char **message)
 {
-	uint64_t v = 0;
-	*loc = (RfsLocation){ .boot_sector = RFS_BOOT_SECTOR_DEFAULT };
-	if (raw->force)
-		loc->flags |= RFS_CONTEXT_FORCE;
-	if (raw->start_sector != NULL || raw->boot_sector != NULL || raw->offset != NULL)
-		loc->flags |= RFS_CONTEXT_DISK;
-	if (raw->start_sector != NULL && !parse_u64("start sector", raw->start_sector, UINT64_MAX, &loc->start_sector, message))
+	g_autoptr(GError) error = NULL;
+	if (!common_opts_location_resolve(&raw->location, loc, &error)) {
+		*message = g_strdup(error->message);
 		return false;
-	if (raw->boot_sector != NULL && !parse_u64("boot sector", raw->boot_sector, UINT64_MAX - 1, &loc->boot_sector, message))
-		return false;
-	if (raw->offset != NULL && !parse_u64("offset", raw->offset, UINT64_MAX, &loc->offset_bytes, message))
-		return false;
-	if (raw->sector_size != NULL) {
-		if (!parse_u64("sector size", raw->sector_size, 65536, &v, message))
-			return false;
-		if (v < 512 || (v & (v - 1)) != 0) {
-			*message = g_strdup_printf("sector size %s: expected a power of two from 512 to 65536", raw->sector_size);
-			return false;
-		}
-		loc->sector_size = (uint32_t)v;
-	}
-	if (raw->partition != NULL) {
-		if (!parse_u64("partition", raw->partition, 256, &v, message))
-			return false;
-		if (v == 0) {
-			*message = g_strdup("partition: numbers start at 1");
-			return false;
-		}
-		loc->partition = (uint32_t)v;
 	}
 	return true;
 }
@@ -252,16 +228,16 @@ static bool check_mountpoint(const char *mountpoint, char **message)
 
 static void raw_options_clear(RawOptions *raw)
 {
-	/* fuse_opt_parse() allocates %s values with malloc */
-	char **strings[] = { &raw->uid, &raw->gid, &raw->umask, &raw->overwritten,
-			     &raw->start_sector, &raw->boot_sector, &raw->sector_size,
-			     &raw->offset, &raw->partition };
-	for (size_t i = 0; i < G_N_ELEMENTS(strings); i++) {
-		free(*strings[i]);
-		*strings[i] = NULL;
-	}
-	g_free(raw->mountpoint);
-	g_free(raw->error);
+	/* fuse_opt_parse() allocates %s values with malloc, which g_free releases */
+	g_clear_pointer(&raw->uid, g_free);
+	g_clear_pointer(&raw->gid, g_free);
+	g_clear_pointer(&raw->umask, g_free);
+	g_clear_pointer(&raw->overwritten, g_free);
+	common_opts_location_args_clear(&raw->location);
+	common_opts_secret_args_clear(&raw->secrets);
+	g_clear_pointer(&raw->source, g_free);
+	g_clear_pointer(&raw->mountpoint, g_free);
+	g_clear_pointer(&raw->error, g_free);
 }
 
 static bool finish(MountOptions *opts, RawOptions *raw, char **message)
@@ -308,33 +284,63 @@ static bool finish(MountOptions *opts, RawOptions *raw, char **message)
 	return true;
 }
 
+/* Whether `arg` is "--name=V" for one of our "--name %..." templates; *name_length is the
+ * length of "--name". */
+static bool is_joined_long_option(const char *arg, size_t *name_length)
+{
+	const char *eq = strchr(arg, '=');
+	if (!g_str_has_prefix(arg, "--") || eq == NULL)
+		return false;
+	size_t n = (size_t)(eq - arg);
+	for (const struct fuse_opt *t = templates; t->templ != NULL; t++) {
+		if (strncmp(t->templ, arg, n) == 0 && t->templ[n] == ' ') {
+			*name_length = n;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Copies argv into `out`, "--name=V" of ours as "--name" "V". */
+static void split_long_options(struct fuse_args *out, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		size_t n = 0;
+		int failed;
+		if (i > 0 && is_joined_long_option(argv[i], &n)) {
+			g_autofree char *name = g_strndup(argv[i], n);
+			failed = fuse_opt_add_arg(out, name) | fuse_opt_add_arg(out, argv[i] + n + 1);
+		} else {
+			failed = fuse_opt_add_arg(out, argv[i]);
+		}
+		if (failed != 0)
+			g_error("out of memory");
+	}
+}
+
 bool mount_options_parse(MountOptions *opts, int argc, char **argv, char **message)
 {
 	memset(opts, 0, sizeof *opts);
+	opts->secrets = (CommonOptsSecretArgs)COMMON_OPTS_SECRET_ARGS_INIT;
 	opts->fuse_args = (struct fuse_args)FUSE_ARGS_INIT(0, NULL);
-	for (int i = 0; i < argc; i++) {
-		if (fuse_opt_add_arg(&opts->fuse_args, argv[i]) != 0)
-			g_error("out of memory");
-	}
-	RawOptions raw = { 0 };
+	split_long_options(&opts->fuse_args, argc, argv);
+	RawOptions raw = { .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
 	bool ok = false;
 	if (fuse_opt_parse(&opts->fuse_args, &raw, templates, option_proc) != 0) {
 		*message = raw.error != NULL ? g_strdup(raw.error) : g_strdup("invalid options (see --help)");
 		goto out;
 	}
-	opts->password_file = g_strdup(raw.password_file);
-	opts->recovery_password_file = g_strdup(raw.recovery_password_file);
-	opts->startup_key = g_strdup(raw.startup_key);
-	opts->key_file = g_strdup(raw.key_file);
+	/* the secret names move to opts; the secrets themselves are read only when unlocking */
+	opts->secrets = raw.secrets;
+	raw.secrets = (CommonOptsSecretArgs)COMMON_OPTS_SECRET_ARGS_INIT;
+	if (opts->secrets.password_fd < -1) {
+		*message = g_strdup_printf("-o password_fd: %d is not a file descriptor", opts->secrets.password_fd);
+		goto out;
+	}
 	opts->show_help = raw.help != 0;
 	opts->show_version = raw.version != 0;
 	ok = opts->show_help || opts->show_version || finish(opts, &raw, message);
 out:
-	free(raw.password_file);
-	free(raw.recovery_password_file);
-	free(raw.startup_key);
-	free(raw.key_file);
-	g_free(raw.source);
 	raw_options_clear(&raw);
 	return ok;
 }
@@ -343,10 +349,7 @@ void mount_options_clear(MountOptions *opts)
 {
 	g_free(opts->source);
 	g_free(opts->mountpoint);
-	g_free(opts->password_file);
-	g_free(opts->recovery_password_file);
-	g_free(opts->startup_key);
-	g_free(opts->key_file);
+	common_opts_secret_args_clear(&opts->secrets);
 	fuse_opt_free_args(&opts->fuse_args);
 	memset(opts, 0, sizeof *opts);
 }
@@ -363,10 +366,21 @@ void mount_options_print_help(const char *program)
 	       "Examples:\n"
 	       "  restorefs /dev/sdb1 /mnt/undelete\n"
 	       "  restorefs -o uid=1000,gid=1000,umask=022 disk.img /mnt/undelete\n"
-	       "  restorefs --start-sector 2048 /dev/sdb /mnt/undelete   # lost partition\n"
 	       "  mount -t fuse.restorefs -o ro,allow_other /dev/sdb1 /mnt/undelete\n"
 	       "  fusermount3 -u /mnt/undelete                            # unmount\n"
 	       "  /etc/fstab: /dev/sdb1  /mnt/undelete  fuse.restorefs  ro,noauto,allow_other  0 0\n"
+	       "Lost volumes (restorefs-scan --find-volumes DISK prints these numbers):\n"
+	       "  restorefs --partition 2 /dev/sdb /mnt/undelete\n"
+	       "  restorefs --start-sector 2048 /dev/sdb /mnt/undelete    # partition table wiped\n"
+	       "  restorefs --start-sector 2048 --boot-sector 1050623 /dev/sdb /mnt/undelete\n"
+	       "                                    # first sectors overwritten: use the backup copy\n"
+	       "  mount -t fuse.restorefs -o start_sector=2048,allow_other /dev/sdb /mnt/undelete\n"
+	       "BitLocker:\n"
+	       "  restorefs bitlocker.img /mnt/undelete                   # asks for the password\n"
+	       "  restorefs --recovery-password-file key.txt /dev/sdb1 /mnt/undelete\n"
+	       "  restorefs --startup-key /media/usb/4381F759-C4F8-4DE0-BB61-FC33A831BDA5.BEK \\\n"
+	       "            /dev/sdb1 /mnt/undelete\n"
+	       "  restorefs --password-fd 3 /dev/sdb1 /mnt/undelete 3< password.txt\n"
 	       "\n"
 	       "General options:\n"
 	       "  -h, --help             print this help and exit\n"
@@ -382,25 +396,43 @@ void mount_options_print_help(const char *program)
 	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
 	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
 	       "                         as they are, zero serves zeros, eio fails those reads\n"
-	       "  -o force               go on even if SOURCE is mounted read-write elsewhere\n"
+	       "  -o force, --force      go on even if SOURCE is mounted read-write elsewhere, or is\n"
+	       "                         shorter than its volume\n"
 	       "\n"
-	       "Where the volume is (also as -o start_sector=N and so on):\n"
+	       "Where the volume is (default: SOURCE is the volume). Each also as -o start_sector=N,\n"
+	       "-o boot_sector=M, -o sector_size=BYTES, -o offset=BYTES, -o partition=K, and as\n"
+	       "--start-sector=N:\n"
 	       "  --start-sector N       SOURCE is a disk; the volume starts at sector N\n"
-	       "  --boot-sector M        read the boot sector from sector M (e.g. the backup copy in\n"
-	       "                         the volume's last sector); default: the start sector\n"
-	       "  --sector-size BYTES    default: the device's logical sector size (512 for files)\n"
-	       "  --offset BYTES         the volume starts at this byte offset on SOURCE\n"
-	       "  --partition K          the K-th partition of the MBR or GPT table on SOURCE\n"
+	       "  --boot-sector M        read the boot sector from sector M of the disk (e.g. the\n"
+	       "                         backup copy in the volume's last sector); default: N.\n"
+	       "                         Needs --start-sector or --offset\n"
+	       "  --sector-size BYTES    512, 1024, 2048 or 4096; default: the device's logical\n"
+	       "                         sector size (512 for image files)\n"
+	       "  --offset BYTES         SOURCE is a disk; the volume starts at this byte offset\n"
+	       "                         (K, M, G suffixes; instead of --start-sector)\n"
+	       "  --partition K          partition K of the MBR or GPT table on SOURCE (numbered as\n"
+	       "                         Linux does: 1-4 primary, logical from 5)\n"
 	       "\n"
-	       "BitLocker (secrets are read from files, never given on the command line; without\n"
-	       "any of these a password is asked for on the terminal):\n"
-	       "  --password-file FILE           user password\n"
-	       "  --recovery-password-file FILE  48-digit recovery password\n"
+	       "BitLocker (each also as -o password_file=FILE and so on). Secrets are read from files\n"
+	       "or a descriptor, never given on the command line; the file names do show in ps.\n"
+	       "Without any of these, the password or the recovery password is asked for on the\n"
+	       "terminal, without echo, before restorefs goes to the background:\n"
+	       "  --password-file FILE           user password (first line of FILE)\n"
+	       "  --recovery-password-file FILE  48-digit recovery password (dashes optional)\n"
 	       "  --startup-key FILE.BEK         startup key\n"
-	       "  --key-file FILE                raw full-volume encryption key\n"
+	       "  --key-file FILE                full-volume encryption key, raw bytes or hex text\n"
+	       "  --password-fd N                user password, read from file descriptor N\n"
+	       "\n"
+	       "Exit status: 0 once the file system is mounted and restorefs is in the background\n"
+	       "(with -f: after it is unmounted); 1 when an option, SOURCE, the BitLocker key or\n"
+	       "the scan fails (one line on stderr, and nothing is mounted), or when serving ends\n"
+	       "in an error. Warnings print as 'restorefs: warning: ...' on stderr,\n"
+	       "or go to syslog once restorefs is in the background; G_MESSAGES_DEBUG=restorefs-context\n"
+	       "(or =all) adds the library's progress messages.\n"
 	       "\n"
 	       "Every entry carries extended attributes user.restorefs.* (mft, clusters,\n"
-	       "clusters_in_use, recoverable, crtime, fn_*time, original_path, flags): see them with\n"
+	       "clusters_in_use, recoverable, crtime, fn_*time, original_path, flags, live);\n"
+	       "see them with\n"
 	       "  getfattr -d -m - FILE\n"
 	       "A mount is always read-only: -o rw is refused.\n"
 	       "\n",

@@ -2,6 +2,7 @@
  * (`-f`, `-d`, `-s`, `-o opt,opt`) and as mount.fuse3 runs it (`SOURCE DIR -o opts`). */
 #pragma once
 
+#include "frontend/common_opts.h"
 #include "fuse/daemon.h"
 
 typedef struct {
@@ -23,11 +24,8 @@ typedef struct {
 	RfsOverwritePolicy overwritten;
 	RfsLocation location;
 
-	/* BitLocker secrets come from files, never from the command line itself */
-	char *password_file;
-	char *recovery_password_file;
-	char *startup_key;
-	char *key_file;
+	/* where BitLocker secrets come from (files, a descriptor), never the secrets themselves */
+	CommonOptsSecretArgs secrets;
 
 	/* what remains for fuse_session_new(): "-o ro,default_permissions,fsname=..." and the
 	 * standard FUSE options the user gave */

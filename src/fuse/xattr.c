@@ -3,12 +3,12 @@
  * error, because file managers, cp -a and rsync -X probe them on every file. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
+#include "frontend/entry_text.h"
 #include "fuse/daemon.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #define XATTR_PREFIX "user.restorefs."
 
@@ -43,50 +43,15 @@ static const char *const xattr_names[XATTR_COUNT] = {
 	[XATTR_LIVE] = XATTR_PREFIX "live",
 };
 
-static const struct {
-	uint32_t flag;
-	const char *name;
-} flag_names[] = {
-	{ RFS_ENTRY_DIRECTORY, "directory" },   { RFS_ENTRY_REMOVED, "removed" },
-	{ RFS_ENTRY_ORPHAN, "orphan" },         { RFS_ENTRY_STREAM, "stream" },
-	{ RFS_ENTRY_SYNTHETIC, "synthetic" },   { RFS_ENTRY_COMPRESSED, "compressed" },
-	{ RFS_ENTRY_SPARSE, "sparse" },         { RFS_ENTRY_ENCRYPTED, "encrypted" },
-	{ RFS_ENTRY_INCOMPLETE, "incomplete" }, { RFS_ENTRY_RESIDENT, "resident" },
-};
-
-static void append_iso8601(GString *out, int64_t filetime)
-{
-	int64_t sec = 0;
-	long nsec = 0;
-	rfs_filetime_to_timespec(filetime, &sec, &nsec);
-	time_t t = (time_t)sec;
-	struct tm tm;
-	char buf[64];
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		g_string_append_printf(out, "%" PRId64, sec);
-		return;
-	}
-	/* FILETIME counts 100 ns, so seven digits are exact */
-	g_string_append_printf(out, "%s.%07ldZ", buf, nsec / 100);
-}
-
-static void append_flags(GString *out, uint32_t flags)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(flag_names); i++) {
-		if (!(flags & flag_names[i].flag))
-			continue;
-		if (out->len > 0)
-			g_string_append_c(out, ',');
-		g_string_append(out, flag_names[i].name);
-	}
-}
-
 static bool append_time(GString *out, int64_t filetime)
 {
 	if (filetime == 0)
 		return false;
-	if (out != NULL)
-		append_iso8601(out, filetime);
+	if (out != NULL) {
+		char iso[ENTRY_TEXT_ISO_SIZE];
+		entry_text_filetime_iso(filetime, iso);
+		g_string_append(out, iso);
+	}
 	return true;
 }
 
@@ -138,7 +103,7 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 		return true;
 	case XATTR_FLAGS:
 		if (out != NULL)
-			append_flags(out, info->flags);
+			entry_text_flags(out, info->flags, ",");
 		return true;
 	case XATTR_LIVE:
 		if (synthetic || (info->flags & RFS_ENTRY_REMOVED))

@@ -1,5 +1,6 @@
-/* restorefs-scan's pure parts: size parsing, recovery password checks, CSV quoting, ISO
- * times from FILETIME, and the CSV, bodyfile and text lines of hand-made entries. */
+/* The front ends' pure parts: size, location and policy parsing and recovery password checks
+ * (src/frontend, shared with restorefs), ISO times and flag words, and restorefs-scan's
+ * CSV, bodyfile, text and JSON output of hand-made entries. */
 #define G_LOG_DOMAIN "restorefs-test"
 
 #include <criterion/criterion.h>
@@ -7,7 +8,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "cli/common_opts.h"
+#include "frontend/common_opts.h"
 #include "cli/filters.h"
 #include "cli/list_format.h"
 
@@ -94,6 +95,38 @@ Test(cli_location, rejects_contradictions)
 	}
 }
 
+Test(cli_location, fuse_forms_fill_the_same_struct)
+{
+	/* restorefs's -o offset=1M,boot_sector=... land in the same args struct */
+	CommonOptsLocationArgs args = { .offset = "1M", .boot_sector = "4095", .force = TRUE };
+	RfsLocation loc;
+	g_autoptr(GError) error = NULL;
+	cr_assert(common_opts_location_resolve(&args, &loc, &error));
+	cr_assert_eq(loc.flags, RFS_CONTEXT_DISK | RFS_CONTEXT_FORCE);
+	cr_assert_eq(loc.offset_bytes, 1 << 20);
+	cr_assert_eq(loc.start_sector, 0);
+	cr_assert_eq(loc.boot_sector, 4095);
+	CommonOptsLocationArgs part = { .partition = "5" };
+	cr_assert(common_opts_location_resolve(&part, &loc, &error));
+	cr_assert_eq(loc.partition, 5);
+	cr_assert_eq(loc.flags, 0);
+}
+
+Test(cli_options, overwritten_policy)
+{
+	RfsOverwritePolicy p = RFS_OVERWRITTEN_RAW;
+	g_autoptr(GError) error = NULL;
+	cr_assert(common_opts_parse_overwritten("zero", &p, &error));
+	cr_assert_eq(p, RFS_OVERWRITTEN_ZERO);
+	cr_assert(common_opts_parse_overwritten("eio", &p, &error));
+	cr_assert_eq(p, RFS_OVERWRITTEN_EIO);
+	cr_assert(common_opts_parse_overwritten("raw", &p, &error));
+	cr_assert_eq(p, RFS_OVERWRITTEN_RAW);
+	cr_assert_not(common_opts_parse_overwritten("ZERO", &p, &error));
+	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID));
+	cr_assert_eq(p, RFS_OVERWRITTEN_RAW);
+}
+
 Test(cli_secret, recovery_password_checksum)
 {
 	/* Every group a multiple of 11 below 720896. */
@@ -116,23 +149,23 @@ Test(cli_secret, recovery_password_checksum)
 
 Test(cli_format, iso_time_has_seven_digits)
 {
-	char iso[LIST_FORMAT_ISO_SIZE];
-	list_format_filetime_iso(FT_SAMPLE, iso);
+	char iso[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_iso(FT_SAMPLE, iso);
 	cr_assert_str_eq(iso, "2026-11-24T02:49:45.1234567Z");
-	list_format_filetime_iso(0, iso);
+	entry_text_filetime_iso(0, iso);
 	cr_assert_str_eq(iso, "");
-	list_format_filetime_iso(1, iso);
+	entry_text_filetime_iso(1, iso);
 	cr_assert_str_eq(iso, "1601-01-01T00:00:00.0000001Z");
-	list_format_filetime_iso(INT64_C(116444736000000000), iso);
+	entry_text_filetime_iso(INT64_C(116444736000000000), iso);
 	cr_assert_str_eq(iso, "1970-01-01T00:00:00.0000000Z");
 	/* 2000-02-29 (leap day) 23:59:59.9999999 */
-	list_format_filetime_iso((INT64_C(951868799) + INT64_C(11644473600)) * 10000000 + 9999999, iso);
+	entry_text_filetime_iso((INT64_C(951868799) + INT64_C(11644473600)) * 10000000 + 9999999, iso);
 	cr_assert_str_eq(iso, "2000-02-29T23:59:59.9999999Z");
-	list_format_filetime_iso(INT64_MAX, iso);
+	entry_text_filetime_iso(INT64_MAX, iso);
 	cr_assert_str_eq(iso, "30828-09-14T02:48:05.4775807Z");
-	cr_assert_eq(list_format_filetime_unix(FT_SAMPLE), INT64_C(1795488585));
-	cr_assert_eq(list_format_filetime_unix(0), 0);
-	cr_assert_eq(list_format_filetime_unix(1), -INT64_C(11644473600));
+	cr_assert_eq(entry_text_filetime_unix(FT_SAMPLE), INT64_C(1795488585));
+	cr_assert_eq(entry_text_filetime_unix(0), 0);
+	cr_assert_eq(entry_text_filetime_unix(1), -INT64_C(11644473600));
 }
 
 Test(cli_format, csv_quotes_per_rfc4180)
@@ -204,6 +237,59 @@ Test(cli_format, csv_stream_and_live_flags)
 	cr_assert_str_eq(list_format_type_word(&e), "stream");
 	e.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN;
 	cr_assert_str_eq(list_format_type_word(&e), "dir");
+}
+
+Test(cli_format, entry_flags_in_order)
+{
+	/* the words and order restorefs's user.restorefs.flags shows */
+	g_autoptr(GString) words = g_string_new(NULL);
+	entry_text_flags(words, RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN |
+				       RFS_ENTRY_SYNTHETIC | RFS_ENTRY_INCOMPLETE,
+			 ",");
+	cr_assert_str_eq(words->str, "directory,removed,orphan,synthetic,incomplete");
+	g_string_truncate(words, 0);
+	entry_text_flags(words, 0, ",");
+	cr_assert_str_eq(words->str, "");
+
+	/* the listing leaves out what its type column says */
+	RfsEntryInfo e = sample_file();
+	e.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN;
+	list_format_flag_words(words, &e, "|");
+	cr_assert_str_eq(words->str, "removed|orphan");
+	g_string_truncate(words, 0);
+	e.flags = RFS_ENTRY_DIRECTORY;
+	list_format_flag_words(words, &e, "|");
+	cr_assert_str_eq(words->str, "live");
+}
+
+Test(cli_format, encryption_json)
+{
+	static const RfsKeyProtector protectors[] = {
+		{ .type = "password", .identifier = "3e55195c-8811-4d9b-97b4-2b9e5f8f5384" },
+		{ .type = "recovery password", .identifier = "64311dea-4587-4029-924a-ba299647998e" },
+	};
+	const RfsEncryptionInfo info = {
+		.method = "AES-XTS 128",
+		.volume_identifier = "8f595209-f5b9-49a0-85d4-cb8f80258c27",
+		.creation_time = FT_SAMPLE,
+		.description = "DESKTOP H: 7/4/2019",
+		.protectors = protectors,
+		.protector_count = G_N_ELEMENTS(protectors),
+	};
+	g_autoptr(JsonNode) node = list_format_encryption_json(&info);
+	g_autofree char *text = json_to_string(node, FALSE);
+	cr_assert_str_eq(text,
+			 "{\"method\":\"AES-XTS 128\",\"volume_identifier\":\"8f595209-f5b9-49a0-85d4-cb8f80258c27\","
+			 "\"created\":\"2026-11-24T02:49:45.1234567Z\",\"description\":\"DESKTOP H: 7/4/2019\","
+			 "\"to_go\":false,\"key_protectors\":[{\"type\":\"password\",\"identifier\":"
+			 "\"3e55195c-8811-4d9b-97b4-2b9e5f8f5384\"},{\"type\":\"recovery password\","
+			 "\"identifier\":\"64311dea-4587-4029-924a-ba299647998e\"}]}");
+	const RfsEncryptionInfo unknown = { .method = "AES-CBC 128" };
+	g_autoptr(JsonNode) bare = list_format_encryption_json(&unknown);
+	JsonObject *o = json_node_get_object(bare);
+	cr_assert(json_object_get_null_member(o, "created"));
+	cr_assert(json_object_get_null_member(o, "volume_identifier"));
+	cr_assert_eq(json_array_get_length(json_object_get_array_member(o, "key_protectors")), 0);
 }
 
 Test(cli_format, bodyfile_lines_follow_fls)

@@ -1,9 +1,11 @@
-/* Options both front ends share: sizes with suffixes, where the volume lies on SOURCE, and
- * BitLocker secrets read from a file, a descriptor or the terminal without echo.
+/* Options both front ends share: sizes with suffixes, the overwritten policy, where the
+ * volume lies on SOURCE, and BitLocker secrets read from a file, a descriptor or the
+ * terminal without echo.
  *
  * Nothing here keeps global state or knows which program parses the command line: the
- * argument structs are plain strings that GOption (common_opts_*_entries) or fuse_opt can fill,
- * and every function reports through GError (domain RFS_ERROR). */
+ * argument structs are plain strings that GOption (common_opts_*_entries) or fuse_opt can
+ * fill (both allocate with the system malloc, which g_free releases since GLib 2.46), and
+ * every function reports through GError (domain RFS_ERROR). */
 #pragma once
 
 #include <glib.h>
@@ -20,9 +22,14 @@ bool common_opts_parse_size(const char *text, uint64_t *out_bytes, GError **erro
 /* A plain unsigned decimal (or 0x hex) number; RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* "raw", "zero" or "eio" (rfs_context_set_overwrite_policy()); RFS_ERROR_INVALID otherwise. */
+bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out,
+				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* ---- where the volume lies ---------------------------------------------------------------- */
 
-/* Every field is NULL when the option was not given; the strings are the option values. */
+/* Every field is NULL when the option was not given; the strings are the option values.
+ * restorefs also takes them as -o start_sector=N, -o boot_sector=M and so on. */
 typedef struct {
 	char *start_sector; /* --start-sector N                 */
 	char *boot_sector;  /* --boot-sector M (needs N or offset) */

@@ -1,9 +1,10 @@
-/* Shared front-end options: size and number parsing, volume location, BitLocker secrets.
+/* The options restorefs and restorefs-scan share: size and number parsing, the overwritten
+ * policy, volume location, BitLocker secrets. No FUSE and no GOption parsing state here.
  * Secrets live only in one mmap'd page that is kept out of core dumps and wiped with
  * explicit_bzero before it is unmapped; they are never logged. */
-#define G_LOG_DOMAIN "restorefs-cli"
+#define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "cli/common_opts.h"
+#include "frontend/common_opts.h"
 
 #include "util/error.h"
 
@@ -95,6 +96,23 @@ overflow:
 	return false;
 }
 
+bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out, GError **error)
+{
+	static const struct {
+		const char *name;
+		RfsOverwritePolicy policy;
+	} policies[] = { { "raw", RFS_OVERWRITTEN_RAW }, { "zero", RFS_OVERWRITTEN_ZERO },
+			 { "eio", RFS_OVERWRITTEN_EIO } };
+	for (size_t i = 0; text != NULL && i < G_N_ELEMENTS(policies); i++) {
+		if (strcmp(text, policies[i].name) == 0) {
+			*out = policies[i].policy;
+			return true;
+		}
+	}
+	return rfs_set_error(error, RFS_ERROR_INVALID, "'%s' is not raw, zero or eio",
+			   text != NULL ? text : "");
+}
+
 /* ---- location --------------------------------------------------------------------------------- */
 
 GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args)
@@ -103,16 +121,16 @@ GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args)
 		{ "start-sector", 0, 0, G_OPTION_ARG_STRING, &args->start_sector,
 		  "SOURCE is a disk; the volume starts at sector N", "N" },
 		{ "boot-sector", 0, 0, G_OPTION_ARG_STRING, &args->boot_sector,
-		  "Read the boot sector from sector M of the disk (default N; may be the volume's last sector, the backup copy)",
+		  "Read the boot sector from sector M of the disk (default N; may be the volume's last sector, the backup copy; needs --start-sector or --offset)",
 		  "M" },
 		{ "sector-size", 0, 0, G_OPTION_ARG_STRING, &args->sector_size,
-		  "Sector size of SOURCE (default: the device's, 512 for image files)", "BYTES" },
+		  "Sector size of SOURCE: 512, 1024, 2048 or 4096 (default: the device's, 512 for image files)", "BYTES" },
 		{ "offset", 0, 0, G_OPTION_ARG_STRING, &args->offset,
-		  "SOURCE is a disk; the volume starts at this byte offset (K/M/G suffixes)", "BYTES" },
+		  "SOURCE is a disk; the volume starts at this byte offset (K/M/G suffixes; instead of --start-sector)", "BYTES" },
 		{ "partition", 0, 0, G_OPTION_ARG_STRING, &args->partition,
-		  "Use the K-th MBR or GPT partition of SOURCE (1-based)", "K" },
+		  "Use partition K of the MBR or GPT table on SOURCE (numbered as Linux does: 1-4 primary, logical from 5)", "K" },
 		{ "force", 0, 0, G_OPTION_ARG_NONE, &args->force,
-		  "Go on (read-only) even if SOURCE is mounted read-write", NULL },
+		  "Go on (read-only) even if SOURCE is mounted read-write or is shorter than its volume", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	return g_memdup2(entries, sizeof entries);

@@ -1,0 +1,89 @@
+/* How both front ends write an entry's times and flags as text: ISO 8601 UTC from FILETIME
+ * over the whole FILETIME range, and the flag words. Pure functions: no context, no I/O. */
+#define G_LOG_DOMAIN "restorefs-frontend"
+
+#include "frontend/entry_text.h"
+
+#include <inttypes.h>
+
+/* ---- time ------------------------------------------------------------------------------------ */
+
+enum {
+	TICKS_PER_SECOND = 10000000,
+	SECONDS_PER_DAY = 86400,
+};
+/* Seconds from 1601-01-01 (FILETIME epoch) to 1970-01-01 (Unix epoch). */
+#define FILETIME_UNIX_OFFSET INT64_C(11644473600)
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t entry_text_filetime_unix(int64_t filetime)
+{
+	if (filetime == 0)
+		return 0;
+	return floor_div(filetime, TICKS_PER_SECOND) - FILETIME_UNIX_OFFSET;
+}
+
+/* Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's civil_from_days),
+ * valid for the whole FILETIME range where GDateTime stops at year 9999. */
+static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
+{
+	z += 719468;
+	int64_t era = floor_div(z, 146097);
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*year = yoe + era * 400 + (*month <= 2);
+}
+
+void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
+{
+	if (filetime == 0) {
+		out[0] = '\0';
+		return;
+	}
+	int64_t secs_1601 = floor_div(filetime, TICKS_PER_SECOND);
+	int64_t ticks = filetime - secs_1601 * TICKS_PER_SECOND;
+	int64_t unix_secs = secs_1601 - FILETIME_UNIX_OFFSET;
+	int64_t days = floor_div(unix_secs, SECONDS_PER_DAY);
+	int64_t sod = unix_secs - days * SECONDS_PER_DAY;
+	int64_t year;
+	unsigned month, day;
+	civil_from_days(days, &year, &month, &day);
+	g_snprintf(out, ENTRY_TEXT_ISO_SIZE, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRId64 "Z",
+		   year, month, day, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
+		   (unsigned)(sod % 60), ticks);
+}
+
+/* ---- flags ----------------------------------------------------------------------------------- */
+
+static const struct {
+	uint32_t flag;
+	const char *word;
+} flag_words[] = {
+	{ RFS_ENTRY_DIRECTORY, "directory" },   { RFS_ENTRY_REMOVED, "removed" },
+	{ RFS_ENTRY_ORPHAN, "orphan" },         { RFS_ENTRY_STREAM, "stream" },
+	{ RFS_ENTRY_SYNTHETIC, "synthetic" },   { RFS_ENTRY_COMPRESSED, "compressed" },
+	{ RFS_ENTRY_SPARSE, "sparse" },         { RFS_ENTRY_ENCRYPTED, "encrypted" },
+	{ RFS_ENTRY_INCOMPLETE, "incomplete" }, { RFS_ENTRY_RESIDENT, "resident" },
+};
+
+void entry_text_flags(GString *out, uint32_t flags, const char *separator)
+{
+	bool first = true;
+	for (size_t i = 0; i < G_N_ELEMENTS(flag_words); i++) {
+		if (!(flags & flag_words[i].flag))
+			continue;
+		if (!first)
+			g_string_append(out, separator);
+		g_string_append(out, flag_words[i].word);
+		first = false;
+	}
+}
