@@ -182,6 +182,19 @@ static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *
 	return true;
 }
 
+/* Switches to the decrypted bytes of an unlocked BitLocker volume and opens the NTFS in it.
+ * The decrypted source owns the BitLocker volume, which reads the encrypted one. */
+static bool open_decrypted(RfsContext *ctx, GError **error)
+{
+	ctx->raw_src = ctx->volume_src;
+	ctx->volume_src = bitlocker_volume_source(g_steal_pointer(&ctx->bde));
+	if (!context_read_boot_sector(ctx->volume_src, 0, &ctx->boot, error)) {
+		g_prefix_error(error, "the unlocked volume holds no usable NTFS: ");
+		return false;
+	}
+	return context_open_volume(ctx, error);
+}
+
 /* One block holding the struct, the protector array and every string, so the info
  * outlives the BitLocker volume (which the decrypted source takes over) and frees at once. */
 static RfsEncryptionInfo *encryption_info_copy(const BitlockerInfo *bi)
@@ -262,6 +275,9 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 			return NULL;
 		ctx->info.encrypted = true;
 		ctx->encryption = encryption_info_copy(bitlocker_volume_info(ctx->bde));
+		/* Suspended BitLocker keeps a clear key: no secret is needed to read it. */
+		if (!bitlocker_volume_is_locked(ctx->bde) && !open_decrypted(ctx, error))
+			return NULL;
 		return g_steal_pointer(&ctx);
 	}
 	bool located = (loc->flags & RFS_CONTEXT_DISK) && loc->partition == 0;
@@ -302,14 +318,7 @@ bool rfs_context_supply_decryption(RfsContext *ctx, const RfsDecryptionInfo *inf
 		return rfs_set_error(error, RFS_ERROR_INVALID, "%s is not encrypted, or already unlocked", ctx->source);
 	if (!bitlocker_volume_unlock(ctx->bde, info->kind, info->data, info->size, error))
 		return false;
-	/* The decrypted source owns the BitLocker volume, which reads the encrypted one. */
-	ctx->raw_src = ctx->volume_src;
-	ctx->volume_src = bitlocker_volume_source(g_steal_pointer(&ctx->bde));
-	if (!context_read_boot_sector(ctx->volume_src, 0, &ctx->boot, error)) {
-		g_prefix_error(error, "the unlocked volume holds no usable NTFS: ");
-		return false;
-	}
-	return context_open_volume(ctx, error);
+	return open_decrypted(ctx, error);
 }
 
 bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress, void *user_data,

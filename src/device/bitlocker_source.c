@@ -1,7 +1,7 @@
 /* BitLocker volumes through libbde: a libbfio handle that reads through our BlockSource,
  * key checks, the FVE metadata parse we need when libbde cannot open a volume, and the
  * decrypted BlockSource. libbde and its error objects never leave this file; nothing here
- * writes to the volume. libbde is not thread-safe: one mutex guards every call into it. */
+ * writes to the volume. libbde is not thread-safe: one mutex serialises all decrypting reads. */
 #define G_LOG_DOMAIN "restorefs-device"
 
 #include "device/bitlocker_source.h"
@@ -28,6 +28,8 @@ enum {                                      /* volume header (first 512 bytes)  
 };
 
 enum {                                 /* FVE metadata block: block header, then header */
+	FVE_BLOCK_UNITS = 0x08,        /* u16: block header + metadata, in 16-byte units;
+	                                * the validation record follows                  */
 	FVE_BLOCK_VERSION = 0x0A,      /* u16: 1 Vista, 2 Windows 7+                     */
 	FVE_BLOCK_CURRENT_STATE = 0x0C,/* u16: FveState                                  */
 	FVE_BLOCK_NEXT_STATE = 0x0E,   /* u16                                            */
@@ -35,10 +37,12 @@ enum {                                 /* FVE metadata block: block header, then
 	FVE_META_SIZE = 0x40,          /* u32: metadata header + entries, in bytes       */
 	FVE_META_VOLUME_GUID = 0x50,   /* 16 bytes                                       */
 	FVE_META_METHOD = 0x64,        /* u16: LIBBDE_ENCRYPTION_METHOD_*                */
-	FVE_META_METHOD_COPY = 0x66,   /* u16: the method again, 0 while a key is clear  */
 	FVE_META_CREATION_TIME = 0x68, /* u64 FILETIME                                   */
 	FVE_META_ENTRIES = 0x70,       /* first metadata entry                           */
 	FVE_META_MAX_BYTES = 64 * 1024,
+	FVE_VALID_VERSION = 0x02,      /* validation record: u16, 2 = CRC32 below        */
+	FVE_VALID_CRC32 = 0x04,        /* u32: CRC-32 of the FVE_BLOCK_UNITS bytes        */
+	FVE_VALID_MIN_SIZE = 0x08,
 };
 
 enum {                          /* metadata entry                                        */
@@ -78,9 +82,9 @@ typedef struct {
 	uint16_t current_state;
 	uint16_t next_state;
 	uint16_t method;
-	uint16_t method_copy;
 	uint64_t encrypted_size_bytes;
-	bool eow; /* the volume header carries BDE_GUID_EOW */
+	bool eow;  /* the volume header carries BDE_GUID_EOW */
+	int copy;  /* which of the three block copies passed its checks (0-based) */
 } FveHeader;
 
 /* The libbfio io_handle: libbde reads the volume through it, i.e. through our BlockSource.
@@ -339,7 +343,7 @@ static void fve_block_offsets(ByteSpan hdr, uint64_t offsets[3], bool *to_go, bo
 			offsets[i] = le64_at(p + at + 8 * i);
 		return;
 	}
-	/* Vista keeps one cluster number; the block copies follow from the metadata itself. */
+	/* Vista names only the first copy, by cluster number. */
 	uint64_t cluster = (uint64_t)le16_at(p + BDE_HDR_BYTES_PER_SECTOR) *
 			   p[BDE_HDR_SECTORS_PER_CLUSTER];
 	uint64_t lcn = le64_at(p + BDE_HDR_VISTA_METADATA_LCN);
@@ -373,6 +377,34 @@ static void info_clear(BitlockerInfo *info)
 	*info = (BitlockerInfo){ .to_go = to_go };
 }
 
+/* CRC-32 (IEEE, reflected); the validated range is under 64 KiB, so no table. */
+static uint32_t crc32_ieee(ByteSpan s)
+{
+	uint32_t crc = 0xffffffffu;
+	for (size_t i = 0; i < s.size; i++) {
+		crc ^= s.data[i];
+		for (int bit = 0; bit < 8; bit++)
+			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+	}
+	return ~crc;
+}
+
+/* Windows 7+ follows each metadata block copy with a CRC-32 of it: a copy that fails it
+ * is torn or damaged, and another copy must be used. */
+static bool fve_block_check(ByteSpan block, GError **error)
+{
+	size_t size = (size_t)le16_at(block.data + FVE_BLOCK_UNITS) * 16;
+	if (!span_has(block, size, FVE_VALID_MIN_SIZE) ||
+	    le16_at(block.data + size + FVE_VALID_VERSION) != 2)
+		return true; /* no validation record (Vista): nothing to check */
+	uint32_t stored = le32_at(block.data + size + FVE_VALID_CRC32);
+	uint32_t computed = crc32_ieee(span_sub(block, 0, size));
+	if (stored != computed)
+		return rfs_set_corrupt(error, "FVE metadata block: CRC-32 0x%08" PRIx32 ", computed 0x%08" PRIx32,
+				       stored, computed);
+	return true;
+}
+
 /* Decodes the header and entries of one FVE metadata block (block header at offset 0). */
 static bool fve_metadata_parse(ByteSpan block, FveHeader *fve, BitlockerInfo *info,
 			       GError **error)
@@ -384,11 +416,12 @@ static bool fve_metadata_parse(ByteSpan block, FveHeader *fve, BitlockerInfo *in
 	if (meta_size < FVE_META_ENTRIES - FVE_META_SIZE || !span_has(block, FVE_META_SIZE, meta_size))
 		return rfs_set_corrupt(error, "FVE metadata block: metadata size %" PRIu32 " of %zu bytes",
 				       meta_size, block.size - FVE_META_SIZE);
+	if (!fve_block_check(block, error))
+		return false;
 	fve->current_state = le16_at(p + FVE_BLOCK_CURRENT_STATE);
 	fve->next_state = le16_at(p + FVE_BLOCK_NEXT_STATE);
 	fve->encrypted_size_bytes = le64_at(p + FVE_BLOCK_ENCRYPTED_SIZE);
 	fve->method = le16_at(p + FVE_META_METHOD);
-	fve->method_copy = le16_at(p + FVE_META_METHOD_COPY);
 
 	info_clear(info);
 	info->method = method_text(fve->method);
@@ -446,6 +479,7 @@ static bool fve_read(BitlockerVolume *vol, GError **error)
 		if (block_source_read(vol->parent, offsets[i], block, want, &local) &&
 		    fve_metadata_parse(byte_span(block, want), &vol->fve, &vol->info, &local)) {
 			vol->fve.eow = eow;
+			vol->fve.copy = i;
 			return true;
 		}
 		g_debug("FVE metadata copy %d at %" PRIu64 ": %s", i + 1, offsets[i], local->message);
@@ -485,43 +519,43 @@ static void secret_free(uint8_t *p, size_t mapped)
 
 /* Checks a 48-digit recovery password (8 groups of 6 digits, dashes optional) and writes
  * the dashed form libbde wants into out[55]. Each group is a multiple of 11 below
- * 11 * 65536: it encodes 16 bits of the key. */
+ * 11 * 65536: it encodes 16 bits of the key. Messages never quote the digits. */
 static bool recovery_password_normalise(const uint8_t *data, size_t size, char out[55],
 					GError **error)
 {
 	size_t digits = 0;
-	uint32_t group = 0;
-	bool ok = true;
 	while (size > 0 && g_ascii_isspace(data[size - 1])) /* a key file's newline */
 		size--;
-	for (size_t i = 0; i < size && ok; i++) {
-		if (data[i] == '-' && digits % 6 == 0 && digits > 0 && digits < 48)
-			continue;
-		if (data[i] < '0' || data[i] > '9' || digits == 48) {
-			ok = false;
-			break;
-		}
-		out[digits / 6 * 7 + digits % 6] = (char)data[i];
-		group = group * 10 + (uint32_t)(data[i] - '0');
-		digits++;
-		if (digits % 6 == 0) {
-			if (group % 11 != 0 || group / 11 >= 65536) {
-				unsigned bad = (unsigned)(digits / 6);
-				group = 0;
-				return rfs_set_error(error, RFS_ERROR_INVALID,
-						     "recovery password: group %u fails its checksum (each 6-digit group is a multiple of 11 below 720896); check that group for a typo",
-						     bad);
-			}
-			group = 0;
-			if (digits < 48)
-				out[digits / 6 * 7 - 1] = '-';
-		}
+	while (size > 0 && g_ascii_isspace(data[0])) {
+		data++;
+		size--;
 	}
-	group = 0;
-	if (!ok || digits != 48)
+	for (size_t i = 0; i < size; i++) {
+		if (data[i] == '-' && digits % 6 == 0 && digits > 0 && digits < 48 && data[i - 1] != '-')
+			continue;
+		if (!g_ascii_isdigit(data[i]))
+			return rfs_set_error(error, RFS_ERROR_INVALID,
+					     "recovery password: character %zu is neither a digit nor a dash between groups of 6",
+					     i + 1);
+		if (digits < 48)
+			out[digits / 6 * 7 + digits % 6] = (char)data[i];
+		digits++;
+	}
+	if (digits != 48)
 		return rfs_set_error(error, RFS_ERROR_INVALID,
-				     "recovery password: expected 48 digits in 8 groups of 6 (dashes optional), got %s",
-				     ok ? "fewer digits" : "a character that is not a digit or a dash between groups");
+				     "recovery password has %zu digits; expected 48 digits in 8 groups of 6 (dashes optional)",
+				     digits);
+	for (unsigned g = 0; g < 8; g++) {
+		uint32_t value = 0;
+		for (unsigned k = 0; k < 6; k++)
+			value = value * 10 + (uint32_t)(out[g * 7 + k] - '0');
+		if (g < 7)
+			out[g * 7 + 6] = '-';
+		if (value % 11 != 0 || value / 11 >= 65536)
+			return rfs_set_error(error, RFS_ERROR_INVALID,
+					     "recovery password: group %u fails its checksum (each 6-digit group is a multiple of 11 below 720896); check that group for a typo",
+					     g + 1);
+	}
 	return true;
 }
 
@@ -609,7 +643,8 @@ failed : {
 }
 
 /* Replaces what fve_metadata_parse() found by libbde's view, field by field where it
- * answers. */
+ * answers. This libbde reads the first metadata copy without checking its CRC-32, so
+ * when that copy failed the check, only our own reading of a good copy is kept. */
 static void info_from_bde(BitlockerVolume *vol)
 {
 	BitlockerInfo *info = &vol->info;
@@ -619,6 +654,11 @@ static void info_from_bde(BitlockerVolume *vol)
 	size_t desc_size = 0;
 	int count = 0;
 
+	if (vol->fve.copy != 0) {
+		g_debug("FVE metadata copy 1 is damaged; describing the volume from copy %d",
+			vol->fve.copy + 1);
+		return;
+	}
 	if (libbde_volume_get_encryption_method(vol->bde, &method, NULL) == 1) {
 		g_free(info->method);
 		info->method = method_text(method);
@@ -675,8 +715,9 @@ static size_t count_protectors(const BitlockerInfo *info, const char *type)
  * reading of the FVE metadata explains it. Windows keeps a clear key while it converts a
  * volume and while BitLocker is suspended; the block header states stay 4 (encrypted) on
  * the volumes we have seen, so those alone do not reveal an unfinished conversion. */
-static char *refusal_text(const BitlockerVolume *vol, const char *bde_text)
+static char *refusal_text(const BitlockerVolume *vol, const char *bde_text, bool *named)
 {
+	*named = true;
 	const FveHeader *f = &vol->fve;
 	size_t clear = count_protectors(&vol->info, "clear key");
 	if (f->method == LIBBDE_ENCRYPTION_METHOD_AES_256_XTS)
@@ -699,6 +740,7 @@ static char *refusal_text(const BitlockerVolume *vol, const char *bde_text)
 	if (clear > 0 && clear == vol->info.protector_count)
 		return g_strdup_printf("BitLocker is suspended (the volume has only a clear key), and this libbde cannot read that key (%s)",
 				       bde_text);
+	*named = false;
 	return g_strdup_printf("libbde cannot open this %s volume: %s", method_name(f->method), bde_text);
 }
 
@@ -738,7 +780,8 @@ BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error)
 			bitlocker_volume_free(vol);
 			return NULL;
 		}
-		vol->refusal = refusal_text(vol, local->message);
+		bool named;
+		vol->refusal = refusal_text(vol, local->message, &named);
 		break;
 	}
 	return vol;
@@ -789,10 +832,6 @@ static bool has_protector(const BitlockerInfo *info, RfsKeyKind kind)
 	return false;
 }
 
-static bool bde_source_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
-			       GError **error);
-static void bde_source_close(BlockSource *self);
-
 static bool unlock_with(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *key,
 			size_t key_size, GError **error)
 {
@@ -818,10 +857,17 @@ static bool unlock_with(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *ke
 			return rfs_set_error(error, RFS_ERROR_LOCKED,
 					     "wrong startup key: %s does not unlock this volume (%s)",
 					     (const char *)key, local->message);
-		/* Opened without a key but not with one: the cipher is what libbde lacks. */
-		g_free(vol->refusal);
-		vol->refusal = refusal_text(vol, local->message);
-		return rfs_set_unsupported(error, "%s", vol->refusal);
+		if (kind == RFS_KEY_FVEK) /* libbde cannot tell a wrong FVEK until it decrypts */
+			return rfs_set_error(error, RFS_ERROR_LOCKED,
+					     "wrong full-volume encryption key, or not one for %s (%s)",
+					     vol->info.method, local->message);
+		/* Opened without a key but not with a good one: when our reading of the
+		 * metadata names the cause (AES-XTS 256), every later attempt is refused too. */
+		bool named;
+		g_autofree char *text = refusal_text(vol, local->message, &named);
+		if (named)
+			vol->refusal = g_strdup(text);
+		return rfs_set_unsupported(error, "%s", text);
 	}
 	mark_unlocked(vol);
 	return true;

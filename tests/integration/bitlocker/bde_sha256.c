@@ -1,0 +1,155 @@
+/* Opens a BitLocker image through file_source_open + bitlocker_volume_open, unlocks it and
+ * prints the SHA-256 of the whole decrypted volume. The secret comes from a file, never
+ * from argv. Exit: 0 ok, 2 locked (wrong or missing key), 3 unsupported, 1 other errors. */
+#define G_LOG_DOMAIN "restorefs-test"
+
+#include "device/bitlocker_source.h"
+#include "util/error.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CHUNK_BYTES (4u * 1024 * 1024)
+#define PREFIX_BYTES (1u * 1024 * 1024)
+
+static int fail(const GError *error)
+{
+	fprintf(stderr, "error: %s\n", error->message);
+	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_LOCKED))
+		return 2;
+	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_UNSUPPORTED))
+		return 3;
+	return 1;
+}
+
+static void print_info(BitlockerVolume *vol)
+{
+	const BitlockerInfo *info = bitlocker_volume_info(vol);
+	printf("method: %s\nvolume identifier: %s\ncreation time: %" PRId64 "\n"
+	       "description: %s\nto go: %s\n",
+	       info->method, info->volume_identifier, info->creation_time, info->description,
+	       info->to_go ? "yes" : "no");
+	for (size_t i = 0; i < info->protector_count; i++)
+		printf("protector: %s %s\n", info->protectors[i].type, info->protectors[i].identifier);
+	if (bitlocker_volume_refusal(vol) != NULL)
+		printf("unsupported: %s\n", bitlocker_volume_refusal(vol));
+}
+
+static bool parse_kind(const char *name, RfsKeyKind *kind)
+{
+	static const struct { const char *name; RfsKeyKind kind; } kinds[] = {
+		{ "password", RFS_KEY_PASSWORD },
+		{ "recovery", RFS_KEY_RECOVERY_PASSWORD },
+		{ "startup-key", RFS_KEY_STARTUP_KEY },
+		{ "fvek", RFS_KEY_FVEK },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++)
+		if (strcmp(name, kinds[i].name) == 0) {
+			*kind = kinds[i].kind;
+			return true;
+		}
+	return false;
+}
+
+/* Prints the SHA-256 of [0, size), or with limit_bytes > 0 of only that many bytes from
+ * the start; a whole-volume hash is followed by the hash of its first PREFIX_BYTES, which
+ * a later limited run with another key can be checked against. */
+static bool hash_volume(BlockSource *src, uint64_t limit_bytes, GError **error)
+{
+	uint64_t total = limit_bytes > 0 ? MIN(limit_bytes, src->size_bytes) : src->size_bytes;
+	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+	g_autoptr(GChecksum) prefix = NULL;
+	g_autofree uint8_t *buf = g_malloc(CHUNK_BYTES);
+	gint64 reading_us = 0;
+	for (uint64_t off = 0; off < total;) {
+		size_t n = (size_t)MIN((uint64_t)CHUNK_BYTES, total - off);
+		if (off < PREFIX_BYTES)
+			n = (size_t)MIN((uint64_t)n, PREFIX_BYTES - off);
+		gint64 t0 = g_get_monotonic_time();
+		if (!block_source_read(src, off, buf, n, error))
+			return false;
+		reading_us += g_get_monotonic_time() - t0;
+		g_checksum_update(sum, buf, n);
+		off += n;
+		if (off == PREFIX_BYTES && limit_bytes == 0)
+			prefix = g_checksum_copy(sum);
+	}
+	double secs = (double)reading_us / 1e6;
+	printf("%s\n", g_checksum_get_string(sum));
+	if (prefix != NULL)
+		printf("%s\n", g_checksum_get_string(prefix));
+	fprintf(stderr, "%" PRIu64 " bytes read and decrypted in %.2f s: %.1f MB/s\n", total, secs,
+		secs > 0 ? (double)total / secs / 1e6 : 0.0);
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	g_autoptr(GError) error = NULL;
+	if (argc == 3 && strcmp(argv[1], "--info") == 0) {
+		BlockSource *file = file_source_open(argv[2], 0, &error);
+		if (file == NULL)
+			return fail(error);
+		BitlockerVolume *vol = bitlocker_volume_open(file, &error);
+		if (vol == NULL)
+			return fail(error);
+		print_info(vol);
+		bitlocker_volume_free(vol);
+		block_source_close(file);
+		return 0;
+	}
+	/* --at OFFSET: the volume starts OFFSET bytes into IMAGE (a disk image). */
+	uint64_t at = 0;
+	if (argc >= 3 && strcmp(argv[1], "--at") == 0) {
+		at = g_ascii_strtoull(argv[2], NULL, 10);
+		argc -= 2;
+		argv += 2;
+	}
+	RfsKeyKind kind;
+	if ((argc != 4 && argc != 5) || !parse_kind(argv[2], &kind)) {
+		fprintf(stderr, "usage: %s [--at OFFSET] IMAGE password|recovery|startup-key|fvek SECRET_FILE [LIMIT_BYTES]\n"
+				"       %s --info IMAGE\n"
+				"SECRET_FILE holds the password, the recovery password or the raw FVEK;\n"
+				"for startup-key it is the .BEK file itself.\n",
+			argv[0], argv[0]);
+		return 1;
+	}
+	uint64_t limit = argc == 5 ? g_ascii_strtoull(argv[4], NULL, 10) : 0;
+
+	gchar *secret = NULL;
+	gsize secret_size = 0;
+	if (kind == RFS_KEY_STARTUP_KEY) {
+		secret = g_strdup(argv[3]);
+		secret_size = strlen(secret);
+	} else if (!g_file_get_contents(argv[3], &secret, &secret_size, &error)) {
+		return fail(error);
+	}
+	if (kind == RFS_KEY_PASSWORD)
+		while (secret_size > 0 && (secret[secret_size - 1] == '\n' || secret[secret_size - 1] == '\r'))
+			secret_size--;
+
+	BlockSource *file = file_source_open(argv[1], 0, &error);
+	if (file != NULL && at > 0)
+		file = window_open(file, at, file->size_bytes - MIN(at, file->size_bytes), &error);
+	if (file == NULL) {
+		explicit_bzero(secret, secret_size);
+		g_free(secret);
+		return fail(error);
+	}
+	BitlockerVolume *vol = bitlocker_volume_open(file, &error);
+	bool ok = vol != NULL &&
+		  bitlocker_volume_unlock(vol, kind, (const uint8_t *)secret, secret_size, &error);
+	explicit_bzero(secret, secret_size);
+	g_free(secret);
+	if (!ok) {
+		bitlocker_volume_free(vol);
+		block_source_close(file);
+		return fail(error);
+	}
+	BlockSource *plain = bitlocker_volume_source(vol);
+	ok = hash_volume(plain, limit, &error);
+	block_source_close(plain);
+	block_source_close(file);
+	return ok ? 0 : fail(error);
+}
