@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages restorefs needs to build, test and run; does nothing (fast)
+# when they are all present. Runs apt-get as root, or through sudo.
+set -euo pipefail
+
+PACKAGES=(
+	gcc pkg-config meson ninja-build
+	libglib2.0-dev libfuse3-dev fuse3 libjson-glib-dev libbde-dev libbfio-dev
+	libcriterion-dev libssl-dev openssl
+	ntfs-3g sleuthkit dislocker fdisk attr rsync util-linux xxd time coreutils python3
+)
+
+declare -A have=()
+while read -r pkg status; do
+	[[ "$status" == installed ]] && have[$pkg]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+	[[ -n "${have[$pkg]:-}" ]] || missing+=("$pkg")
+done
+((${#missing[@]} == 0)) && exit 0
+
+if [[ $EUID -eq 0 ]]; then
+	SUDO=()
+elif command -v sudo >/dev/null; then
+	SUDO=(sudo)
+else
+	echo "deps: missing packages (${missing[*]}) and neither root nor sudo to install them" >&2
+	exit 1
+fi
+
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq >/dev/null ||
+	{ echo "deps: apt-get update failed" >&2; exit 1; }
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	{ echo "deps: apt-get install failed for: ${missing[*]}" >&2; exit 1; }

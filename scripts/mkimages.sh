@@ -1,0 +1,498 @@
+#!/usr/bin/env bash
+# Builds the NTFS test images with mkntfs and ntfs-3g, each with its ground-truth manifest.
+#
+#   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
+#                                              cluster512 cluster64k; default: all)
+#
+# For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
+# sector_size=, cluster_size=, size_bytes=) and OUTDIR/NAME.stamp (hash of this script; an image
+# whose stamp matches is not rebuilt). Manifest lines are tab separated:
+#
+#   md5  size  state  mft_record  path
+#
+# md5/size are those of the content as written ("-" for directories), taken through ntfs-3g
+# before anything is deleted; path is relative to the volume root, an ADS is "path:stream".
+# state is one of:
+#   deleted      must be recovered at this path (or its collision name) with this md5
+#   deleted-dir  a deleted directory: must appear as a directory at this path
+#   orphan       deleted file whose parent directory record was reused: recovered under
+#                lost+found/ with this md5; path is the original one
+#   overwritten  deleted file whose clusters now belong to a live file: recoverable < 100
+#   partial      deleted, but what is on disk is incomplete (attribute list): must be listed
+#   live         a live file: must not be listed as deleted
+# After the build every line is checked against The Sleuth Kit (istat/icat) on the finished
+# image, so the manifest says what is really on disk.
+#
+# ntfs-3g facts this relies on: within one mount, freed MFT records are not handed out again
+# (the allocator moves forward); after a remount the lowest free record >= 64 is reused first.
+# Free clusters are likewise taken from the start of the data zone after a mount.
+set -euo pipefail
+
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k)
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+
+die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
+say() { printf 'mkimages: %s\n' "$*" >&2; }
+
+# ---- helpers used while building one image (inside the private mount namespace) ----------
+
+IMG="" MNT="" WORK="" MANIFEST_TMP="" NTFS_PID="" MOUNT_OPTS=""
+
+# gen SEED SIZE: SIZE deterministic pseudo-random bytes on stdout.
+gen() {
+	local key
+	key=$(printf '%s' "$1" | md5sum | cut -c1-32)
+	{ openssl enc -aes-128-ctr -nosalt -K "$key" -iv 00000000000000000000000000000000 \
+		-in /dev/zero 2>/dev/null || true; } | head -c "$2"
+}
+
+# text SEED SIZE: SIZE bytes of compressible text.
+text() {
+	{ seq -f "$1 line %08.0f: the quick brown fox jumps over the lazy dog" 0 $(($2 / 40 + 1)) ||
+		true; } | head -c "$2"
+}
+
+mnt() {
+	mkdir -p "$MNT"
+	ntfs-3g "$IMG" "$MNT" -o "streams_interface=windows,no_detach${MOUNT_OPTS:+,$MOUNT_OPTS}" \
+		>>"$WORK/ntfs-3g.log" 2>&1 &
+	NTFS_PID=$!
+	local i
+	for i in $(seq 1 100); do
+		mountpoint -q "$MNT" && return 0
+		kill -0 "$NTFS_PID" 2>/dev/null || die "ntfs-3g failed to mount $IMG (see $WORK/ntfs-3g.log)"
+		sleep 0.05
+	done
+	die "ntfs-3g did not mount $IMG within 5 s"
+}
+
+umnt() {
+	sync
+	umount "$MNT"
+	wait "$NTFS_PID" || die "ntfs-3g exited with an error for $IMG"
+	NTFS_PID=""
+}
+
+cleanup_build() {
+	# A failure inside `cmd >"$MNT/file"` leaves that file open on our stdout, which would
+	# keep the FUSE mount (and `wait`) busy forever.
+	exec 1>&2
+	cd /
+	if [[ -n "$MNT" ]] && mountpoint -q "$MNT" 2>/dev/null; then
+		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+	fi
+	if [[ -n "$NTFS_PID" ]]; then
+		local i
+		for i in $(seq 1 50); do
+			kill -0 "$NTFS_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$NTFS_PID" 2>/dev/null || true
+		wait "$NTFS_PID" 2>/dev/null || true
+	fi
+	if [[ -n "$WORK" ]]; then
+		rm -rf "$WORK"
+	fi
+}
+
+# rec STATE RELPATH: records the ground truth of RELPATH as it is now on the mounted volume.
+rec() {
+	local state=$1 rel=$2 p="$MNT/$2" base md5 size ino
+	base=${rel%%:*}
+	ino=$(stat -c %i "$MNT/$base")
+	if [[ -d "$p" ]]; then
+		md5=- size=-
+	else
+		md5=$(md5sum <"$p" | cut -d' ' -f1)
+		size=$(stat -c %s "$p")
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\n' "$md5" "$size" "$state" "$ino" "$rel" >>"$MANIFEST_TMP"
+}
+
+# put STATE RELPATH GENERATOR ARGS...: writes a file from a generator and records it.
+put() {
+	local state=$1 rel=$2
+	shift 2
+	mkdir -p "$(dirname "$MNT/${rel%%:*}")"
+	"$@" >"$MNT/$rel"
+	rec "$state" "$rel"
+}
+
+ino_of() { stat -c %i "$MNT/$1"; }
+
+# make_holes DIR COUNT SIZE: COUNT spacer files of SIZE bytes, then a live ballast file that
+# fills the rest of the volume, then every other spacer deleted: the holes are the only free
+# space, so the next files written are fragmented (ntfs-3g otherwise keeps a file in one
+# piece). release_ballast gives the space back. The deleted spacers' MFT records must be
+# reused after a remount (fill_records) so that they do not linger as deleted files.
+make_holes() {
+	local dir=$1 count=$2 size=$3 i pattern
+	mkdir -p "$MNT/$dir"
+	pattern=$(text spacer "$size")
+	for ((i = 0; i < count; i++)); do
+		printf '%s' "$pattern" >"$MNT/$dir/s$i"
+	done
+	dd if=/dev/zero of="$MNT/$dir/ballast" bs=1M status=none 2>/dev/null || true
+	for ((i = 0; i < count; i += 2)); do
+		rm "$MNT/$dir/s$i"
+	done
+}
+
+release_ballast() { truncate -s 0 "$MNT/$1/ballast"; }
+
+# fill_records DIR COUNT: COUNT empty live files; right after a mount they take the lowest
+# free MFT records, i.e. those of the deleted spacers.
+fill_records() {
+	local dir=$1 count=$2 i
+	mkdir -p "$MNT/$dir"
+	for ((i = 0; i < count; i++)); do
+		: >"$MNT/$dir/f$i"
+	done
+}
+
+# ---- checks with The Sleuth Kit on the unmounted image --------------------------------------
+
+# tsk_data_attr REC STREAM: the icat address of the record's $DATA (named STREAM or unnamed).
+tsk_data_attr() {
+	local rec=$1 stream=$2
+	istat "$IMG" "$rec" | awk -v s="$stream" '
+		/^Type: \$DATA \(/ {
+			id = $3; gsub(/[()]/, "", id)
+			name = $0; sub(/.*Name: /, "", name); sub(/ +(Non-)?[Rr]esident.*/, "", name)
+			if ((s == "" && name == "N/A") || name == s) { print id; exit }
+		}'
+}
+
+# tsk_runs REC: number of data runs (fragments) of the unnamed $DATA, from istat's cluster list.
+tsk_runs() {
+	istat "$IMG" "$1" | awk '
+		/^Type: \$DATA \(128-[0-9]+\) +Name: N\/A +Non-Resident/ { on = 1; next }
+		/^Type: / { on = 0 }
+		on { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) {
+			if (last == "" || $i != last + 1) runs++
+			last = $i } }
+		END { print runs + 0 }'
+}
+
+tsk_md5() {
+	local rec=$1 stream=$2 attr
+	attr=$(tsk_data_attr "$rec" "$stream")
+	[[ -n "$attr" ]] || { echo none; return; }
+	{ icat "$IMG" "$rec-$attr" 2>/dev/null || true; } | md5sum | cut -d' ' -f1
+}
+
+# verify_manifest: checks each line against the image; a `deleted` line listed in
+# MAYBE_PARTIAL becomes `partial` when the disk no longer holds it whole.
+declare -A MAYBE_PARTIAL=()
+verify_manifest() {
+	local md5 size state recno path out stream base got status fail=0
+	out="$WORK/manifest.checked"
+	: >"$out"
+	while IFS=$'\t' read -r md5 size state recno path; do
+		status=$(istat "$IMG" "$recno" | grep -m1 -E '^(Not )?Allocated' || true)
+		base=${path%%:*} stream=""
+		[[ "$path" == *:* ]] && stream=${path#*:}
+		case "$state" in
+		live)
+			[[ "$status" == Allocated* ]] || { say "$path: record $recno is not allocated"; fail=1; }
+			;;
+		deleted-dir)
+			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
+			;;
+		deleted | orphan)
+			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
+			got=$(tsk_md5 "$recno" "$stream")
+			if [[ "$got" != "$md5" ]] || ! istat "$IMG" "$recno" | grep -qxF "Name: ${base##*/}"; then
+				if [[ -n "${MAYBE_PARTIAL[$path]:-}" ]]; then
+					say "$path: record $recno is incomplete on disk: partial"
+					state=partial
+				else
+					say "$path: record $recno: on-disk data or name differs from what was written"
+					fail=1
+				fi
+			fi
+			;;
+		overwritten)
+			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
+			got=$(tsk_md5 "$recno" "$stream")
+			[[ "$got" != "$md5" ]] || { say "$path: record $recno was not overwritten"; fail=1; }
+			;;
+		partial)
+			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
+			;;
+		*) say "$path: unknown state $state"; fail=1 ;;
+		esac
+		printf '%s\t%s\t%s\t%s\t%s\n' "$md5" "$size" "$state" "$recno" "$path" >>"$out"
+	done <"$MANIFEST_TMP"
+	((fail == 0)) || die "ground truth of $IMG does not hold (see above)"
+	mv "$out" "$MANIFEST_TMP"
+}
+
+# rec_of RELPATH: the MFT record the manifest holds for RELPATH.
+rec_of() { awk -F'\t' -v p="$1" '$5 == p { print $4; exit }' "$MANIFEST_TMP"; }
+
+# ---- the images -------------------------------------------------------------------------------
+
+build_basic() {
+	# Session 1: the directory whose record is reused later (record 64), then the spacers.
+	mnt
+	mkdir "$MNT/reuse"
+	[[ $(ino_of reuse) == 64 ]] || die "reuse/ did not get MFT record 64"
+	put orphan reuse/r1.txt text orphan1 345
+	put orphan reuse/r2.bin gen orphan2 20000
+	make_holes spacers 1600 4096
+	umnt
+
+	# Session 2: reuse the spacers' records, write the fragmented files into the holes,
+	# then everything else; nothing is deleted until all of it exists.
+	mnt
+	fill_records fill 800
+	put deleted frag/attrlist.bin gen attrlist $((2 * 1024 * 1024 + 1234))
+	MAYBE_PARTIAL[frag/attrlist.bin]=1
+	put deleted frag/frag1.bin gen frag1 100000
+	put deleted frag/frag2.bin gen frag2 150001
+	put live frag/live-frag.bin gen livefrag 60000
+	release_ballast spacers
+
+	mkdir -p "$MNT/docs/a/b/c" "$MNT/live"
+	put deleted docs/a/b/c/deep.txt text deep 1500
+	put deleted docs/a/b/c/deep-small.txt text deepsmall 120
+	put live docs/a/b/keep.txt text keep 2000
+	put deleted docs/a/notes.txt text notes 9000
+	put live docs/readme.txt text readme 400
+	put live live/hello.txt text hello 50
+
+	mkdir -p "$MNT/deltree/sub1/sub2/sub3"
+	put deleted deltree/x.txt text x 600
+	put deleted deltree/sub1/y.bin gen y 50000
+	put deleted deltree/sub1/sub2/z.txt text z 70
+	put deleted deltree/sub1/sub2/empty.dat true
+	put deleted deltree/sub1/sub2/sub3/w.bin gen w 8193
+	rec deleted-dir deltree/sub1/sub2/sub3
+	rec deleted-dir deltree/sub1/sub2
+	rec deleted-dir deltree/sub1
+	rec deleted-dir deltree
+	mkdir -p "$MNT/emptydir-deleted"
+	rec deleted-dir emptydir-deleted
+
+	put deleted misc/small.txt text small 300
+	put deleted misc/empty.dat true
+	put deleted misc/one.bin gen one 1
+	put deleted misc/odd4095.bin gen odd4095 4095
+	put deleted misc/odd4097.bin gen odd4097 4097
+	put deleted misc/odd12345.bin gen odd12345 12345
+	put deleted misc/big1m1.bin gen big1m1 $((1024 * 1024 + 1))
+	put live misc/live-small.txt text livesmall 200
+	put live misc/live-big.bin gen livebig 70000
+
+	local long
+	long=$(printf 'L%.0s' $(seq 1 251)).txt
+	put deleted "unicode/café.txt" text cafe 700
+	put deleted "unicode/日本語のファイル.txt" text nihongo 5000
+	put deleted "unicode/emoji 😀🎉.bin" gen emoji 3000
+	put deleted "unicode/$long" text long 800
+	put deleted "unicode/report, final (v2).txt" text comma 1000
+	put live "unicode/résumé-live.txt" text resume 100
+
+	put deleted ads/withstream.txt text adsbase 1200
+	put deleted ads/withstream.txt:secret text adssecret 40
+	put deleted ads/withstream.txt:big gen adsbig 20000
+	put live ads/live.txt text adslive 100
+	put live ads/live.txt:note text adslivenote 30
+
+	# Two deleted records named same.txt in one directory.
+	put deleted same/same.txt text same-first 2500
+	mv "$MNT/same/same.txt" "$MNT/same/other.txt"
+	sed -i 's#\tsame/same.txt$#\tsame/other.txt#' "$MANIFEST_TMP"
+	put deleted same/same.txt gen same-second 7000
+
+	# Sparse: data, a hole of ~4 MiB, data.
+	mkdir -p "$MNT/sparse"
+	gen sparse-head 8192 >"$MNT/sparse/sparse.bin"
+	gen sparse-tail 5000 | dd of="$MNT/sparse/sparse.bin" bs=4096 seek=1024 conv=notrunc status=none
+	rec deleted sparse/sparse.bin
+	umnt
+
+	istat "$IMG" "$(rec_of frag/attrlist.bin)" | grep -q ATTRIBUTE_LIST ||
+		die "frag/attrlist.bin has no attribute list"
+	local f
+	for f in frag/frag1.bin frag/frag2.bin frag/attrlist.bin; do
+		(($(tsk_runs "$(rec_of "$f")") > 1)) || die "$f is not fragmented"
+	done
+	istat "$IMG" "$(rec_of sparse/sparse.bin)" | grep -q Sparse || die "sparse/sparse.bin is not sparse"
+
+	# Session 3: delete. The same.txt pair: delete the second, give the first its name back.
+	mnt
+	rm "$MNT/docs/a/b/c/deep.txt" "$MNT/docs/a/b/c/deep-small.txt" "$MNT/docs/a/notes.txt"
+	rm -r "$MNT/deltree" "$MNT/emptydir-deleted"
+	find "$MNT/misc" -type f ! -name 'live-*' -delete
+	find "$MNT/unicode" -type f ! -name 'résumé-live.txt' -delete
+	rm "$MNT/ads/withstream.txt" "$MNT/sparse/sparse.bin"
+	rm "$MNT/frag/attrlist.bin" "$MNT/frag/frag1.bin" "$MNT/frag/frag2.bin"
+	rm "$MNT/same/same.txt"
+	mv "$MNT/same/other.txt" "$MNT/same/same.txt"
+	rm "$MNT/same/same.txt"
+	sed -i 's#\tsame/other.txt$#\tsame/same.txt#' "$MANIFEST_TMP"
+	rm "$MNT/reuse/r1.txt" "$MNT/reuse/r2.bin"
+	rmdir "$MNT/reuse"
+	umnt
+
+	# Session 4: one new file takes record 64, the deleted reuse/ directory's record.
+	mnt
+	put live live/new-on-reused-record.txt text newrec 100
+	[[ $(ino_of live/new-on-reused-record.txt) == 64 ]] || die "the new file did not reuse record 64"
+	umnt
+}
+
+build_compressed() {
+	MOUNT_OPTS=compression
+	mnt
+	mkdir -p "$MNT/comp/sub"
+	setfattr -n system.ntfs_attrib_be -v 0x00000800 "$MNT/comp"
+	setfattr -n system.ntfs_attrib_be -v 0x00000800 "$MNT/comp/sub"
+	put deleted comp/text-200k.txt text comp200 200000
+	put deleted comp/exact64k.txt text comp64 65536
+	put deleted comp/random-100k.bin gen rand100 100000
+	{ text mixa 70000; gen mixb 70000; text mixc 30001; } >"$MNT/comp/mixed.bin"
+	rec deleted comp/mixed.bin
+	put deleted comp/small.txt text compsmall 500
+	put deleted comp/sub/nested.txt text nested 150000
+	put deleted comp/sub/odd.bin gen compodd 12345
+	put live comp/live.txt text complive 90000
+	put deleted plain/plain.bin gen plain 40000
+	umnt
+	local f
+	for f in comp/text-200k.txt comp/exact64k.txt comp/random-100k.bin comp/mixed.bin comp/sub/nested.txt; do
+		istat "$IMG" "$(rec_of "$f")" | grep -q Compressed || die "$f is not compressed"
+	done
+	mnt
+	find "$MNT/comp" -type f ! -name live.txt -delete
+	rm "$MNT/plain/plain.bin"
+	umnt
+}
+
+build_overwrite() {
+	mnt
+	put overwritten victim.bin gen victim $((8 * 1024 * 1024))
+	put deleted keep/small.txt text keepsmall 500
+	put deleted keep/data.bin gen keepdata 300000
+	put deleted keep/half.bin gen half 1000000
+	put live live.txt text live 3000
+	: >"$MNT/filler.bin" # created now so that it does not take a freed record later
+	# A live ballast takes all free space, so the victim's clusters are the only ones free.
+	dd if=/dev/zero of="$MNT/ballast" bs=1M status=none 2>/dev/null || true
+	rm "$MNT/victim.bin"
+	umnt
+	mnt
+	gen filler $((4 * 1024 * 1024)) >>"$MNT/filler.bin"
+	rec live filler.bin
+	rm "$MNT/keep/small.txt" "$MNT/keep/data.bin" "$MNT/keep/half.bin"
+	umnt
+}
+
+# simple CLUSTER: deleted files of several kinds, one of them fragmented.
+build_simple() {
+	local cluster=$1 spacer
+	spacer=$((cluster > 4096 ? cluster : 4096))
+	mnt
+	make_holes spacers 80 "$spacer"
+	umnt
+	mnt
+	fill_records fill 40
+	put deleted data/fragmented.bin gen frag $((15 * spacer + 777))
+	release_ballast spacers
+	put deleted data/resident.txt text res 200
+	put deleted data/empty.dat true
+	put deleted data/medium.bin gen medium 123457
+	put deleted data/sub/deeper/file.txt text deeper 5000
+	rec deleted-dir data/sub/deeper
+	put deleted data/stream.txt text streambase 3000
+	put deleted data/stream.txt:alt gen streamalt 9000
+	put live data/live.txt text live 4000
+	put live data/live.bin gen livebin 50000
+	umnt
+	(($(tsk_runs "$(rec_of data/fragmented.bin)") > 1)) || die "data/fragmented.bin is not fragmented"
+	mnt
+	rm "$MNT/data/fragmented.bin" "$MNT/data/resident.txt" "$MNT/data/empty.dat" \
+		"$MNT/data/medium.bin" "$MNT/data/stream.txt"
+	rm -r "$MNT/data/sub/deeper"
+	umnt
+}
+
+# geometry NAME: "sector cluster size_mib"
+geometry() {
+	case "$1" in
+	basic | compressed | overwrite) echo "512 4096 64" ;;
+	sector4k) echo "4096 4096 64" ;;
+	cluster512) echo "512 512 48" ;;
+	cluster64k) echo "512 65536 128" ;;
+	*) die "unknown image name: $1 (known: ${ALL_IMAGES[*]})" ;;
+	esac
+}
+
+# build_one NAME OUTDIR STAMP: runs inside `unshare --mount`.
+build_one() {
+	local name=$1 outdir=$2 stamp=$3 sector cluster size_mib
+	read -r sector cluster size_mib <<<"$(geometry "$name")"
+	mount --make-rprivate / 2>/dev/null || true
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-mkimage.XXXXXX")
+	trap cleanup_build EXIT
+	IMG="$WORK/$name.img" MNT="$WORK/mnt" MANIFEST_TMP="$WORK/$name.manifest"
+	: >"$MANIFEST_TMP"
+	truncate -s "${size_mib}M" "$IMG"
+	mkntfs -F -q -f -s "$sector" -c "$cluster" -L "restorefs-$name" "$IMG" >"$WORK/mkntfs.log" 2>&1 ||
+		die "mkntfs failed for $name: $(tail -1 "$WORK/mkntfs.log")"
+	case "$name" in
+	basic) build_basic ;;
+	compressed) build_compressed ;;
+	overwrite) build_overwrite ;;
+	*) build_simple "$cluster" ;;
+	esac
+	verify_manifest
+	printf 'sector_size=%s\ncluster_size=%s\nsize_bytes=%s\n' "$sector" "$cluster" \
+		"$((size_mib * 1024 * 1024))" >"$WORK/$name.conf"
+	mv -f "$IMG" "$outdir/$name.img"
+	mv -f "$WORK/$name.conf" "$outdir/$name.conf"
+	mv -f "$MANIFEST_TMP" "$outdir/$name.manifest"
+	printf '%s\n' "$stamp" >"$outdir/$name.stamp"
+}
+
+main() {
+	if [[ "${1:-}" == --build-one ]]; then
+		shift
+		build_one "$@"
+		return
+	fi
+	[[ $# -ge 1 && "$1" != -h && "$1" != --help ]] || {
+		echo "usage: scripts/mkimages.sh OUTDIR [NAME...]   (names: ${ALL_IMAGES[*]})" >&2
+		exit 2
+	}
+	local outdir=$1 stamp name start
+	shift
+	local names=("$@")
+	((${#names[@]})) || names=("${ALL_IMAGES[@]}")
+	for name in "${names[@]}"; do geometry "$name" >/dev/null; done
+	[[ $EUID -eq 0 ]] || die "building images needs root (unshare --mount, FUSE mounts)"
+	local tool
+	for tool in mkntfs ntfs-3g istat icat setfattr openssl unshare mountpoint; do
+		command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
+	done
+	[[ -e /dev/fuse ]] || die "/dev/fuse is missing: cannot mount with ntfs-3g"
+	mkdir -p "$outdir"
+	outdir=$(readlink -f "$outdir")
+	stamp=$(sha256sum "$SELF" | cut -d' ' -f1)
+	for name in "${names[@]}"; do
+		if [[ -f "$outdir/$name.img" && -f "$outdir/$name.manifest" && -f "$outdir/$name.stamp" &&
+			"$(cat "$outdir/$name.stamp")" == "$stamp" ]]; then
+			say "$name: up to date"
+			continue
+		fi
+		rm -f "$outdir/$name.stamp"
+		start=$SECONDS
+		unshare --mount bash "$SELF" --build-one "$name" "$outdir" "$stamp" ||
+			die "building image $name failed"
+		say "$name: built in $((SECONDS - start)) s ($(wc -l <"$outdir/$name.manifest") manifest lines)"
+	done
+}
+
+main "$@"

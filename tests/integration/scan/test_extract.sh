@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# test_extract.sh IMAGE_NAME: lists and extracts every deleted file of a scripts/mkimages.sh
+# image with restorefs-scan and checks the result against the image's manifest, line by line;
+# the image must be byte-identical afterwards.
+#   env RESTOREFS_SCAN    the restorefs-scan executable
+#   env RESTOREFS_IMAGES  the images directory (default RESTOREFS_IMAGES_DEFAULT); missing: SKIP
+set -euo pipefail
+
+name=${1:?usage: test_extract.sh IMAGE_NAME}
+images=${RESTOREFS_IMAGES:-${RESTOREFS_IMAGES_DEFAULT:-}}
+scan=${RESTOREFS_SCAN:-}
+
+skip() { echo "SKIP: $*"; exit 77; }
+[[ -n "$images" && -d "$images" ]] || skip "no test images (scripts/test.sh builds them and sets RESTOREFS_IMAGES)"
+img="$images/$name.img"
+manifest="$images/$name.manifest"
+[[ -f "$img" && -f "$manifest" ]] || skip "image $name is not in $images (scripts/mkimages.sh $images $name)"
+[[ -n "$scan" && -x "$scan" ]] || { echo "FAIL: RESTOREFS_SCAN is not an executable: '$scan'"; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-scan-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+out="$tmp/out"
+failures=0 checked=0
+fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
+md5_of() { md5sum <"$1" | cut -d' ' -f1; }
+
+image_md5=$(md5_of "$img")
+
+# ---- list ----------------------------------------------------------------------------------
+if ! "$scan" --format=csv "$img" >"$tmp/list.csv" 2>"$tmp/list.err"; then
+	echo "FAIL: restorefs-scan --format=csv $img exited with an error:"
+	sed 's/^/    /' "$tmp/list.err"
+	exit 1
+fi
+expected_header='path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path'
+header=$(head -n1 "$tmp/list.csv" | tr -d '\r')
+[[ "$header" == "$expected_header" ]] || fail "CSV header is '$header'"
+
+# The CSV (RFC 4180 quoting) as tab-separated rows: mft_record stream type recoverable flags path.
+python3 - "$tmp/list.csv" >"$tmp/list.tsv" <<'EOF' || { echo "FAIL: the CSV listing does not parse"; exit 1; }
+import csv, sys
+with open(sys.argv[1], newline='', encoding='utf-8') as f:
+    rows = csv.DictReader(f)
+    for r in rows:
+        fields = [r['mft_record'], r['stream'], r['type'], r['recoverable'], r['flags'], r['path']]
+        if any('\t' in x or '\n' in x for x in fields):
+            sys.exit('a field holds a tab or newline: %r' % (fields,))
+        print('\t'.join(fields))
+EOF
+
+# rows REC [STREAM]: listing rows of record REC (and of its STREAM, "" = unnamed) as
+# "type<TAB>recoverable<TAB>flags<TAB>path".
+rows() {
+	awk -F'\t' -v r="$1" -v s="${2-}" -v filt="${2+x}" \
+		'$1 == r && (filt == "" || $2 == s) { print $3 "\t" $4 "\t" $5 "\t" $6 }' "$tmp/list.tsv"
+}
+
+# ---- extract -------------------------------------------------------------------------------
+extract_rc=0
+"$scan" --extract "$out" "$img" >"$tmp/extract.log" 2>&1 || extract_rc=$?
+damaged_ok=0
+grep -qP '\t(partial|overwritten)\t' "$manifest" && damaged_ok=1
+if ((extract_rc != 0)) && ! ((extract_rc == 4 && damaged_ok)); then
+	fail "restorefs-scan --extract exited $extract_rc:"
+	tail -n 20 "$tmp/extract.log" | sed 's/^/    /'
+fi
+[[ -d "$out" ]] || { echo "FAIL: --extract created no $out"; exit 1; }
+
+# same_place EXPECTED LISTED: LISTED is EXPECTED or its collision name (same directory,
+# same extension, name starting with the original stem).
+same_place() {
+	local want=$1 got=$2 wdir gdir wbase gbase stem ext
+	[[ "$got" == "$want" ]] && return 0
+	wdir=$(dirname "$want") gdir=$(dirname "$got")
+	[[ "$wdir" == "$gdir" ]] || return 1
+	wbase=$(basename "$want") gbase=$(basename "$got")
+	stem=${wbase%.*} ext=""
+	[[ "$wbase" == *.* ]] && ext=.${wbase##*.}
+	[[ "$gbase" == "$stem"* && "$gbase" == *"$ext" ]]
+}
+
+check_deleted() {
+	local md5=$1 rec=$2 path=$3 stream="" listed found="" type p
+	[[ "$path" == *:* ]] && stream=${path#*:}
+	if [[ -f "$out/$path" && "$(md5_of "$out/$path")" == "$md5" ]]; then
+		found=$path
+	else
+		# Collision names: find the record's row and check that it sits where it belongs.
+		while IFS=$'\t' read -r type _ _ listed; do
+			[[ "$type" != dir ]] || continue
+			p=${listed#/}
+			if same_place "$path" "$p" && [[ -f "$out/$p" && "$(md5_of "$out/$p")" == "$md5" ]]; then
+				found=$p
+				break
+			fi
+		done < <(rows "$rec" "$stream")
+	fi
+	if [[ -z "$found" ]]; then
+		listed=$(rows "$rec" "$stream" | cut -f4 | paste -sd' ')
+		if [[ -f "$out/$path" ]]; then
+			fail "deleted $path (record $rec): extracted with md5 $(md5_of "$out/$path"), want $md5"
+		else
+			fail "deleted $path (record $rec): not extracted (listed as: ${listed:-nothing})"
+		fi
+		return
+	fi
+	[[ -n "$(rows "$rec" "$stream")" ]] || fail "deleted $path (record $rec): extracted but not in the CSV listing"
+}
+
+check_orphan() {
+	local md5=$1 rec=$2 path=$3 base stem ext f fb
+	base=$(basename "$path")
+	stem=${base%.*} ext=""
+	[[ "$base" == *.* ]] && ext=.${base##*.}
+	if [[ -d "$out/lost+found" ]]; then
+		while IFS= read -r -d '' f; do
+			fb=$(basename "$f")
+			[[ "$fb" == "$stem"* && "$fb" == *"$ext" ]] || continue
+			[[ "$(md5_of "$f")" == "$md5" ]] && return 0
+		done < <(find "$out/lost+found" -type f -print0)
+	fi
+	fail "orphan $path (record $rec): no file named like $base with md5 $md5 under lost+found/"
+}
+
+check_overwritten() {
+	local rec=$1 path=$2 stream="" type recov listed seen=0
+	[[ "$path" == *:* ]] && stream=${path#*:}
+	while IFS=$'\t' read -r type recov _ listed; do
+		seen=1
+		[[ "$recov" =~ ^[0-9]+$ ]] || { fail "overwritten $path (record $rec): recoverable '$recov' is not a number"; continue; }
+		((recov < 100)) || fail "overwritten $path (record $rec): listed as $listed with recoverable $recov%"
+	done < <(rows "$rec" "$stream")
+	((seen)) || fail "overwritten $path (record $rec): not listed"
+}
+
+# TSK cross-check: icat of an intact deleted record must agree with the manifest.
+check_tsk() {
+	local md5=$1 rec=$2 path=$3 got
+	command -v icat >/dev/null || return 0
+	got=$({ icat "$img" "$rec" 2>/dev/null || true; } | md5sum | cut -d' ' -f1)
+	[[ "$got" == "$md5" ]] || fail "manifest and The Sleuth Kit disagree on $path (record $rec): icat md5 $got"
+}
+
+while IFS=$'\t' read -r md5 _ state rec path; do
+	[[ -n "$state" ]] || continue
+	checked=$((checked + 1))
+	case "$state" in
+	deleted)
+		check_deleted "$md5" "$rec" "$path"
+		[[ "$path" == *:* ]] || check_tsk "$md5" "$rec" "$path"
+		;;
+	deleted-dir)
+		[[ -d "$out/$path" ]] || fail "deleted-dir $path (record $rec): no such directory extracted"
+		;;
+	orphan) check_orphan "$md5" "$rec" "$path" ;;
+	overwritten) check_overwritten "$rec" "$path" ;;
+	partial)
+		[[ -n "$(rows "$rec")" ]] || fail "partial $path (record $rec): not listed"
+		;;
+	live)
+		[[ -z "$(rows "$rec")" ]] ||
+			fail "live $path (record $rec): listed as $(rows "$rec" | cut -f4 | paste -sd' ')"
+		;;
+	*) fail "manifest line for $path has unknown state '$state'" ;;
+	esac
+done <"$manifest"
+
+[[ "$(md5_of "$img")" == "$image_md5" ]] || fail "the image changed during the test"
+
+if ((failures)); then
+	printf '%s: %d of %d manifest checks failed\n' "$name" "$failures" "$checked"
+	exit 1
+fi
+printf '%s: all %d manifest entries check out (%d rows listed)\n' "$name" "$checked" "$(wc -l <"$tmp/list.tsv")"
