@@ -45,6 +45,7 @@ typedef struct {
 	GPtrArray *selected;
 	GHashTable *dirs_with_content; /* &info->id of directories above a selected entry */
 	bool need_path;
+	bool mark_dirs; /* only filtered listings drop directories without content */
 } SelectWalk;
 
 static void mark_ancestors(SelectWalk *w, RfsEntryId parent)
@@ -75,7 +76,8 @@ static bool select_one(const RfsEntryInfo *info, void *user_data)
 	if (!filters_match_file(w->f, info, path, rfs_entry_recoverable_percent(info)))
 		return true;
 	g_ptr_array_add(w->selected, (gpointer)info);
-	mark_ancestors(w, info->parent_id);
+	if (w->mark_dirs)
+		mark_ancestors(w, info->parent_id);
 	return true;
 }
 
@@ -87,6 +89,7 @@ GPtrArray *filters_select(const RfsContext *ctx, const Filters *f)
 		.selected = g_ptr_array_new(),
 		.dirs_with_content = g_hash_table_new(g_int64_hash, g_int64_equal),
 		.need_path = f->name_glob != NULL && strchr(f->name_glob, '/') != NULL,
+		.mark_dirs = filters_active(f),
 	};
 	rfs_context_foreach(ctx, select_one, &w);
 	if (filters_active(f)) {

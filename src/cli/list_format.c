@@ -77,14 +77,27 @@ static void csv_time(GString *out, int64_t filetime)
 void list_format_csv_row(GString *out, const ListFormatRow *row)
 {
 	const RfsEntryInfo *e = row->info;
+	static const char hex[] = "0123456789abcdef";
 	list_format_csv_field(out, row->path);
-	g_string_append_printf(out, ",%" PRIu64 ",%u,", e->mft_record, (unsigned)e->sequence);
+	g_string_append_c(out, ',');
+	entry_text_append_u64(out, e->mft_record);
+	g_string_append_c(out, ',');
+	entry_text_append_u64(out, e->sequence);
+	g_string_append_c(out, ',');
 	list_format_csv_field(out, e->stream_name);
-	g_string_append_printf(out, ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,",
-			       list_format_type_word(e), e->size_bytes, e->allocated_bytes, e->clusters,
-			       e->clusters_in_use, row->recoverable_percent);
+	g_string_append_c(out, ',');
+	g_string_append(out, list_format_type_word(e));
+	const uint64_t numbers[] = { e->size_bytes, e->allocated_bytes, e->clusters, e->clusters_in_use,
+				     row->recoverable_percent };
+	for (size_t i = 0; i < G_N_ELEMENTS(numbers); i++) {
+		g_string_append_c(out, ',');
+		entry_text_append_u64(out, numbers[i]);
+	}
+	g_string_append_c(out, ',');
 	list_format_flag_words(out, e, "|");
-	g_string_append_printf(out, ",0x%08" PRIx32, e->attributes);
+	g_string_append(out, ",0x");
+	for (int shift = 28; shift >= 0; shift -= 4)
+		g_string_append_c(out, hex[(e->attributes >> shift) & 0xF]);
 	csv_time(out, e->times.creation);
 	csv_time(out, e->times.last_write);
 	csv_time(out, e->times.last_access);

@@ -1,10 +1,13 @@
 /* BitLocker volumes through libbde: a libbfio handle that reads through our BlockSource,
- * key checks, the FVE metadata parse we need when libbde cannot open a volume, and the
- * decrypted BlockSource. libbde and its error objects never leave this file; nothing here
- * writes to the volume. libbde is not thread-safe: one mutex serialises all decrypting reads. */
+ * the reads of the volume header and FVE metadata copies (decoded by fve_metadata.c), key
+ * handling, and the decrypted BlockSource. libbde and its error objects never leave this
+ * file; nothing here writes to the volume. libbde is not thread-safe: one mutex serialises
+ * all decrypting reads. */
 #define G_LOG_DOMAIN "restorefs-device"
 
 #include "device/bitlocker_source.h"
+#include "device/fve_metadata.h"
+#include "device/recovery_password.h"
 #include "util/error.h"
 
 #include <inttypes.h>
@@ -13,79 +16,20 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* ---- on-disk layout -------------------------------------------------------------------- */
+/* fve_metadata.h names the on-disk values that libbde also defines. */
+G_STATIC_ASSERT((int)FVE_METHOD_AES_128_CBC_DIFFUSER == (int)LIBBDE_ENCRYPTION_METHOD_AES_128_CBC_DIFFUSER);
+G_STATIC_ASSERT((int)FVE_METHOD_AES_256_CBC_DIFFUSER == (int)LIBBDE_ENCRYPTION_METHOD_AES_256_CBC_DIFFUSER);
+G_STATIC_ASSERT((int)FVE_METHOD_AES_128_CBC == (int)LIBBDE_ENCRYPTION_METHOD_AES_128_CBC);
+G_STATIC_ASSERT((int)FVE_METHOD_AES_256_CBC == (int)LIBBDE_ENCRYPTION_METHOD_AES_256_CBC);
+G_STATIC_ASSERT((int)FVE_METHOD_AES_128_XTS == (int)LIBBDE_ENCRYPTION_METHOD_AES_128_XTS);
+G_STATIC_ASSERT((int)FVE_METHOD_AES_256_XTS == (int)LIBBDE_ENCRYPTION_METHOD_AES_256_XTS);
+G_STATIC_ASSERT((int)FVE_PROTECTION_CLEAR_KEY == (int)LIBBDE_KEY_PROTECTION_TYPE_CLEAR_KEY);
+G_STATIC_ASSERT((int)FVE_PROTECTION_TPM == (int)LIBBDE_KEY_PROTECTION_TYPE_TPM);
+G_STATIC_ASSERT((int)FVE_PROTECTION_STARTUP_KEY == (int)LIBBDE_KEY_PROTECTION_TYPE_STARTUP_KEY);
+G_STATIC_ASSERT((int)FVE_PROTECTION_RECOVERY_PASSWORD == (int)LIBBDE_KEY_PROTECTION_TYPE_RECOVERY_PASSWORD);
+G_STATIC_ASSERT((int)FVE_PROTECTION_PASSWORD == (int)LIBBDE_KEY_PROTECTION_TYPE_PASSWORD);
 
-enum {                                      /* volume header (first 512 bytes)            */
-	BDE_HDR_SIGNATURE = 0x03,           /* 8 bytes: "-FVE-FS-", or "MSWIN4.1" (To Go) */
-	BDE_HDR_BYTES_PER_SECTOR = 0x0B,    /* u16                                         */
-	BDE_HDR_SECTORS_PER_CLUSTER = 0x0D, /* u8                                          */
-	BDE_HDR_VISTA_METADATA_LCN = 0x38,  /* u64, Vista: cluster of the first FVE block  */
-	BDE_HDR_GUID = 0xA0,                /* 16 bytes, Windows 7+: BDE_GUID or BDE_GUID_EOW */
-	BDE_HDR_METADATA_OFFSETS = 0xB0,    /* 3 x u64 bytes, Windows 7+                   */
-	BDE_HDR_TOGO_GUID = 0x1A8,          /* 16 bytes, To Go: BDE_GUID                   */
-	BDE_HDR_TOGO_METADATA_OFFSETS = 0x1B8,
-	BDE_HDR_SIZE = 512,
-};
-
-enum {                                 /* FVE metadata block: block header, then header */
-	FVE_BLOCK_UNITS = 0x08,        /* u16: block header + metadata, in 16-byte units;
-	                                * the validation record follows                  */
-	FVE_BLOCK_VERSION = 0x0A,      /* u16: 1 Vista, 2 Windows 7+                     */
-	FVE_BLOCK_CURRENT_STATE = 0x0C,/* u16: FveState                                  */
-	FVE_BLOCK_NEXT_STATE = 0x0E,   /* u16                                            */
-	FVE_BLOCK_ENCRYPTED_SIZE = 0x10,/* u64 bytes                                     */
-	FVE_META_SIZE = 0x40,          /* u32: metadata header + entries, in bytes       */
-	FVE_META_VOLUME_GUID = 0x50,   /* 16 bytes                                       */
-	FVE_META_METHOD = 0x64,        /* u16: LIBBDE_ENCRYPTION_METHOD_*                */
-	FVE_META_CREATION_TIME = 0x68, /* u64 FILETIME                                   */
-	FVE_META_ENTRIES = 0x70,       /* first metadata entry                           */
-	FVE_META_MAX_BYTES = 64 * 1024,
-	FVE_VALID_VERSION = 0x02,      /* validation record: u16, 2 = CRC32 below        */
-	FVE_VALID_CRC32 = 0x04,        /* u32: CRC-32 of the FVE_BLOCK_UNITS bytes        */
-	FVE_VALID_MIN_SIZE = 0x08,
-};
-
-enum {                          /* metadata entry                                        */
-	FVE_ENTRY_SIZE = 0x00,  /* u16, whole entry                                      */
-	FVE_ENTRY_TYPE = 0x02,  /* u16: 2 VMK, 3 FVEK, 7 description                      */
-	FVE_ENTRY_VALUE = 0x04, /* u16: 2 UTF-16 string, 8 VMK                            */
-	FVE_ENTRY_DATA = 0x08,
-	FVE_VMK_GUID = 0x08,       /* 16 bytes */
-	FVE_VMK_PROTECTION = 0x22, /* u16: LIBBDE_KEY_PROTECTION_TYPE_*                    */
-	FVE_VMK_MIN_SIZE = 0x24,
-	FVE_ENTRY_TYPE_VMK = 0x0002,
-	FVE_ENTRY_TYPE_DESCRIPTION = 0x0007,
-	FVE_VALUE_STRING = 0x0002,
-	FVE_VALUE_VMK = 0x0008,
-};
-
-typedef enum {
-	FVE_STATE_DECRYPTED = 1,
-	FVE_STATE_SWITCHING = 2,
-	FVE_STATE_EOW_ACTIVATED = 3,
-	FVE_STATE_ENCRYPTED = 4,
-	FVE_STATE_PAUSED = 5,
-} FveState;
-
-static const uint8_t BDE_GUID[16] = { 0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
-				      0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01 };
-
-/* Windows 8+ "used space only" volumes, which encrypt on write. */
-static const uint8_t BDE_GUID_EOW[16] = { 0x3b, 0x4d, 0xa8, 0x92, 0x80, 0xdd, 0x0e, 0x4d,
-					  0x9e, 0x4e, 0xb1, 0xe3, 0x28, 0x4e, 0xae, 0xd8 };
-
-#define BDE_PROTECTION_SMART_CARD 0x1000 /* not in this libbde's enum */
 #define BDE_READ_AHEAD_BYTES (1024 * 1024)
-
-/* What we decode ourselves from the first FVE metadata block. */
-typedef struct {
-	uint16_t current_state;
-	uint16_t next_state;
-	uint16_t method;
-	uint64_t encrypted_size_bytes;
-	bool eow;  /* the volume header carries BDE_GUID_EOW */
-	int copy;  /* which of the three block copies passed its checks (0-based) */
-} FveHeader;
 
 /* The libbfio io_handle: libbde reads the volume through it, i.e. through our BlockSource.
  * Only called with the volume mutex held (or before the volume is shared). */
@@ -103,7 +47,7 @@ struct BitlockerVolume {
 	BlockSource source; /* the decrypted volume, valid after a successful unlock */
 	BlockSource *parent;
 	BitlockerInfo info;
-	FveHeader fve;
+	FveMetadata fve;
 	char *refusal;        /* why this libbde cannot open the volume, NULL if it can */
 	libbde_volume_t *bde; /* opened volume (locked until unlocked) */
 	libbfio_handle_t *bfio;
@@ -270,215 +214,36 @@ static char *bde_error_text(libbde_error_t *lerr)
 	return joined;
 }
 
-static const char *method_name(uint16_t method)
-{
-	switch (method) {
-	case LIBBDE_ENCRYPTION_METHOD_AES_128_CBC_DIFFUSER: return "AES-CBC 128 with Elephant diffuser";
-	case LIBBDE_ENCRYPTION_METHOD_AES_256_CBC_DIFFUSER: return "AES-CBC 256 with Elephant diffuser";
-	case LIBBDE_ENCRYPTION_METHOD_AES_128_CBC: return "AES-CBC 128";
-	case LIBBDE_ENCRYPTION_METHOD_AES_256_CBC: return "AES-CBC 256";
-	case LIBBDE_ENCRYPTION_METHOD_AES_128_XTS: return "AES-XTS 128";
-	case LIBBDE_ENCRYPTION_METHOD_AES_256_XTS: return "AES-XTS 256";
-	case 0: return "none";
-	default: return NULL;
-	}
-}
-
-static char *method_text(uint16_t method)
-{
-	const char *name = method_name(method);
-	return name != NULL ? g_strdup(name) : g_strdup_printf("unknown (0x%04x)", method);
-}
-
-static const char *protection_name(uint16_t type)
-{
-	switch (type) {
-	case LIBBDE_KEY_PROTECTION_TYPE_CLEAR_KEY: return "clear key";
-	case LIBBDE_KEY_PROTECTION_TYPE_TPM: return "TPM";
-	case LIBBDE_KEY_PROTECTION_TYPE_STARTUP_KEY: return "startup key";
-	case 0x0500: return "TPM and PIN";
-	case LIBBDE_KEY_PROTECTION_TYPE_RECOVERY_PASSWORD: return "recovery password";
-	case BDE_PROTECTION_SMART_CARD: return "smart card";
-	case LIBBDE_KEY_PROTECTION_TYPE_PASSWORD: return "password";
-	default: return NULL;
-	}
-}
-
-static char *protection_text(uint16_t type)
-{
-	const char *name = protection_name(type);
-	return name != NULL ? g_strdup(name) : g_strdup_printf("unknown (0x%04x)", type);
-}
-
-/* GUIDs are stored with their first three fields little-endian. */
-static char *guid_text(const uint8_t *g)
-{
-	return g_strdup_printf("%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", le32_at(g),
-			       le16_at(g + 4), le16_at(g + 6), g[8], g[9], g[10], g[11], g[12],
-			       g[13], g[14], g[15]);
-}
-
 /* ---- volume header and FVE metadata --------------------------------------------------------- */
 
 bool bitlocker_probe(ByteSpan first_sector)
 {
-	if (!span_has(first_sector, 0, BDE_HDR_SIZE))
-		return false;
-	const uint8_t *p = first_sector.data;
-	if (memcmp(p + BDE_HDR_SIGNATURE, "-FVE-FS-", 8) == 0)
-		return true;
-	return memcmp(p + BDE_HDR_SIGNATURE, "MSWIN4.1", 8) == 0 &&
-	       memcmp(p + BDE_HDR_TOGO_GUID, BDE_GUID, sizeof BDE_GUID) == 0;
-}
-
-/* The byte offsets of the three FVE metadata block copies named by the volume header. */
-static void fve_block_offsets(ByteSpan hdr, uint64_t offsets[3], bool *to_go, bool *eow)
-{
-	const uint8_t *p = hdr.data;
-	*to_go = memcmp(p + BDE_HDR_SIGNATURE, "MSWIN4.1", 8) == 0;
-	*eow = !*to_go && memcmp(p + BDE_HDR_GUID, BDE_GUID_EOW, sizeof BDE_GUID_EOW) == 0;
-	if (*to_go || *eow || memcmp(p + BDE_HDR_GUID, BDE_GUID, sizeof BDE_GUID) == 0) {
-		size_t at = *to_go ? BDE_HDR_TOGO_METADATA_OFFSETS : BDE_HDR_METADATA_OFFSETS;
-		for (int i = 0; i < 3; i++)
-			offsets[i] = le64_at(p + at + 8 * i);
-		return;
-	}
-	/* Vista names only the first copy, by cluster number. */
-	uint64_t cluster = (uint64_t)le16_at(p + BDE_HDR_BYTES_PER_SECTOR) *
-			   p[BDE_HDR_SECTORS_PER_CLUSTER];
-	uint64_t lcn = le64_at(p + BDE_HDR_VISTA_METADATA_LCN);
-	offsets[0] = cluster != 0 && lcn <= UINT64_MAX / cluster ? lcn * cluster : 0;
-	offsets[1] = offsets[2] = 0;
-}
-
-static char *utf16le_text(ByteSpan s)
-{
-	size_t units = s.size / 2;
-	gunichar2 *tmp = g_new(gunichar2, units + 1);
-	for (size_t i = 0; i < units; i++)
-		tmp[i] = le16_at(s.data + 2 * i);
-	tmp[units] = 0;
-	char *text = g_utf16_to_utf8(tmp, -1, NULL, NULL, NULL);
-	g_free(tmp);
-	return text != NULL ? text : g_strdup("");
-}
-
-static void info_clear(BitlockerInfo *info)
-{
-	g_free(info->method);
-	g_free(info->volume_identifier);
-	g_free(info->description);
-	for (size_t i = 0; i < info->protector_count; i++) {
-		g_free(info->protectors[i].type);
-		g_free(info->protectors[i].identifier);
-	}
-	g_free(info->protectors);
-	bool to_go = info->to_go;
-	*info = (BitlockerInfo){ .to_go = to_go };
-}
-
-/* CRC-32 (IEEE, reflected); the validated range is under 64 KiB, so no table. */
-static uint32_t crc32_ieee(ByteSpan s)
-{
-	uint32_t crc = 0xffffffffu;
-	for (size_t i = 0; i < s.size; i++) {
-		crc ^= s.data[i];
-		for (int bit = 0; bit < 8; bit++)
-			crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
-	}
-	return ~crc;
-}
-
-/* Windows 7+ follows each metadata block copy with a CRC-32 of it: a copy that fails it
- * is torn or damaged, and another copy must be used. */
-static bool fve_block_check(ByteSpan block, GError **error)
-{
-	size_t size = (size_t)le16_at(block.data + FVE_BLOCK_UNITS) * 16;
-	if (!span_has(block, size, FVE_VALID_MIN_SIZE) ||
-	    le16_at(block.data + size + FVE_VALID_VERSION) != 2)
-		return true; /* no validation record (Vista): nothing to check */
-	uint32_t stored = le32_at(block.data + size + FVE_VALID_CRC32);
-	uint32_t computed = crc32_ieee(span_sub(block, 0, size));
-	if (stored != computed)
-		return rfs_set_corrupt(error, "FVE metadata block: CRC-32 0x%08" PRIx32 ", computed 0x%08" PRIx32,
-				       stored, computed);
-	return true;
-}
-
-/* Decodes the header and entries of one FVE metadata block (block header at offset 0). */
-static bool fve_metadata_parse(ByteSpan block, FveHeader *fve, BitlockerInfo *info,
-			       GError **error)
-{
-	if (!span_has(block, 0, FVE_META_ENTRIES) || memcmp(block.data, "-FVE-FS-", 8) != 0)
-		return rfs_set_corrupt(error, "FVE metadata block: no -FVE-FS- signature");
-	const uint8_t *p = block.data;
-	uint32_t meta_size = le32_at(p + FVE_META_SIZE);
-	if (meta_size < FVE_META_ENTRIES - FVE_META_SIZE || !span_has(block, FVE_META_SIZE, meta_size))
-		return rfs_set_corrupt(error, "FVE metadata block: metadata size %" PRIu32 " of %zu bytes",
-				       meta_size, block.size - FVE_META_SIZE);
-	if (!fve_block_check(block, error))
-		return false;
-	fve->current_state = le16_at(p + FVE_BLOCK_CURRENT_STATE);
-	fve->next_state = le16_at(p + FVE_BLOCK_NEXT_STATE);
-	fve->encrypted_size_bytes = le64_at(p + FVE_BLOCK_ENCRYPTED_SIZE);
-	fve->method = le16_at(p + FVE_META_METHOD);
-
-	info_clear(info);
-	info->method = method_text(fve->method);
-	info->volume_identifier = guid_text(p + FVE_META_VOLUME_GUID);
-	info->creation_time = (int64_t)le64_at(p + FVE_META_CREATION_TIME);
-	GArray *prot = g_array_new(FALSE, TRUE, sizeof(BitlockerProtector));
-	ByteSpan entries = span_sub(block, FVE_META_ENTRIES, FVE_META_SIZE + meta_size - FVE_META_ENTRIES);
-	for (size_t off = 0; span_has(entries, off, FVE_ENTRY_DATA);) {
-		const uint8_t *e = entries.data + off;
-		uint16_t size = le16_at(e + FVE_ENTRY_SIZE);
-		if (size < FVE_ENTRY_DATA || !span_has(entries, off, size))
-			break; /* padding or a torn tail: what came before is still good */
-		uint16_t type = le16_at(e + FVE_ENTRY_TYPE), value = le16_at(e + FVE_ENTRY_VALUE);
-		if (type == FVE_ENTRY_TYPE_DESCRIPTION && value == FVE_VALUE_STRING &&
-		    info->description == NULL) {
-			info->description = utf16le_text(span_sub(entries, off + FVE_ENTRY_DATA,
-								  size - FVE_ENTRY_DATA));
-		} else if (type == FVE_ENTRY_TYPE_VMK && value == FVE_VALUE_VMK && size >= FVE_VMK_MIN_SIZE) {
-			BitlockerProtector bp = { protection_text(le16_at(e + FVE_VMK_PROTECTION)),
-						  guid_text(e + FVE_VMK_GUID) };
-			g_array_append_val(prot, bp);
-		}
-		off += size;
-	}
-	if (info->description == NULL)
-		info->description = g_strdup("");
-	info->protector_count = prot->len;
-	info->protectors = (BitlockerProtector *)(void *)g_array_free(prot, FALSE);
-	return true;
+	return fve_metadata_probe(first_sector);
 }
 
 /* Reads the volume header and the first readable FVE metadata block copy. */
 static bool fve_read(BitlockerVolume *vol, GError **error)
 {
-	uint8_t hdr[BDE_HDR_SIZE];
-	if (!block_source_read(vol->parent, 0, hdr, sizeof hdr, error))
+	uint8_t hdr[FVE_METADATA_HEADER_SIZE];
+	FveMetadataHeader h;
+	if (!block_source_read(vol->parent, 0, hdr, sizeof hdr, error) ||
+	    !fve_metadata_header_parse(byte_span(hdr, sizeof hdr), &h, error))
 		return false;
-	if (!bitlocker_probe(byte_span(hdr, sizeof hdr)))
-		return rfs_set_error(error, RFS_ERROR_INVALID, "not a BitLocker volume");
-	uint16_t bps = le16_at(hdr + BDE_HDR_BYTES_PER_SECTOR);
-	vol->source.sector_size = bps >= 512 && bps <= 4096 && (bps & (bps - 1)) == 0
-				  ? bps : vol->parent->sector_size;
-	uint64_t offsets[3];
-	bool eow = false;
-	fve_block_offsets(byte_span(hdr, sizeof hdr), offsets, &vol->info.to_go, &eow);
+	vol->source.sector_size = h.sector_size != 0 ? h.sector_size : vol->parent->sector_size;
+	vol->info.to_go = h.to_go;
+	const uint64_t *offsets = h.block_offsets;
 
-	g_autofree uint8_t *block = g_malloc(FVE_META_MAX_BYTES);
+	g_autofree uint8_t *block = g_malloc(FVE_METADATA_MAX_BYTES);
 	g_autoptr(GError) first = NULL;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < FVE_METADATA_COPIES; i++) {
 		g_autoptr(GError) local = NULL;
 		uint64_t size = vol->parent->size_bytes;
 		if (offsets[i] == 0 || offsets[i] >= size)
 			continue;
-		size_t want = (size_t)MIN((uint64_t)FVE_META_MAX_BYTES, size - offsets[i]);
+		size_t want = (size_t)MIN((uint64_t)FVE_METADATA_MAX_BYTES, size - offsets[i]);
 		if (block_source_read(vol->parent, offsets[i], block, want, &local) &&
 		    fve_metadata_parse(byte_span(block, want), &vol->fve, &vol->info, &local)) {
-			vol->fve.eow = eow;
+			vol->fve.eow = h.eow;
 			vol->fve.copy = i;
 			return true;
 		}
@@ -517,48 +282,6 @@ static void secret_free(uint8_t *p, size_t mapped)
 	munmap(p, mapped);
 }
 
-/* Checks a 48-digit recovery password (8 groups of 6 digits, dashes optional) and writes
- * the dashed form libbde wants into out[55]. Each group is a multiple of 11 below
- * 11 * 65536: it encodes 16 bits of the key. Messages never quote the digits. */
-static bool recovery_password_normalise(const uint8_t *data, size_t size, char out[55],
-					GError **error)
-{
-	size_t digits = 0;
-	while (size > 0 && g_ascii_isspace(data[size - 1])) /* a key file's newline */
-		size--;
-	while (size > 0 && g_ascii_isspace(data[0])) {
-		data++;
-		size--;
-	}
-	for (size_t i = 0; i < size; i++) {
-		if (data[i] == '-' && digits % 6 == 0 && digits > 0 && digits < 48 && data[i - 1] != '-')
-			continue;
-		if (!g_ascii_isdigit(data[i]))
-			return rfs_set_error(error, RFS_ERROR_INVALID,
-					     "recovery password: character %zu is neither a digit nor a dash between groups of 6",
-					     i + 1);
-		if (digits < 48)
-			out[digits / 6 * 7 + digits % 6] = (char)data[i];
-		digits++;
-	}
-	if (digits != 48)
-		return rfs_set_error(error, RFS_ERROR_INVALID,
-				     "recovery password has %zu digits; expected 48 digits in 8 groups of 6 (dashes optional)",
-				     digits);
-	for (unsigned g = 0; g < 8; g++) {
-		uint32_t value = 0;
-		for (unsigned k = 0; k < 6; k++)
-			value = value * 10 + (uint32_t)(out[g * 7 + k] - '0');
-		if (g < 7)
-			out[g * 7 + 6] = '-';
-		if (value % 11 != 0 || value / 11 >= 65536)
-			return rfs_set_error(error, RFS_ERROR_INVALID,
-					     "recovery password: group %u fails its checksum (each 6-digit group is a multiple of 11 below 720896); check that group for a typo",
-					     g + 1);
-	}
-	return true;
-}
-
 /* ---- libbde volume ------------------------------------------------------------------------- */
 
 typedef enum { BDE_OPEN_OK, BDE_OPEN_LOCKED, BDE_OPEN_FAILED } BdeOpenResult;
@@ -589,8 +312,7 @@ static int bde_apply_key(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *k
 	case RFS_KEY_FVEK: {
 		/* The Elephant diffuser's FVEK datum holds the FVEK and the TWEAK key in
 		 * two halves; XTS keeps both of its keys in the FVEK, as libbde wants it. */
-		bool two = m == LIBBDE_ENCRYPTION_METHOD_AES_128_CBC_DIFFUSER ||
-			   m == LIBBDE_ENCRYPTION_METHOD_AES_256_CBC_DIFFUSER;
+		bool two = m == FVE_METHOD_AES_128_CBC_DIFFUSER || m == FVE_METHOD_AES_256_CBC_DIFFUSER;
 		size_t half = two ? key_size / 2 : key_size;
 		return libbde_volume_set_keys(vol->bde, key, half, key + half, key_size - half, lerr);
 	}
@@ -661,11 +383,11 @@ static void info_from_bde(BitlockerVolume *vol)
 	}
 	if (libbde_volume_get_encryption_method(vol->bde, &method, NULL) == 1) {
 		g_free(info->method);
-		info->method = method_text(method);
+		info->method = fve_metadata_method_text(method);
 	}
 	if (libbde_volume_get_volume_identifier(vol->bde, guid, sizeof guid, NULL) == 1) {
 		g_free(info->volume_identifier);
-		info->volume_identifier = guid_text(guid);
+		info->volume_identifier = fve_metadata_guid_text(guid);
 	}
 	if (libbde_volume_get_creation_time(vol->bde, &filetime, NULL) == 1)
 		info->creation_time = (int64_t)filetime;
@@ -691,8 +413,8 @@ static void info_from_bde(BitlockerVolume *vol)
 			(void)libbde_key_protector_get_identifier(kp, guid, sizeof guid, NULL);
 			(void)libbde_key_protector_free(&kp, NULL);
 		}
-		prot[i].type = protection_text(type);
-		prot[i].identifier = guid_text(guid);
+		prot[i].type = fve_metadata_protection_text(type);
+		prot[i].identifier = fve_metadata_guid_text(guid);
 	}
 	for (size_t i = 0; i < info->protector_count; i++) {
 		g_free(info->protectors[i].type);
@@ -701,47 +423,6 @@ static void info_from_bde(BitlockerVolume *vol)
 	g_free(info->protectors);
 	info->protectors = prot;
 	info->protector_count = (size_t)count;
-}
-
-static size_t count_protectors(const BitlockerInfo *info, const char *type)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < info->protector_count; i++)
-		n += strcmp(info->protectors[i].type, type) == 0;
-	return n;
-}
-
-/* Why libbde refused a volume, in words that name the method or the state when our own
- * reading of the FVE metadata explains it. Windows keeps a clear key while it converts a
- * volume and while BitLocker is suspended; the block header states stay 4 (encrypted) on
- * the volumes we have seen, so those alone do not reveal an unfinished conversion. */
-static char *refusal_text(const BitlockerVolume *vol, const char *bde_text, bool *named)
-{
-	*named = true;
-	const FveHeader *f = &vol->fve;
-	size_t clear = count_protectors(&vol->info, "clear key");
-	if (f->method == LIBBDE_ENCRYPTION_METHOD_AES_256_XTS)
-		return g_strdup_printf("encryption method AES-XTS 256 is not supported by this libbde (%s)",
-				       bde_text);
-	if (method_name(f->method) == NULL)
-		return g_strdup_printf("unknown encryption method 0x%04x (%s)", f->method, bde_text);
-	if (f->current_state != FVE_STATE_ENCRYPTED || f->next_state != FVE_STATE_ENCRYPTED)
-		return g_strdup_printf("the volume is partially encrypted (conversion state %u, next %u); this libbde reads only fully encrypted volumes (%s)",
-				       f->current_state, f->next_state, bde_text);
-	if (f->eow && clear > 0)
-		return g_strdup_printf("the volume is partially encrypted: Windows had not finished encrypting it (used-space-only conversion, clear key still present); this libbde cannot read it (%s)",
-				       bde_text);
-	if (f->eow)
-		return g_strdup_printf("the volume uses encrypt-on-write (used-space-only encryption), which this libbde cannot read (%s)",
-				       bde_text);
-	if (f->encrypted_size_bytes < vol->parent->size_bytes)
-		return g_strdup_printf("the volume is partially encrypted (%" PRIu64 " of %" PRIu64 " bytes); this libbde reads only fully encrypted volumes (%s)",
-				       f->encrypted_size_bytes, vol->parent->size_bytes, bde_text);
-	if (clear > 0 && clear == vol->info.protector_count)
-		return g_strdup_printf("BitLocker is suspended (the volume has only a clear key), and this libbde cannot read that key (%s)",
-				       bde_text);
-	*named = false;
-	return g_strdup_printf("libbde cannot open this %s volume: %s", method_name(f->method), bde_text);
 }
 
 static void mark_unlocked(BitlockerVolume *vol)
@@ -781,7 +462,8 @@ BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error)
 			return NULL;
 		}
 		bool named;
-		vol->refusal = refusal_text(vol, local->message, &named);
+		vol->refusal = fve_metadata_refusal_text(&vol->fve, &vol->info, vol->parent->size_bytes,
+							 local->message, &named);
 		break;
 	}
 	return vol;
@@ -841,7 +523,7 @@ static bool unlock_with(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *ke
 		break;
 	case BDE_OPEN_LOCKED: {
 		/* This libbde keeps one VMK per protector type: the first in metadata order. */
-		size_t same = count_protectors(&vol->info, kind_name(kind));
+		size_t same = fve_metadata_protector_count(&vol->info, kind_name(kind));
 		if (same > 1)
 			return rfs_set_error(error, RFS_ERROR_LOCKED,
 					     "wrong %s (the volume has %zu %s protectors; this libbde tries only the first)",
@@ -864,7 +546,9 @@ static bool unlock_with(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *ke
 		/* Opened without a key but not with a good one: when our reading of the
 		 * metadata names the cause (AES-XTS 256), every later attempt is refused too. */
 		bool named;
-		g_autofree char *text = refusal_text(vol, local->message, &named);
+		g_autofree char *text = fve_metadata_refusal_text(&vol->fve, &vol->info,
+								   vol->parent->size_bytes,
+								   local->message, &named);
 		if (named)
 			vol->refusal = g_strdup(text);
 		return rfs_set_unsupported(error, "%s", text);
@@ -893,11 +577,11 @@ bool bitlocker_volume_unlock(BitlockerVolume *vol, RfsKeyKind kind, const uint8_
 	bool ok;
 	if (kind == RFS_KEY_RECOVERY_PASSWORD) {
 		size_t mapped = 0;
-		uint8_t *dashed = secret_new(55, &mapped);
+		uint8_t *dashed = secret_new(RECOVERY_PASSWORD_DASHED_SIZE, &mapped);
 		if (dashed == NULL)
 			return rfs_set_io(error, "BitLocker: out of memory for the recovery password");
-		ok = recovery_password_normalise(data, size, (char *)dashed, error) &&
-		     unlock_with(vol, kind, dashed, 55, error);
+		ok = recovery_password_normalise(byte_span(data, size), (char *)dashed, error) &&
+		     unlock_with(vol, kind, dashed, RECOVERY_PASSWORD_DASHED_SIZE, error);
 		secret_free(dashed, mapped);
 	} else if (kind == RFS_KEY_STARTUP_KEY) {
 		g_autofree char *path = g_strndup((const char *)data, size);
@@ -969,7 +653,7 @@ void bitlocker_volume_free(BitlockerVolume *vol)
 	if (vol == NULL)
 		return;
 	bde_close(vol);
-	info_clear(&vol->info);
+	fve_metadata_info_clear(&vol->info);
 	g_free(vol->refusal);
 	g_mutex_clear(&vol->lock);
 	g_free(vol);

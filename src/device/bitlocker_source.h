@@ -37,7 +37,7 @@ bool bitlocker_probe(ByteSpan first_sector);
  * can be shown: see bitlocker_volume_refusal(). */
 BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Metadata readable without a key; owned by the volume. Read through libbde when it can
- * open the volume, else decoded from the FVE metadata block by this module. */
+ * open the volume, else decoded from the FVE metadata block (fve_metadata.c). */
 const BitlockerInfo *bitlocker_volume_info(BitlockerVolume *vol);
 /* Why this libbde cannot decrypt the volume (names the method or state), or NULL. Every
  * unlock of such a volume fails with RFS_ERROR_UNSUPPORTED and this text. */

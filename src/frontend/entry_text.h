@@ -12,6 +12,8 @@
  * FILETIME 0. */
 #define ENTRY_TEXT_ISO_SIZE 40
 void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
+/* Appends v in decimal (printf-free: listings write millions of numbers). */
+void entry_text_append_u64(GString *out, uint64_t v);
 /* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
 int64_t entry_text_filetime_unix(int64_t filetime);
 /* Appends the words of the RfsEntryFlags set in `flags` ("directory", "removed", "orphan",

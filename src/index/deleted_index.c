@@ -20,20 +20,31 @@ static void node_free(gpointer p)
 
 static void block_free(gpointer p)
 {
-	free(p);
+	munmap(p, NODE_BLOCK_BYTES);
 }
 
-/* Hundreds of thousands of equal-sized nodes: carve them from huge-page blocks, which costs
- * one page fault per 2 MiB instead of one per 4 KiB and no allocator header per node. */
+/* Hundreds of thousands of equal-sized nodes: carve them from 2 MiB-aligned blocks that can
+ * be transparent huge pages, which costs one page fault per 2 MiB instead of one per 4 KiB,
+ * no allocator header per node, and no zeroing of our own (fresh mappings are zero). */
+static void *block_map(void)
+{
+	size_t span = 2 * (size_t)NODE_BLOCK_BYTES;
+	uint8_t *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		g_error("out of memory for the index");
+	uintptr_t start = ((uintptr_t)raw + NODE_BLOCK_BYTES - 1) & ~(uintptr_t)(NODE_BLOCK_BYTES - 1);
+	size_t head = start - (uintptr_t)raw;
+	if (head > 0)
+		munmap(raw, head);
+	munmap((uint8_t *)start + NODE_BLOCK_BYTES, span - head - NODE_BLOCK_BYTES);
+	(void)madvise((void *)start, NODE_BLOCK_BYTES, MADV_HUGEPAGE);
+	return (void *)start;
+}
+
 static IndexNode *node_alloc(DeletedIndex *index)
 {
 	if (index->node_blocks->len == 0 || index->block_used == NODE_BLOCK_COUNT) {
-		void *block = NULL;
-		if (posix_memalign(&block, NODE_BLOCK_BYTES, NODE_BLOCK_BYTES) != 0)
-			g_error("out of memory for the index");
-		(void)madvise(block, NODE_BLOCK_BYTES, MADV_HUGEPAGE);
-		memset(block, 0, NODE_BLOCK_BYTES);
-		g_ptr_array_add(index->node_blocks, block);
+		g_ptr_array_add(index->node_blocks, block_map());
 		index->block_used = 0;
 	}
 	IndexNode *block = g_ptr_array_index(index->node_blocks, index->node_blocks->len - 1);

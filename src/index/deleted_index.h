@@ -49,5 +49,6 @@ IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode
  * that lead to nothing, makes names unique and sorts children. Then the index is immutable. */
 void path_rebuild_link(DeletedIndex *index, bool keep_live);
 
-/* Collision name: "stem (mft N).ext", keeping the extension for file managers. */
-char *path_rebuild_collision_name(const char *name, uint64_t record_number);
+/* Collision name: "stem (mft N).ext", keeping the extension for file managers; should that
+ * be taken too, attempt k > 1 gives "stem (mft N, k).ext". */
+char *path_rebuild_collision_name(const char *name, uint64_t record_number, unsigned attempt);

@@ -206,27 +206,75 @@ static void add_lost_found(DeletedIndex *index)
 	index->lost_found = lf;
 }
 
+/* The MFT is read by a second thread into one buffer while this one decodes the other:
+ * on a disk the reads overlap the parsing, in the page cache the copying does. */
+typedef struct {
+	uint8_t *buf;
+	uint64_t first;
+	uint64_t count;
+	GError *error; /* the big read failed: decode record by record */
+} Chunk;
+
+typedef struct {
+	Volume *vol;
+	uint64_t per_chunk;
+	GAsyncQueue *empty;  /* Chunk* ready to be filled; NULL tells the reader to stop */
+	GAsyncQueue *full;   /* Chunk* filled, in MFT order */
+} Reader;
+
+static gpointer reader_main(gpointer data)
+{
+	Reader *r = data;
+	uint32_t rs = r->vol->boot.mft_record_size;
+	for (uint64_t first = 0; first < r->vol->mft_records; first += r->per_chunk) {
+		Chunk *c = g_async_queue_pop(r->empty);
+		if (c->buf == NULL) { /* the consumer gave up */
+			g_async_queue_push(r->empty, c);
+			break;
+		}
+		c->first = first;
+		c->count = MIN(r->per_chunk, r->vol->mft_records - first);
+		bool ok = volume_read_runs(r->vol, &r->vol->mft_runs, first * rs, c->buf,
+					   (size_t)(c->count * rs), &c->error);
+		g_assert(ok || c->error != NULL); /* a failure travels with the chunk */
+		g_async_queue_push(r->full, c);
+	}
+	return NULL;
+}
+
 bool mft_scan_run(Volume *vol, DeletedIndex *index, uint32_t scan_flags, RfsProgressFunc progress,
 		  void *user_data, GError **error)
 {
 	uint32_t rs = vol->boot.mft_record_size;
-	uint64_t per_chunk = SCAN_CHUNK_BYTES / rs;
 	bool include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE;
-	g_autofree uint8_t *buf = g_malloc((size_t)per_chunk * rs);
-	for (uint64_t first = 0; first < vol->mft_records; first += per_chunk) {
-		uint64_t count = MIN(per_chunk, vol->mft_records - first);
-		g_autoptr(GError) read_error = NULL;
-		if (volume_read_runs(vol, &vol->mft_runs, first * rs, buf, (size_t)(count * rs), &read_error)) {
-			scan_chunk(vol, index, buf, first, count, include_live);
+	Reader r = { vol, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
+	Chunk chunks[2];
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
+		chunks[i] = (Chunk){ .buf = g_malloc((size_t)r.per_chunk * rs) };
+		g_async_queue_push(r.empty, &chunks[i]);
+	}
+	GThread *reader = g_thread_new("mft-reader", reader_main, &r);
+	for (uint64_t done = 0; done < vol->mft_records;) {
+		Chunk *c = g_async_queue_pop(r.full);
+		if (c->error == NULL) {
+			scan_chunk(vol, index, c->buf, c->first, c->count, include_live);
 		} else {
 			g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one",
-				  first, first + count - 1, read_error->message);
-			scan_chunk_slowly(vol, index, buf, first, count, include_live);
+				  c->first, c->first + c->count - 1, c->error->message);
+			g_clear_error(&c->error);
+			scan_chunk_slowly(vol, index, c->buf, c->first, c->count, include_live);
 		}
-		index->stats.records_total = first + count;
+		done = c->first + c->count;
+		g_async_queue_push(r.empty, c);
+		index->stats.records_total = done;
 		if (progress != NULL)
-			progress(first + count, vol->mft_records, user_data);
+			progress(done, vol->mft_records, user_data);
 	}
+	g_thread_join(reader);
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++)
+		g_free(chunks[i].buf);
+	g_async_queue_unref(r.empty);
+	g_async_queue_unref(r.full);
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
 	add_lost_found(index);

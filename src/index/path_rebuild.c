@@ -10,6 +10,7 @@
 enum {
 	STATE_REACHED = 1u << 0,
 	STATE_PRUNED = 1u << 1,
+	STATE_UNSORTED = 1u << 2, /* a directory whose children changed names or grew */
 };
 
 /* Windows and ntfs-3g bump a record's sequence number when they free it, so a deleted
@@ -122,12 +123,14 @@ static void prune_scaffolding(DeletedIndex *index)
 	}
 }
 
-char *path_rebuild_collision_name(const char *name, uint64_t record_number)
+char *path_rebuild_collision_name(const char *name, uint64_t record_number, unsigned attempt)
 {
+	g_autofree char *tag = attempt > 1 ? g_strdup_printf("mft %" PRIu64 ", %u", record_number, attempt)
+					   : g_strdup_printf("mft %" PRIu64, record_number);
 	const char *dot = strrchr(name, '.');
 	if (dot == NULL || dot == name)
-		return g_strdup_printf("%s (mft %" PRIu64 ")", name, record_number);
-	return g_strdup_printf("%.*s (mft %" PRIu64 ")%s", (int)(dot - name), name, record_number, dot);
+		return g_strdup_printf("%s (%s)", name, tag);
+	return g_strdup_printf("%.*s (%s)%s", (int)(dot - name), name, tag, dot);
 }
 
 static int compare_by_name_then_record(gconstpointer a, gconstpointer b)
@@ -145,24 +148,35 @@ static int compare_by_name(gconstpointer a, gconstpointer b)
 	return strcmp(x->info.name, y->info.name);
 }
 
+static bool has_duplicates(const GPtrArray *kids)
+{
+	for (guint i = 1; i < kids->len; i++)
+		if (strcmp(((IndexNode *)g_ptr_array_index(kids, i - 1))->info.name,
+			   ((IndexNode *)g_ptr_array_index(kids, i))->info.name) == 0)
+			return true;
+	return false;
+}
+
 /* Within one directory the entry with the lowest id keeps its name; each other entry of
  * the same name becomes "stem (mft N).ext". Ids are stable, so names are too. */
 static void make_names_unique(DeletedIndex *index, IndexNode *dir)
 {
 	GPtrArray *kids = dir->children;
 	g_ptr_array_sort(kids, compare_by_name_then_record);
+	if (!has_duplicates(kids))
+		return;
+	dir->state |= STATE_UNSORTED;
 	g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
 	for (guint i = 0; i < kids->len; i++)
 		g_hash_table_add(taken, (gpointer)((IndexNode *)g_ptr_array_index(kids, i))->info.name);
 	for (guint i = 1; i < kids->len; i++) {
 		IndexNode *prev = g_ptr_array_index(kids, i - 1), *n = g_ptr_array_index(kids, i);
-		if (strcmp(prev->info.name, n->info.name) != 0 || n->base != NULL)
+		if (strcmp(prev->info.file_name, n->info.file_name) != 0 || n->base != NULL)
 			continue;
-		g_autofree char *fresh = path_rebuild_collision_name(n->info.file_name, n->info.mft_record);
+		g_autofree char *fresh = path_rebuild_collision_name(n->info.file_name, n->info.mft_record, 1);
 		for (unsigned k = 2; g_hash_table_contains(taken, fresh) && k < 1000; k++) {
 			g_free(fresh);
-			g_autofree char *base = path_rebuild_collision_name(n->info.file_name, n->info.mft_record);
-			fresh = g_strdup_printf("%s~%u", base, k);
+			fresh = path_rebuild_collision_name(n->info.file_name, n->info.mft_record, k);
 		}
 		n->info.name = deleted_index_intern(index, fresh);
 		g_hash_table_add(taken, (gpointer)n->info.name);
@@ -179,6 +193,7 @@ static void attach_streams(DeletedIndex *index)
 		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
 		n->info.name = deleted_index_intern(index, name);
 		attach(n->base->parent, n);
+		n->base->parent->state |= STATE_UNSORTED;
 	}
 }
 
@@ -192,7 +207,8 @@ static void finish_directories(DeletedIndex *index, GPtrArray *order)
 	attach_streams(index);
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
-		if (n->children != NULL)
+		/* make_names_unique left the others sorted, their names unchanged */
+		if (n->children != NULL && (n->state & STATE_UNSORTED))
 			g_ptr_array_sort(n->children, compare_by_name);
 	}
 }
@@ -230,13 +246,9 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 		g_hash_table_steal(index->by_id, &index->lost_found->info.id);
 		index->lost_found = NULL;
 	}
-	g_autoptr(GPtrArray) all = preorder(index->root);
-	for (guint i = 0; i < all->len; i++) {
-		IndexNode *n = g_ptr_array_index(all, i);
-		n->info.parent_id = n->parent != NULL ? n->parent->info.id : n->info.id;
-	}
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		n->info.parent_id = n->parent != NULL ? n->parent->info.id : n->info.id;
 		if (n->state & STATE_PRUNED)
 			g_clear_pointer(&n->children, g_ptr_array_unref); /* the node's memory is the index's */
 	}

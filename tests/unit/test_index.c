@@ -157,10 +157,14 @@ Test(index, same_names_get_stable_suffixes_that_keep_the_extension)
 	add(img, 30, 2, 0, 16, 1, "same.txt");
 	add(img, 32, 2, 0, 16, 1, "noext");
 	add(img, 33, 2, 0, 16, 1, "noext");
+	add(img, 34, 2, 0, 16, 1, "same.txt");
+	add(img, 35, 2, 0, 16, 1, "same (mft 31).txt"); /* a real name that looks like a suffix */
 	Scan s;
 	scan(&s, img, 0);
 	assert_path(&s, 30, "/docs/same.txt");
-	assert_path(&s, 31, "/docs/same (mft 31).txt");
+	assert_path(&s, 31, "/docs/same (mft 31, 2).txt");
+	assert_path(&s, 34, "/docs/same (mft 34).txt");
+	assert_path(&s, 35, "/docs/same (mft 31).txt");
 	assert_path(&s, 32, "/docs/noext");
 	assert_path(&s, 33, "/docs/noext (mft 33)");
 	scan_free(&s);
@@ -238,8 +242,10 @@ Test(index, torn_and_garbage_records_are_counted_not_fatal)
 
 Test(index, collision_name_helper)
 {
-	g_autofree char *a = path_rebuild_collision_name("archive.tar.gz", 7);
-	g_autofree char *b = path_rebuild_collision_name(".bashrc", 8);
+	g_autofree char *a = path_rebuild_collision_name("archive.tar.gz", 7, 1);
+	g_autofree char *b = path_rebuild_collision_name(".bashrc", 8, 1);
+	g_autofree char *c = path_rebuild_collision_name("x.txt", 9, 3);
 	cr_assert_str_eq(a, "archive.tar (mft 7).gz");
 	cr_assert_str_eq(b, ".bashrc (mft 8)");
+	cr_assert_str_eq(c, "x (mft 9, 3).txt");
 }
