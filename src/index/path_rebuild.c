@@ -39,8 +39,8 @@ static void attach(IndexNode *parent, IndexNode *child)
 
 static void detach(IndexNode *child)
 {
-	if (child->parent != NULL)
-		g_ptr_array_remove_fast(child->parent->children, child);
+	if (child->parent != NULL) /* keeps the order: children may be sorted already */
+		g_ptr_array_remove(child->parent->children, child);
 	child->parent = NULL;
 }
 

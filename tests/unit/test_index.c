@@ -249,3 +249,21 @@ Test(index, collision_name_helper)
 	cr_assert_str_eq(b, ".bashrc (mft 8)");
 	cr_assert_str_eq(c, "x (mft 9, 3).txt");
 }
+
+Test(index, children_stay_sorted_for_lookups)
+{
+	uint8_t *img = base_image();
+	static const char *const names[] = { "zeta.txt", "tiny.txt", "alpha", "mu", "b" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+		add(img, 16 + i, 2, 0, 5, 5, names[i]);
+	Scan s;
+	scan(&s, img, 0);
+	cr_assert_null(s.index->lost_found, "no orphans: no lost+found");
+	GPtrArray *kids = s.index->root->children;
+	for (guint i = 1; i < kids->len; i++)
+		cr_assert_lt(strcmp(((IndexNode *)g_ptr_array_index(kids, i - 1))->info.name,
+				    ((IndexNode *)g_ptr_array_index(kids, i))->info.name), 0);
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+		cr_assert_not_null(deleted_index_lookup_child(s.index, s.index->root, names[i]), "%s", names[i]);
+	scan_free(&s);
+}
