@@ -59,6 +59,7 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM # so EXIT runs
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-bench-bde.XXXXXX")
 MNT=$WORK/mnt
 mkdir -p "$MNT" "$WORK/plain-ntfs"

@@ -37,6 +37,7 @@ build_image() {
 	mnt=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-bench.XXXXXX")
 	MNT=$mnt
 	trap cleanup_mount EXIT
+	trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM # so EXIT runs
 	mount --make-rprivate / 2>/dev/null || true
 	ntfs-3g "$img" "$mnt" -o no_detach,noatime >/dev/null 2>&1 &
 	pid=$!

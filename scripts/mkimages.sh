@@ -437,6 +437,7 @@ build_one() {
 	mount --make-rprivate / 2>/dev/null || true
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-mkimage.XXXXXX")
 	trap cleanup_build EXIT
+	trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM # so EXIT runs
 	IMG="$WORK/$name.img" MNT="$WORK/mnt" MANIFEST_TMP="$WORK/$name.manifest"
 	: >"$MANIFEST_TMP"
 	truncate -s "${size_mib}M" "$IMG"

@@ -42,6 +42,7 @@ cleanup() {
 	rmdir "$mnt"
 }
 trap cleanup EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM # so EXIT runs
 mount --make-rprivate / 2>/dev/null || true
 "$daemon" "$img" "$mnt"
 echo "mounted at $mnt:"

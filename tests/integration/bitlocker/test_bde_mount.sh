@@ -82,6 +82,7 @@ cleanup() {
 }
 SOURCE_OPEN=/nonexistent
 trap cleanup EXIT
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM # so EXIT runs
 set -E
 trap 'say "FAIL: line $LINENO: $BASH_COMMAND"' ERR
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-bde-mount.XXXXXX")

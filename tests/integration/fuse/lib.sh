@@ -25,6 +25,7 @@ enter_namespace() {
 	MNT="$WORK/mnt"
 	mkdir -p "$MNT"
 	trap cleanup EXIT
+	trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM # so EXIT runs
 }
 
 # detach_loop: detaches $LOOP; the kernel finishes the detach once restorefs closes it.
