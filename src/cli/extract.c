@@ -258,18 +258,24 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	return true;
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 char *extract_summary(const ExtractResult *r, const char *dest_dir)
 {
 	char bytes[LIST_FORMAT_SIZE_SIZE];
 	list_format_human_size(r->bytes, bytes);
 	GString *out = g_string_new(NULL);
-	g_string_append_printf(out,
-			       "extracted %" PRIu64 " files (%s) and %" PRIu64 " directories to %s; %" PRIu64
-			       " failures",
-			       r->files, bytes, r->directories, dest_dir, r->failures);
+	g_string_append_printf(out, "extracted %" PRIu64 " %s (%s) and %" PRIu64 " %s to %s; %" PRIu64 " %s",
+			       r->files, plural(r->files, "file", "files"), bytes, r->directories,
+			       plural(r->directories, "directory", "directories"), dest_dir, r->failures,
+			       plural(r->failures, "failure", "failures"));
 	if (r->skipped > 0)
 		g_string_append_printf(out, "; %" PRIu64 " already there, skipped", r->skipped);
-	g_string_append_printf(out, "; %" PRIu64 " bytes unreadable in %" PRIu64 " files", r->bad_bytes,
-			       r->damaged_files);
+	if (r->bad_bytes > 0)
+		g_string_append_printf(out, "; %" PRIu64 " bytes unreadable in %" PRIu64 " %s", r->bad_bytes,
+				       r->damaged_files, plural(r->damaged_files, "file", "files"));
 	return g_string_free(out, FALSE);
 }

@@ -386,12 +386,12 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
 	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
-	if (ctx == NULL)
-		return fail(EXIT_SOURCE, "%s", error->message);
 	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
 	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
-	if (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))
-		return fail(EXIT_SOURCE, "%s", error->message);
+	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))) {
+		g_autofree char *text = frontend_log_error_text(source, error);
+		return fail(EXIT_SOURCE, "%s", text);
+	}
 	/* A locked volume is described from its header alone; an open one is scanned first,
 	 * since the label and the free clusters come from the MFT and $Bitmap. */
 	if (o->info && rfs_context_needs_decryption(ctx))

@@ -61,3 +61,10 @@ void frontend_log_use_syslog(FrontendLog *log)
 	openlog(log->program, LOG_PID, LOG_DAEMON);
 	log->to_syslog = true;
 }
+
+char *frontend_log_error_text(const char *source, const GError *error)
+{
+	if (source == NULL || strstr(error->message, source) != NULL)
+		return g_strdup(error->message);
+	return g_strdup_printf("%s: %s", source, error->message);
+}

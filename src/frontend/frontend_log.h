@@ -18,3 +18,7 @@ void frontend_log_install(FrontendLog *log);
 /* From now on, lines go to syslog (facility daemon, with the pid) instead of stderr. Call
  * before starting threads that log. */
 void frontend_log_use_syslog(FrontendLog *log);
+
+/* The error's message, with `source` named in front unless the message names it already
+ * (g_free). */
+char *frontend_log_error_text(const char *source, const GError *error);

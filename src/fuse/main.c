@@ -26,11 +26,8 @@ enum {
 
 static void print_error(const char *source, const GError *error)
 {
-	/* name the source unless the library's message already does */
-	if (strstr(error->message, source) != NULL)
-		fprintf(stderr, "restorefs: %s\n", error->message);
-	else
-		fprintf(stderr, "restorefs: %s: %s\n", source, error->message);
+	g_autofree char *text = frontend_log_error_text(source, error);
+	fprintf(stderr, "restorefs: %s\n", text);
 }
 
 static void print_summary(const MountOptions *opts, const RfsContext *ctx)
