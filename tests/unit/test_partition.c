@@ -4,38 +4,16 @@
 #include <string.h>
 
 #include "device/partition.h"
+#include "mem_source.h"
 #include "util/crc32.h"
 #include "util/error.h"
 
 /* ---- an in-memory disk ---- */
 
-typedef struct {
-	BlockSource base;
-	uint8_t *data;
-} MemDisk;
-
-static bool mem_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
-			GError **error)
+static MemSource *mem_disk_new(size_t size, uint32_t sector_size)
 {
-	MemDisk *m = (MemDisk *)self;
-	if (offset > self->size_bytes || length > self->size_bytes - offset)
-		return rfs_set_io(error, "read past the end");
-	memcpy(buf, m->data + offset, length);
-	return true;
-}
-
-static void mem_close(BlockSource *self)
-{
-	g_free(((MemDisk *)self)->data);
-	g_free(self);
-}
-
-static MemDisk *mem_disk_new(size_t size, uint32_t sector_size)
-{
-	MemDisk *m = g_new0(MemDisk, 1);
-	m->data = g_malloc0(size);
-	m->base = (BlockSource){ .size_bytes = size, .sector_size = sector_size,
-				 .read_at = mem_read_at, .close = mem_close };
+	MemSource *m = (MemSource *)mem_source_new(g_malloc0(size), size);
+	m->base.sector_size = sector_size;
 	return m;
 }
 
@@ -93,10 +71,10 @@ static void gpt_write(uint8_t *disk, uint32_t ss, uint64_t header_lba, uint64_t 
 }
 
 /* A 4 MiB disk with a protective MBR and both GPT copies. */
-static MemDisk *gpt_disk(uint32_t ss, uint32_t reported_ss)
+static MemSource *gpt_disk(uint32_t ss, uint32_t reported_ss)
 {
 	size_t size = 4 * 1024 * 1024;
-	MemDisk *m = mem_disk_new(size, reported_ss);
+	MemSource *m = mem_disk_new(size, reported_ss);
 	uint64_t last = size / ss - 1;
 	uint64_t entry_sectors = GPT_ENTRIES * GPT_ESIZE / ss;
 	mbr_entry(m->data, 0, MBR_TYPE_GPT_PROTECTIVE, 1, (uint32_t)last);
@@ -152,7 +130,7 @@ Test(partition, mbr_rejects_boot_code_status)
 
 Test(partition, mbr_without_marker_is_no_table)
 {
-	MemDisk *m = mem_disk_new(1024 * 1024, 512);
+	MemSource *m = mem_disk_new(1024 * 1024, 512);
 	PartitionTable t;
 	cr_assert(partition_table_read(&m->base, 0, &t, NULL));
 	cr_assert_eq(t.count, 0);
@@ -161,7 +139,7 @@ Test(partition, mbr_without_marker_is_no_table)
 
 Test(partition, ntfs_boot_sector_is_no_table)
 {
-	MemDisk *m = mem_disk_new(1024 * 1024, 512);
+	MemSource *m = mem_disk_new(1024 * 1024, 512);
 	mbr_entry(m->data, 0, 0x07, 2048, 100); /* boot code that happens to look like one */
 	memcpy(m->data + 3, "NTFS    ", 8);
 	PartitionTable t;
@@ -173,7 +151,7 @@ Test(partition, ntfs_boot_sector_is_no_table)
 /* Primary 1, extended in slot 2 with two logicals (5 and 6), primary 4. */
 Test(partition, mbr_extended_chain_numbers_like_linux)
 {
-	MemDisk *m = mem_disk_new(8 * 1024 * 1024, 512);
+	MemSource *m = mem_disk_new(8 * 1024 * 1024, 512);
 	uint8_t *d = m->data;
 	mbr_entry(d, 0, 0x07, 63, 1000);
 	mbr_entry(d, 1, 0x0F, 2048, 8192);
@@ -208,7 +186,7 @@ Test(partition, mbr_extended_chain_numbers_like_linux)
 
 Test(partition, ebr_loop_is_corrupt)
 {
-	MemDisk *m = mem_disk_new(8 * 1024 * 1024, 512);
+	MemSource *m = mem_disk_new(8 * 1024 * 1024, 512);
 	uint8_t *d = m->data;
 	mbr_entry(d, 0, 0x05, 2048, 8192);
 	mbr_entry(d + 2048 * 512, 0, 0x07, 63, 100);
@@ -226,7 +204,7 @@ Test(partition, ebr_loop_is_corrupt)
 
 Test(partition, ebr_chain_is_bounded)
 {
-	MemDisk *m = mem_disk_new(8 * 1024 * 1024, 512);
+	MemSource *m = mem_disk_new(8 * 1024 * 1024, 512);
 	uint8_t *d = m->data;
 	mbr_entry(d, 0, 0x05, 1, 16000);
 	for (uint32_t i = 0; i < 400; i++) {
@@ -243,7 +221,7 @@ Test(partition, ebr_chain_is_bounded)
 
 Test(partition, ebr_past_the_disk_fails)
 {
-	MemDisk *m = mem_disk_new(1024 * 1024, 512);
+	MemSource *m = mem_disk_new(1024 * 1024, 512);
 	mbr_entry(m->data, 0, 0x05, 100000, 8192);
 	PartitionTable t;
 	g_autoptr(GError) error = NULL;
@@ -256,7 +234,7 @@ Test(partition, ebr_past_the_disk_fails)
 
 Test(partition, gpt_primary)
 {
-	MemDisk *m = gpt_disk(512, 512);
+	MemSource *m = gpt_disk(512, 512);
 	PartitionTable t;
 	g_autoptr(GError) error = NULL;
 	cr_assert(partition_table_read(&m->base, 0, &t, &error), "%s", error ? error->message : "");
@@ -275,7 +253,7 @@ Test(partition, gpt_primary)
 
 Test(partition, gpt_falls_back_to_backup)
 {
-	MemDisk *m = gpt_disk(512, 512);
+	MemSource *m = gpt_disk(512, 512);
 	m->data[512 + 0x20] ^= 1; /* primary header: CRC now wrong */
 	PartitionTable t;
 	g_autoptr(GError) error = NULL;
@@ -292,7 +270,7 @@ Test(partition, gpt_falls_back_to_backup)
 
 Test(partition, gpt_both_copies_bad_is_corrupt)
 {
-	MemDisk *m = gpt_disk(512, 512);
+	MemSource *m = gpt_disk(512, 512);
 	uint64_t last = m->base.size_bytes / 512 - 1;
 	m->data[1024 + 0x20] ^= 1;                  /* primary entries */
 	m->data[(last - 32) * 512 + 0x20] ^= 1;     /* backup entries */
@@ -307,7 +285,7 @@ Test(partition, gpt_both_copies_bad_is_corrupt)
 
 Test(partition, gpt_4kn_image_found_without_sector_size)
 {
-	MemDisk *m = gpt_disk(4096, 512);
+	MemSource *m = gpt_disk(4096, 512);
 	PartitionTable t;
 	g_autoptr(GError) error = NULL;
 	cr_assert(partition_table_read(&m->base, 0, &t, &error), "%s", error ? error->message : "");
@@ -328,7 +306,7 @@ static bool header_fails(uint8_t *h, size_t sector_size)
 
 Test(partition, gpt_header_hostile_fields)
 {
-	MemDisk *m = gpt_disk(512, 512);
+	MemSource *m = gpt_disk(512, 512);
 	uint8_t h[512];
 	memcpy(h, m->data + 512, sizeof h);
 	GptHeader gh;
@@ -358,7 +336,7 @@ Test(partition, gpt_header_hostile_fields)
 
 Test(partition, gpt_entries_truncated_or_bad_crc)
 {
-	MemDisk *m = gpt_disk(512, 512);
+	MemSource *m = gpt_disk(512, 512);
 	GptHeader gh;
 	cr_assert(partition_gpt_header_parse(byte_span(m->data + 512, 512), &gh, NULL));
 	const uint8_t *ent = m->data + 1024;
@@ -382,7 +360,7 @@ Test(partition, gpt_entries_truncated_or_bad_crc)
 
 Test(partition, gpt_inverted_entry_is_skipped)
 {
-	MemDisk *m = gpt_disk(512, 512);
+	MemSource *m = gpt_disk(512, 512);
 	uint8_t *ent = m->data + 1024;
 	le64_put(ent + 0x20, 5000); /* first > last */
 	GptHeader gh;
