@@ -13,6 +13,7 @@
 enum {
 	ATTRIBUTE_LIST_MAX_BYTES = 1024 * 1024, /* 64k entries: far beyond real lists */
 	EXTENSION_RECORDS_MAX = 4096,
+	RUNS_MAX = 1 << 20, /* a stream of a million fragments is already absurd: cap the memory */
 };
 
 void mft_stream_free(MftStream *stream)
@@ -104,6 +105,10 @@ static void take_data(Volume *vol, MftFile *file, const Attribute *attr)
 		s->compression_unit = attr->compression_unit;
 	}
 	g_autoptr(GError) error = NULL;
+	if (s->runs.count >= RUNS_MAX) {
+		s->incomplete = true;
+		return;
+	}
 	/* No volume limit here: runs past the end stay, and reading them answers EIO. */
 	if (!runlist_decode(attr->mapping_pairs, attr->first_vcn, 0, &s->runs, &error)) {
 		g_debug("record %" PRIu64 ": stream %s: %s", file->record_number,

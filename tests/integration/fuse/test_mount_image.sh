@@ -25,6 +25,12 @@ mounted_ok "$MNT" || { say "not mounted after restorefs returned"; exit 1; }
 say "$(grep -v '^$' "$WORK/mount.err" | tail -1)"
 grep -q " $MNT fuse.restorefs ro," /proc/mounts || fail "mount is not read-only"
 
+# ---- lookups before any listing: a path typed or pasted must resolve on its own ----------
+while IFS=$'\t' read -r _ _ state _ path; do
+	[[ "$state" == deleted || "$state" == deleted-dir ]] || continue
+	stat "$MNT/$path" >/dev/null 2>&1 || fail "direct lookup of $path failed before any listing"
+done <"$MANIFEST"
+
 # ---- manifest ------------------------------------------------------------------------------
 declare -A LOST_FOUND_MD5=() RECORD_PATH=()
 while IFS= read -r -d '' f; do
