@@ -163,8 +163,17 @@ static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *
 	if (loc->partition != 0) {
 		src = open_partition(src, loc, &offset, error);
 	} else if (loc->flags & RFS_CONTEXT_DISK) {
-		uint64_t start = loc->start_sector != 0 ? loc->start_sector * ss : loc->offset_bytes;
-		uint64_t boot = loc->boot_sector == RFS_BOOT_SECTOR_DEFAULT ? start : loc->boot_sector * ss;
+		uint64_t start = loc->offset_bytes, boot = 0;
+		bool start_ok = loc->start_sector == 0 || g_uint64_checked_mul(&start, loc->start_sector, ss);
+		bool boot_ok = loc->boot_sector == RFS_BOOT_SECTOR_DEFAULT ||
+			       g_uint64_checked_mul(&boot, loc->boot_sector, ss);
+		if (!start_ok || !boot_ok) {
+			block_source_close(src);
+			return rfs_set_error(error, RFS_ERROR_INVALID, "sector %" PRIu64 " lies beyond any disk",
+					     !start_ok ? loc->start_sector : loc->boot_sector);
+		}
+		if (loc->boot_sector == RFS_BOOT_SECTOR_DEFAULT)
+			boot = start;
 		uint8_t head[BOOT_SECTOR_SIZE];
 		if (boot == start && start < src->size_bytes && src->size_bytes - start >= sizeof head &&
 		    block_source_read(src, start, head, sizeof head, NULL) &&
@@ -330,6 +339,8 @@ bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc prog
 				     ctx->source);
 	if (ctx->index != NULL)
 		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: already scanned", ctx->source);
+	if (ctx->vol == NULL)
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: the volume could not be opened", ctx->source);
 	g_autoptr(GError) meta_error = NULL;
 	if (!volume_load_metadata(ctx->vol, &meta_error))
 		g_warning("%s: cluster bitmap unreadable (%s): every cluster counts as in use",

@@ -133,11 +133,10 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 	uint64_t size = rfs_stream_size(stream);
 	g_autofree uint8_t *buf = g_malloc(RESTORE_CHUNK_BYTES);
 	g_autoptr(GError) read_error = NULL;
-	bool sparse = info->flags & RFS_ENTRY_SPARSE;
 	for (uint64_t off = 0; off < size; off += RESTORE_CHUNK_BYTES) {
 		size_t n = (size_t)MIN((uint64_t)RESTORE_CHUNK_BYTES, size - off);
 		read_salvaging(stream, off, buf, n, bad, &read_error);
-		if (sparse && is_zero(buf, n)) { /* keep holes holes */
+		if (is_zero(buf, n)) { /* holes, and unreadable ranges, cost no disk space */
 			if (lseek(fd, (off_t)(off + n), SEEK_SET) < 0)
 				return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
 		} else if (!write_all(fd, buf, n, dest_path, error)) {

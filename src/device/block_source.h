@@ -32,12 +32,15 @@ static inline void block_source_close(BlockSource *src)
 }
 
 typedef enum {
-	FILE_SOURCE_FORCE = 1u << 0, /* open even if mounted read-write */
+	FILE_SOURCE_FORCE = 1u << 0,  /* open even if mounted read-write or held elsewhere */
+	FILE_SOURCE_SHARED = 1u << 1, /* a quick look (discovery): no exclusive claim needed */
 } FileSourceFlags;
 
-/* Opens an image file or block device O_RDONLY (block devices also O_EXCL). Refuses
- * directories, empty files, and sources mounted read-write (RFS_ERROR_BUSY) unless
- * FILE_SOURCE_FORCE. */
+/* Opens an image file or block device O_RDONLY (block devices also O_EXCL, so nobody
+ * mounts them while we read). Refuses directories, empty files, sources mounted read-write
+ * (RFS_ERROR_BUSY) and block devices held by something we cannot see, such as a mount in
+ * another namespace (RFS_ERROR_BUSY), unless FILE_SOURCE_FORCE. A device mounted read-only
+ * here is read without the claim. */
 BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 

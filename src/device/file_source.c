@@ -113,9 +113,12 @@ static GArray *devices_of(const char *real_path, const struct stat *st)
 	return devs;
 }
 
-/* Where `path` is mounted read-write, the mount point (g_free); NULL if nowhere. */
-static char *find_rw_mount(const char *path, const struct stat *st)
+/* Where `path` is mounted, the mount point (g_free) and whether read-write; NULL if it is
+ * not mounted here (a read-write mount wins over read-only ones). */
+static char *find_mount(const char *path, const struct stat *st, bool *rw)
 {
+	char *found = NULL;
+	*rw = false;
 	g_autofree char *real_path = realpath(path, NULL);
 	g_autofree char *info = NULL;
 	if (real_path == NULL || !g_file_get_contents("/proc/self/mountinfo", &info, NULL, NULL))
@@ -147,10 +150,14 @@ static char *find_rw_mount(const char *path, const struct stat *st)
 				for (guint i = 0; i < devs->len; i++)
 					same = same || g_array_index(devs, dev_t, i) == sst.st_rdev;
 		}
-		if (same && options_say_rw(f[5]))
-			return unescape_mount_field(f[4]);
+		if (!same || (found != NULL && !options_say_rw(f[5])))
+			continue;
+		g_free(found);
+		found = unescape_mount_field(f[4]);
+		if ((*rw = options_say_rw(f[5])))
+			break;
 	}
-	return NULL;
+	return found;
 }
 
 static bool source_size(int fd, const struct stat *st, const char *path, uint64_t *size,
@@ -187,11 +194,12 @@ BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 			      "%s is neither an image file nor a block device", path);
 		return NULL;
 	}
-	g_autofree char *rw_mount = find_rw_mount(path, &st);
-	if (rw_mount != NULL && !(flags & FILE_SOURCE_FORCE)) {
+	bool rw = false;
+	g_autofree char *mount_point = find_mount(path, &st, &rw);
+	if (rw && !(flags & FILE_SOURCE_FORCE)) {
 		rfs_set_error(error, RFS_ERROR_BUSY,
 			      "%s is mounted read-write on %s; unmount it first (or use --force to read it anyway, read-only)",
-			      path, rw_mount);
+			      path, mount_point);
 		return NULL;
 	}
 	int oflags = O_RDONLY | O_CLOEXEC;
@@ -199,8 +207,14 @@ BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 		oflags |= O_EXCL;
 	int fd = open(path, oflags);
 	if (fd < 0 && errno == EBUSY && S_ISBLK(st.st_mode)) {
-		/* Held by a mount (read-only, or forced): read without the exclusive claim. */
-		g_info("%s is in use elsewhere; reading it without an exclusive claim", path);
+		/* Held: by a read-only mount we can see, or by something we cannot (a mount in
+		 * another namespace, a whole disk whose partition is mounted) that may be writing. */
+		if (mount_point == NULL && !(flags & (FILE_SOURCE_FORCE | FILE_SOURCE_SHARED))) {
+			rfs_set_error(error, RFS_ERROR_BUSY,
+				      "%s is in use (mounted elsewhere, or a partition of it is); unmount it first (or use --force to read it anyway, read-only)",
+				      path);
+			return NULL;
+		}
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {

@@ -13,7 +13,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -26,7 +28,11 @@ bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error)
 				   text != NULL ? text : "");
 	char *end = NULL;
 	errno = 0;
-	guint64 v = g_ascii_strtoull(text, &end, 0);
+	/* Decimal, or hexadecimal with 0x: a leading zero must not turn 010 into eight. */
+	bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+	guint64 v = g_ascii_strtoull(hex ? text + 2 : text, &end, hex ? 16 : 10);
+	if (hex && end == text + 2)
+		end = (char *)text;
 	if (errno != 0 || end == text || *end != '\0')
 		return rfs_set_error(error, RFS_ERROR_INVALID, "'%s' is not a number", text);
 	*out = v;
@@ -347,23 +353,43 @@ static bool secret_read_file(Secret *s, const char *path, bool one_line, GError 
 	return ok;
 }
 
-/* Asks on the terminal (stdin) with echo off; the prompt goes to stderr. */
+/* The terminal as it was before the prompt, for a signal that arrives while echo is off. */
+static struct termios prompt_saved;
+
+static void prompt_interrupted(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_saved); /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Asks on the terminal (stdin) with echo off; the prompt goes to stderr. Ctrl-C or a
+ * termination signal while it waits gives the terminal its echo back. */
 static bool secret_prompt(Secret *s, const char *source, GError **error)
 {
-	struct termios saved, quiet;
-	if (tcgetattr(STDIN_FILENO, &saved) != 0)
+	struct termios quiet;
+	if (tcgetattr(STDIN_FILENO, &prompt_saved) != 0)
 		return rfs_set_error(error, RFS_ERROR_IO, "cannot read the terminal: %s",
 				   g_strerror(errno));
-	quiet = saved;
+	quiet = prompt_saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
 	fprintf(stderr, "BitLocker password or recovery password for %s: ", source);
 	fflush(stderr);
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
-		return rfs_set_error(error, RFS_ERROR_IO, "cannot turn off echo: %s",
-				   g_strerror(errno));
-	bool ok = secret_read_fd(s, STDIN_FILENO, true, "terminal", error);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	struct sigaction restore = { .sa_handler = prompt_interrupted }, old_int, old_term, old_hup;
+	sigemptyset(&restore.sa_mask);
+	sigaction(SIGINT, &restore, &old_int);
+	sigaction(SIGTERM, &restore, &old_term);
+	sigaction(SIGHUP, &restore, &old_hup);
+	bool ok = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
+	if (!ok)
+		rfs_set_error(error, RFS_ERROR_IO, "cannot turn off echo: %s", g_strerror(errno));
+	else
+		ok = secret_read_fd(s, STDIN_FILENO, true, "terminal", error);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_saved);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	fputc('\n', stderr);
 	return ok;
 }
@@ -491,8 +517,11 @@ bool common_opts_unlock(RfsContext *ctx, const char *source, const CommonOptsSec
 	};
 	bool tried = false;
 	g_autoptr(GError) last = NULL;
-	/* Each named secret is tried in turn; the last failure is the one reported. */
-	for (size_t i = 0; i < G_N_ELEMENTS(order); i++) {
+	/* Key material must not reach a core dump: neither ours nor the copies libbde keeps. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Each named secret is tried in turn; the last failure is the one reported. Once one
+	 * unlocked the volume, a later failure (no NTFS inside) is the answer, not a cue. */
+	for (size_t i = 0; i < G_N_ELEMENTS(order) && rfs_context_needs_decryption(ctx); i++) {
 		const char *named = G_STRUCT_MEMBER(const char *, args, order[i].offset);
 		bool fd_password = order[i].kind == RFS_KEY_PASSWORD && args->password_fd >= 0;
 		if (named == NULL && !fd_password)

@@ -169,18 +169,44 @@ static void make_names_unique(DeletedIndex *index, IndexNode *dir)
 	g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
 	for (guint i = 0; i < kids->len; i++)
 		g_hash_table_add(taken, (gpointer)((IndexNode *)g_ptr_array_index(kids, i))->info.name);
-	for (guint i = 1; i < kids->len; i++) {
-		IndexNode *prev = g_ptr_array_index(kids, i - 1), *n = g_ptr_array_index(kids, i);
-		if (strcmp(prev->info.file_name, n->info.file_name) != 0 || n->base != NULL)
+	const char *run_name = NULL; /* the name the run of equal names started with */
+	for (guint i = 0; i < kids->len; i++) {
+		IndexNode *n = g_ptr_array_index(kids, i);
+		if (run_name == NULL || strcmp(run_name, n->info.name) != 0) {
+			run_name = n->info.name;
 			continue;
-		g_autofree char *fresh = path_rebuild_collision_name(n->info.file_name, n->info.mft_record, 1);
+		}
+		g_autofree char *fresh = path_rebuild_collision_name(n->info.name, n->info.mft_record, 1);
 		for (unsigned k = 2; g_hash_table_contains(taken, fresh) && k < 1000; k++) {
 			g_free(fresh);
-			fresh = path_rebuild_collision_name(n->info.file_name, n->info.mft_record, k);
+			fresh = path_rebuild_collision_name(n->info.name, n->info.mft_record, k);
 		}
 		n->info.name = deleted_index_intern(index, fresh);
 		g_hash_table_add(taken, (gpointer)n->info.name);
 	}
+}
+
+/* A name Linux tools can use: not empty, not "." or "..", at most NAME_MAX bytes (cut at
+ * a character boundary, keeping a short extension and marking the cut with the record).
+ * The on-disk name stays in file_name and original_path. */
+static const char *usable_name(DeletedIndex *index, const char *name, uint64_t record)
+{
+	enum { NAME_MAX_BYTES = 255, EXT_MAX_BYTES = 16 };
+	size_t len = strlen(name);
+	if (len == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		g_autofree char *s = g_strdup_printf("(mft %" PRIu64 ")", record);
+		return deleted_index_intern(index, s);
+	}
+	if (len <= NAME_MAX_BYTES)
+		return name;
+	const char *dot = strrchr(name, '.');
+	const char *ext = dot != NULL && dot != name && strlen(dot) <= EXT_MAX_BYTES ? dot : "";
+	g_autofree char *marker = g_strdup_printf(" (mft %" PRIu64 ")%s", record, ext);
+	size_t keep = NAME_MAX_BYTES - strlen(marker);
+	while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80)
+		keep--; /* do not split a UTF-8 sequence */
+	g_autofree char *s = g_strdup_printf("%.*s%s", (int)keep, name, marker);
+	return deleted_index_intern(index, s);
 }
 
 /* Named streams sit beside their file as "file:stream", after the file's final name. */
@@ -191,7 +217,7 @@ static void attach_streams(DeletedIndex *index)
 		if (n->base == NULL || n->base->parent == NULL || (n->base->state & STATE_PRUNED))
 			continue;
 		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
-		n->info.name = deleted_index_intern(index, name);
+		n->info.name = usable_name(index, deleted_index_intern(index, name), n->info.mft_record);
 		attach(n->base->parent, n);
 		n->base->parent->state |= STATE_UNSORTED;
 	}
@@ -201,15 +227,23 @@ static void finish_directories(DeletedIndex *index, GPtrArray *order)
 {
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
+		if (n->children != NULL) /* children are fixed before their parent's collision pass */
+			for (guint c = 0; c < n->children->len; c++) {
+				IndexNode *k = g_ptr_array_index(n->children, c);
+				k->info.name = usable_name(index, k->info.name, k->info.mft_record);
+			}
 		if (n->children != NULL && n->children->len > 1)
 			make_names_unique(index, n);
 	}
 	attach_streams(index);
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
-		/* make_names_unique left the others sorted, their names unchanged */
-		if (n->children != NULL && (n->state & STATE_UNSORTED))
+		/* Streams joined these: "a:b" may now meet a file really called "a:b". Others
+		 * were left sorted by make_names_unique with their names unchanged. */
+		if (n->children != NULL && (n->state & STATE_UNSORTED)) {
+			make_names_unique(index, n);
 			g_ptr_array_sort(n->children, compare_by_name);
+		}
 	}
 }
 

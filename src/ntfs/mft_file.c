@@ -225,6 +225,30 @@ static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_at
 	}
 }
 
+/* Sizes come from disk and drive every read and copy: a size past the allocation, or past
+ * what the volume or the runlist can hold, is cut back (and the stream marked incomplete),
+ * so a forged size cannot make an extraction write exabytes of zeros. */
+static void clamp_sizes(const Volume *vol, MftStream *s, uint64_t mapped_vcns)
+{
+	uint64_t cs = vol->boot.cluster_size;
+	uint64_t limit = s->allocated_size;
+	uint64_t mapped_bytes = 0, volume_bytes = vol->boot.total_clusters * cs;
+	if (!g_uint64_checked_mul(&mapped_bytes, mapped_vcns, cs))
+		mapped_bytes = UINT64_MAX;
+	/* Sparse and compressed streams may be larger than the volume, but their runlist
+	 * (holes included) covers all of them; other streams fit in the volume. */
+	bool may_exceed_volume = s->attr_flags & (ATTR_FLAG_SPARSE | ATTR_FLAG_COMPRESSED);
+	limit = MIN(limit, may_exceed_volume ? mapped_bytes : volume_bytes);
+	limit = MIN(limit, (uint64_t)INT64_MAX);
+	if (s->data_size > limit) {
+		g_debug("stream %s: size %" PRIu64 " cut to %" PRIu64, s->name != NULL ? s->name : "(unnamed)",
+			s->data_size, limit);
+		s->data_size = limit;
+		s->incomplete = true;
+	}
+	s->initialized_size = MIN(s->initialized_size, s->data_size);
+}
+
 /* Sorts each runlist and checks it covers the allocation without gaps. */
 static void finish_streams(const Volume *vol, MftFile *file)
 {
@@ -251,6 +275,7 @@ static void finish_streams(const Volume *vol, MftFile *file)
 		uint64_t need = s->data_size / cs + (s->data_size % cs != 0);
 		if (vcn < need)
 			s->incomplete = true;
+		clamp_sizes(vol, s, vcn);
 	}
 }
 

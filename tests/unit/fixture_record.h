@@ -32,6 +32,7 @@ static inline void fixture_record_init(FixtureRecord *r, uint16_t sequence, uint
 /* Appends raw attribute bytes (length rounded up to 8 by the caller). */
 static inline uint8_t *fixture_record_add(FixtureRecord *r, uint32_t type, uint32_t length)
 {
+	g_assert(r->used + length + 8 <= FIXTURE_RECORD_SIZE); /* room for the end marker */
 	uint8_t *a = r->buf + r->used;
 	le32_put(a, type);
 	le32_put(a + 4, length);
@@ -55,18 +56,21 @@ static inline uint8_t *fixture_record_add_resident(FixtureRecord *r, uint32_t ty
 	return a;
 }
 
-/* $FILE_NAME value for `ascii` under parent (record, sequence). */
+/* $FILE_NAME value for the UTF-8 `name` (at most 255 UTF-16 units) under parent
+ * (record, sequence). */
 static inline void fixture_record_add_name(FixtureRecord *r, uint64_t parent, uint16_t parent_seq,
-					   const char *ascii, uint8_t name_space)
+					   const char *name, uint8_t name_space)
 {
 	uint8_t v[0x42 + 2 * 255] = { 0 };
-	size_t n = strlen(ascii);
+	size_t n = 0;
+	g_autofree gunichar2 *units = g_utf8_to_utf16(name, -1, NULL, (glong *)&n, NULL);
+	g_assert(units != NULL && n <= 255);
 	le64_put(v, parent | (uint64_t)parent_seq << 48);
 	le64_put(v + 0x10, 132000000000000000ull); /* a 2019 FILETIME */
 	v[0x40] = (uint8_t)n;
 	v[0x41] = name_space;
 	for (size_t i = 0; i < n; i++)
-		le16_put(v + 0x42 + 2 * i, (uint8_t)ascii[i]);
+		le16_put(v + 0x42 + 2 * i, units[i]);
 	fixture_record_add_resident(r, 0x30, v, (uint32_t)(0x42 + 2 * n), NULL, 0);
 }
 

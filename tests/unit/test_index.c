@@ -267,3 +267,52 @@ Test(index, children_stay_sorted_for_lookups)
 		cr_assert_not_null(deleted_index_lookup_child(s.index, s.index->root, names[i]), "%s", names[i]);
 	scan_free(&s);
 }
+
+Test(index, names_linux_cannot_hold_are_replaced)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 2, 0, 5, 5, "");
+	add(img, 17, 2, 0, 5, 5, ".");
+	add(img, 18, 2, 0, 5, 5, "..");
+	GString *long_name = g_string_new(NULL); /* 200 units: fine on NTFS, 400+ bytes in UTF-8 */
+	for (int i = 0; i < 195; i++)
+		g_string_append(long_name, "\xc3\xa9");
+	g_string_append(long_name, ".docx");
+	FixtureRecord r;
+	fixture_record_init(&r, 2, 0, 0);
+	fixture_record_add_name(&r, 5, 5, long_name->str, 1);
+	put(img, 19, &r);
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 16, "/(mft 16)");
+	assert_path(&s, 17, "/(mft 17)");
+	assert_path(&s, 18, "/(mft 18)");
+	IndexNode *n = deleted_index_lookup(s.index, RFS_ENTRY_ID(19, 0));
+	cr_assert(strlen(n->info.name) <= 255 && strlen(n->info.name) >= 250, "%zu bytes", strlen(n->info.name));
+	cr_assert(g_str_has_suffix(n->info.name, " (mft 19).docx"), "%s", n->info.name);
+	cr_assert(g_utf8_validate(n->info.name, -1, NULL), "cut at a character boundary");
+	cr_assert_str_eq(n->info.file_name, long_name->str, "the on-disk name is kept");
+	g_string_free(long_name, TRUE);
+	scan_free(&s);
+}
+
+Test(index, a_stream_and_a_file_of_the_same_shown_name_both_stay_reachable)
+{
+	uint8_t *img = base_image();
+	FixtureRecord r;
+	static const uint16_t b[] = { 'b' };
+	fixture_record_init(&r, 2, 0, 0);
+	fixture_record_add_name(&r, 5, 5, "a", 1);
+	fixture_record_add_resident(&r, 0x80, "main", 4, NULL, 0);
+	fixture_record_add_resident(&r, 0x80, "stream", 6, b, 1);
+	put(img, 20, &r);
+	add(img, 21, 2, 0, 5, 5, "a:b"); /* POSIX names may hold a colon */
+	Scan s;
+	scan(&s, img, 0);
+	IndexNode *stream = deleted_index_lookup(s.index, RFS_ENTRY_ID(20, 1));
+	IndexNode *file = deleted_index_lookup(s.index, RFS_ENTRY_ID(21, 0));
+	cr_assert_str_neq(stream->info.name, file->info.name);
+	cr_assert_eq(deleted_index_lookup_child(s.index, s.index->root, stream->info.name), stream);
+	cr_assert_eq(deleted_index_lookup_child(s.index, s.index->root, file->info.name), file);
+	scan_free(&s);
+}
