@@ -146,7 +146,11 @@ static bool try_backup_boot_sector(RfsContext *ctx, GError *primary_error, GErro
 	for (size_t i = 0; i < G_N_ELEMENTS(candidates); i++) {
 		if (size < candidates[i])
 			continue;
-		if (context_read_boot_sector(ctx->volume_src, size - candidates[i], &ctx->boot, NULL)) {
+		uint64_t at = size - candidates[i];
+		/* The backup lies exactly total_sectors past the start; any other boot sector in
+		 * the last sector (a later partition's backup on a whole disk) is not this volume's. */
+		if (context_read_boot_sector(ctx->volume_src, at, &ctx->boot, NULL) &&
+		    ctx->boot.total_sectors * ctx->boot.bytes_per_sector == at) {
 			g_warning("the boot sector is damaged (%s); using its backup in the last sector",
 				  primary_error->message);
 			return true;

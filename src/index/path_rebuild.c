@@ -11,6 +11,7 @@ enum {
 	STATE_REACHED = 1u << 0,
 	STATE_PRUNED = 1u << 1,
 	STATE_UNSORTED = 1u << 2, /* a directory whose children changed names or grew */
+	STATE_ON_PATH = 1u << 3,  /* on the walk break_cycles is making */
 };
 
 /* Windows and ntfs-3g bump a record's sequence number when they free it, so a deleted
@@ -24,7 +25,7 @@ static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
 		return NULL;
 	if (dir->info.sequence == ref.sequence)
 		return dir;
-	if ((dir->info.flags & RFS_ENTRY_REMOVED) && dir->info.sequence == (uint16_t)(ref.sequence + 1))
+	if ((dir->info.flags & RFS_ENTRY_REMOVED) && dir->info.sequence == mft_sequence_next(ref.sequence))
 		return dir;
 	return NULL;
 }
@@ -58,8 +59,10 @@ static void mark_reached(IndexNode *from, GPtrArray *stack)
 	}
 }
 
-/* A parent chain that loops never reaches the root: hang the first node of each loop
- * under lost+found, which cuts the loop. */
+/* A parent chain that loops never reaches the root. Every node the root and lost+found do
+ * not reach hangs, through its chain of parents, from such a loop: walk up from it until
+ * the walk meets itself; that node is on the loop, and hanging it under lost+found cuts the
+ * loop while keeping the rest of the structure below it. Linear overall. */
 static void break_cycles(DeletedIndex *index)
 {
 	g_autoptr(GPtrArray) stack = g_ptr_array_new();
@@ -69,10 +72,19 @@ static void break_cycles(DeletedIndex *index)
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
 		if ((n->state & STATE_REACHED) || n->base != NULL)
 			continue;
-		g_debug("record %" PRIu64 ": parent references form a loop", n->info.mft_record);
-		detach(n);
-		attach(index->lost_found, n);
-		mark_reached(n, stack);
+		IndexNode *p = n;
+		while (p->parent != NULL && !(p->state & (STATE_ON_PATH | STATE_REACHED))) {
+			p->state |= STATE_ON_PATH;
+			p = p->parent;
+		}
+		for (IndexNode *q = n; q != NULL && (q->state & STATE_ON_PATH); q = q->parent)
+			q->state &= ~(uint32_t)STATE_ON_PATH;
+		if (p->state & STATE_REACHED)
+			continue; /* cannot happen: a reached ancestor reaches its descendants */
+		g_debug("record %" PRIu64 ": parent references form a loop", p->info.mft_record);
+		detach(p);
+		attach(index->lost_found, p);
+		mark_reached(p, stack);
 	}
 }
 

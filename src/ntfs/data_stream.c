@@ -132,7 +132,7 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 	const Run *run = runlist_lookup(&s->runs, vcn);
 	if (run == NULL)
 		return rfs_set_corrupt(error, "bytes at %" PRIu64 ": their extent is lost", offset);
-	uint64_t run_left = (run->vcn + run->length_clusters - vcn) * cs - offset % cs;
+	uint64_t run_left = run_bytes_left(run, offset, cs);
 	size_t n = length < run_left ? length : (size_t)run_left;
 	*done = n;
 	if (run->lcn == RUN_LCN_SPARSE) {
@@ -142,24 +142,29 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 	return read_clusters(ds, run->lcn + (vcn - run->vcn), offset % cs, out, n, error);
 }
 
-/* Counts the unit's allocated and sparse clusters; false on a gap in the runlist. A unit
- * is compressed exactly when it has both: the sparse tail pads it to full size. */
+/* Counts the unit's allocated and sparse clusters. A unit is compressed exactly when it has
+ * both: its data first, then the sparse tail that pads it to full size. False when the
+ * runlist has a gap there or the order is any other (forged: data after the hole). */
 static bool unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allocated,
 			uint32_t *sparse)
 {
+	uint32_t cs = ds->vol->boot.cluster_size;
+	uint64_t data_vcns = ds->stream->data_size / cs + (ds->stream->data_size % cs != 0);
 	*allocated = 0;
 	*sparse = 0;
 	for (uint64_t vcn = first_vcn; vcn < first_vcn + ds->unit_clusters;) {
 		const Run *run = runlist_lookup(&ds->stream->runs, vcn);
 		if (run == NULL)
-			return vcn * ds->vol->boot.cluster_size >= ds->stream->data_size;
+			return vcn >= data_vcns; /* the runlist may stop where the data does */
 		uint64_t n = run->vcn + run->length_clusters - vcn;
 		if (n > first_vcn + ds->unit_clusters - vcn)
 			n = first_vcn + ds->unit_clusters - vcn;
-		if (run->lcn != RUN_LCN_SPARSE)
-			*allocated += (uint32_t)n;
-		else
+		if (run->lcn == RUN_LCN_SPARSE)
 			*sparse += (uint32_t)n;
+		else if (*sparse > 0)
+			return false;
+		else
+			*allocated += (uint32_t)n;
 		vcn += n;
 	}
 	return true;
@@ -174,6 +179,8 @@ static bool decompress_unit(DataStream *ds, uint64_t unit, uint32_t allocated, U
 	uint64_t vcn = unit * ds->unit_clusters;
 	for (uint32_t done = 0; done < allocated;) {
 		const Run *run = runlist_lookup(&ds->stream->runs, vcn);
+		if (run == NULL || run->lcn == RUN_LCN_SPARSE) /* unit_layout vouched; stay safe */
+			return rfs_set_corrupt(error, "compression unit %" PRIu64 ": damaged runlist", unit);
 		uint64_t n = run->vcn + run->length_clusters - vcn;
 		if (n > allocated - done)
 			n = allocated - done;
@@ -202,7 +209,7 @@ static bool read_compressed(DataStream *ds, uint64_t offset, uint8_t *out, size_
 	size_t n = length < ds->unit_bytes - in_unit ? length : (size_t)(ds->unit_bytes - in_unit);
 	uint32_t allocated, sparse;
 	if (!unit_layout(ds, unit * ds->unit_clusters, &allocated, &sparse))
-		return rfs_set_corrupt(error, "compression unit %" PRIu64 ": its extent is lost", unit);
+		return rfs_set_corrupt(error, "compression unit %" PRIu64 ": its runlist is damaged or lost", unit);
 	if (sparse == 0) /* stored uncompressed */
 		return read_plain(ds, offset, out, n, done, error);
 	*done = n;
@@ -217,10 +224,15 @@ static bool read_compressed(DataStream *ds, uint64_t offset, uint8_t *out, size_
 		cache->unit = UINT64_MAX;
 	}
 	bool ok = cache->unit == unit || decompress_unit(ds, unit, allocated, cache, error);
-	if (ok)
+	if (ok) {
 		memcpy(out, cache->data + in_unit, n);
-	else
+		uint64_t init = ds->stream->initialized_size; /* never written: zeros */
+		if (offset + n > init)
+			memset(out + (offset >= init ? 0 : init - offset), 0,
+			       offset >= init ? n : (size_t)(offset + n - init));
+	} else {
 		cache->unit = UINT64_MAX;
+	}
 	g_free(g_atomic_pointer_exchange(&ds->cache, cache));
 	return ok;
 }
@@ -248,6 +260,8 @@ bool data_stream_read(DataStream *ds, uint64_t offset, void *buf, size_t length,
 				  : read_plain(ds, offset + total, out + total, length - total, &done, error);
 		if (!ok)
 			return false;
+		if (done == 0) /* cannot happen with sane runs; never spin on forged ones */
+			return rfs_set_corrupt(error, "no progress reading at %" PRIu64, offset + total);
 		total += done;
 	}
 	*got = total;

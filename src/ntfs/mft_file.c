@@ -13,6 +13,7 @@
 enum {
 	ATTRIBUTE_LIST_MAX_BYTES = 1024 * 1024, /* 64k entries: far beyond real lists */
 	EXTENSION_RECORDS_MAX = 4096,
+	STREAMS_MAX = 256, /* the unnamed stream and the 255 named ones an entry id can carry */
 	RUNS_MAX = 1 << 20, /* a stream of a million fragments is already absurd: cap the memory */
 };
 
@@ -75,6 +76,10 @@ static MftStream *stream_for(MftFile *file, const Attribute *attr)
 {
 	g_autofree char *name = attr->name_length > 0 ? utf16_to_utf8_name(attr->name, attr->name_length) : NULL;
 	MftStream *s = mft_file_stream(file, name);
+	if (s == NULL && file->streams->len >= STREAMS_MAX) {
+		file->incomplete = true; /* more than the index can show: not worth the time */
+		return NULL;
+	}
 	if (s == NULL) {
 		s = g_new0(MftStream, 1);
 		s->name = g_steal_pointer(&name);
@@ -86,6 +91,8 @@ static MftStream *stream_for(MftFile *file, const Attribute *attr)
 static void take_data(Volume *vol, MftFile *file, const Attribute *attr)
 {
 	MftStream *s = stream_for(file, attr);
+	if (s == NULL)
+		return;
 	if (!attr->non_resident) {
 		if (s->has_first_extent)
 			return;
@@ -182,7 +189,7 @@ static uint8_t *read_attribute_list(Volume *vol, const Attribute *attr, size_t *
 static bool extension_is_ours(const MftRecord *ext, const MftFile *file, MftRef listed)
 {
 	return ext->base.record == file->record_number &&
-	       (ext->sequence == listed.sequence || ext->sequence == (uint16_t)(listed.sequence + 1));
+	       (ext->sequence == listed.sequence || ext->sequence == mft_sequence_next(listed.sequence));
 }
 
 static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_attr,
@@ -257,13 +264,15 @@ static void finish_streams(const Volume *vol, MftFile *file)
 		MftStream *s = g_ptr_array_index(file->streams, i);
 		if (!s->has_first_extent) {
 			s->incomplete = true; /* sizes unknown: only its extents are left */
+			s->data_size = s->initialized_size = 0;
 			continue;
 		}
 		if (s->resident)
 			continue;
-		if (!runlist_sort(&s->runs, NULL)) {
+		if (!runlist_sort(&s->runs, NULL)) { /* overlapping extents: trust none */
 			runlist_clear(&s->runs);
 			s->incomplete = true;
+			clamp_sizes(vol, s, 0);
 			continue;
 		}
 		uint64_t vcn = 0;

@@ -41,6 +41,12 @@ static inline MftRef mft_ref_from_u64(uint64_t v)
 	return (MftRef){ v & 0xFFFFFFFFFFFFull, (uint16_t)(v >> 48) };
 }
 
+/* The sequence number a record gets when it is freed: one more, skipping 0 on wrap. */
+static inline uint16_t mft_sequence_next(uint16_t sequence)
+{
+	return sequence == 0xFFFF ? 1 : (uint16_t)(sequence + 1);
+}
+
 typedef struct {
 	uint64_t record_number;
 	uint16_t sequence;

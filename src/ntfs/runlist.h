@@ -40,3 +40,14 @@ const Run *runlist_lookup(const Runlist *runs, uint64_t vcn);
 /* Clusters of the runlist that are not sparse. */
 uint64_t runlist_allocated_clusters(const Runlist *runs);
 void runlist_clear(Runlist *runs);
+
+/* Bytes from byte `offset` to the end of `run` (which holds offset / cluster_size),
+ * saturating instead of wrapping: runs may be forged to any length. Never 0. */
+static inline uint64_t run_bytes_left(const Run *run, uint64_t offset, uint32_t cluster_size)
+{
+	uint64_t clusters = run->vcn + run->length_clusters - offset / cluster_size;
+	uint64_t bytes;
+	if (!g_uint64_checked_mul(&bytes, clusters, cluster_size))
+		return UINT64_MAX;
+	return bytes - offset % cluster_size;
+}

@@ -25,7 +25,7 @@ bool volume_read_runs(Volume *vol, const Runlist *runs, uint64_t offset, void *b
 		if (run == NULL || run->lcn == RUN_LCN_SPARSE)
 			return rfs_set_corrupt(error, "VCN %" PRIu64 " is %s", vcn,
 					       run == NULL ? "not mapped" : "sparse");
-		uint64_t in_run = (run->vcn + run->length_clusters - vcn) * cs - offset % cs;
+		uint64_t in_run = run_bytes_left(run, offset, cs);
 		size_t n = length < in_run ? length : (size_t)in_run;
 		uint64_t lcn = run->lcn + (vcn - run->vcn);
 		if (lcn >= vol->boot.total_clusters)
@@ -96,9 +96,17 @@ static bool load_mft_runlist(Volume *vol, const MftRecord *rec0, GError **error)
 	runlist_clear(&vol->mft_runs);
 	vol->mft_runs = data->runs;
 	data->runs = (Runlist){ 0 };
+	/* The scan reads every record the runlist maps: bound that by the volume itself, so a
+	 * forged size or sparse run cannot make it read for weeks. */
 	uint64_t mapped = 0;
-	for (size_t i = 0; i < vol->mft_runs.count; i++)
-		mapped += vol->mft_runs.runs[i].length_clusters;
+	for (size_t i = 0; i < vol->mft_runs.count; i++) {
+		const Run *r = &vol->mft_runs.runs[i];
+		if (r->lcn == RUN_LCN_SPARSE || r->lcn >= vol->boot.total_clusters ||
+		    r->length_clusters > vol->boot.total_clusters - r->lcn)
+			return rfs_set_corrupt(error, "$MFT: run %zu (LCN %" PRIu64 "+%" PRIu64 ") is not on the volume",
+					       i, r->lcn, r->length_clusters);
+		mapped = MIN(mapped + r->length_clusters, vol->boot.total_clusters); /* no wrap */
+	}
 	uint64_t max_records = mapped * vol->boot.cluster_size / vol->boot.mft_record_size;
 	vol->mft_records = data->data_size / vol->boot.mft_record_size;
 	if (vol->mft_records > max_records) {
@@ -153,7 +161,13 @@ static bool load_bitmap(Volume *vol, GError **error)
 		return rfs_set_corrupt(error, "$Bitmap: no $DATA of at least %" PRIu64 " bytes", need);
 	if (data->incomplete)
 		return rfs_set_corrupt(error, "$Bitmap: runlist incomplete");
-	uint8_t *bitmap = g_malloc(need);
+	/* A boot sector may claim more clusters than the (truncated, --force) source holds. */
+	if (need > vol->src->size_bytes)
+		return rfs_set_corrupt(error, "$Bitmap: %" PRIu64 " bytes cannot be on a %" PRIu64 "-byte source",
+				       need, vol->src->size_bytes);
+	uint8_t *bitmap = g_try_malloc(need);
+	if (bitmap == NULL)
+		return rfs_set_io(error, "$Bitmap: no memory for %" PRIu64 " bytes", need);
 	if (!volume_read_runs(vol, &data->runs, 0, bitmap, need, error)) {
 		g_free(bitmap);
 		g_prefix_error(error, "$Bitmap: ");

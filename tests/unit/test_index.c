@@ -316,3 +316,20 @@ Test(index, a_stream_and_a_file_of_the_same_shown_name_both_stay_reachable)
 	cr_assert_eq(deleted_index_lookup_child(s.index, s.index->root, file->info.name), file);
 	scan_free(&s);
 }
+
+Test(index, a_loop_is_cut_on_the_loop_keeping_what_hangs_below)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 2, 0, 17, 2, "inside-a.txt"); /* created before the loop's own records */
+	add(img, 17, 2, IS_DIR, 18, 2, "loop-a");
+	add(img, 18, 2, IS_DIR, 17, 2, "loop-b");
+	add(img, 19, 2, 0, 17, 2, "also-in-a.txt");
+	Scan s;
+	scan(&s, img, 0);
+	g_autofree char *p16 = path_of(&s, 16);
+	g_autofree char *p19 = path_of(&s, 19);
+	cr_assert(g_str_has_suffix(p16, "/loop-a/inside-a.txt"), "%s", p16);
+	cr_assert(g_str_has_suffix(p19, "/loop-a/also-in-a.txt"), "%s", p19);
+	cr_assert(g_str_has_prefix(p16, "/lost+found/"), "%s", p16);
+	scan_free(&s);
+}
