@@ -154,7 +154,7 @@ static void scan_record(Volume *vol, DeletedIndex *index, uint8_t *raw, uint64_t
 	}
 	if (number < MFT_RECORD_FIRST_USER && number != MFT_RECORD_ROOT && number != MFT_RECORD_EXTEND)
 		return; /* metadata files are never deleted; $Extend anchors its own subtree */
-	uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
+	uint32_t build_flags = MFT_FILE_SCAN | ((is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0);
 	g_autoptr(MftFile) f = mft_file_build(vol, &rec, build_flags, NULL);
 	if (f == NULL)
 		return;

@@ -212,10 +212,17 @@ static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_at
 			continue;
 		if ((flags & MFT_FILE_NAMES_ONLY) && e.type != ATTR_FILE_NAME)
 			continue;
-		if (g_hash_table_size(seen) >= EXTENSION_RECORDS_MAX) {
+		/* Each extension record belongs to one base, so a whole scan reads each at most
+		 * once; a forged MFT whose lists all point at the same records would otherwise
+		 * cost records x EXTENSION_RECORDS_MAX reads. */
+		bool over_budget = (flags & MFT_FILE_SCAN) &&
+				   vol->scan_extension_reads >= vol->mft_records + EXTENSION_RECORDS_MAX;
+		if (g_hash_table_size(seen) >= EXTENSION_RECORDS_MAX || over_budget) {
 			file->incomplete = true;
 			break;
 		}
+		if (flags & MFT_FILE_SCAN)
+			vol->scan_extension_reads++;
 		g_hash_table_add(seen, GSIZE_TO_POINTER(e.ref.record));
 		MftRecord ext;
 		g_autoptr(GError) error = NULL;

@@ -41,6 +41,7 @@ typedef struct {
 
 typedef enum {
 	MFT_FILE_NAMES_ONLY = 1u << 0, /* skip $DATA: a directory for the path tree */
+	MFT_FILE_SCAN = 1u << 1,       /* part of the one-pass scan: extension reads are budgeted */
 } MftFileFlags;
 
 /* Builds the file whose base record `rec` was decoded from a record buffer. Reads extension

@@ -21,6 +21,7 @@ typedef struct {
 	uint64_t *bitmap_rank;  /* allocated clusters before each 512-cluster block: O(1) counts */
 	char *label;           /* UTF-8, "" when unknown */
 	bool mft_from_mirror;  /* record 0 came from $MFTMirr */
+	uint64_t scan_extension_reads; /* extension records read for MFT_FILE_SCAN builds */
 } Volume;
 
 enum {
