@@ -184,7 +184,6 @@ static void scan_chunk(Volume *vol, DeletedIndex *index, uint8_t *buf, uint64_t 
 static void scan_chunk_slowly(Volume *vol, DeletedIndex *index, uint8_t *buf, uint64_t first,
 			      uint64_t count, bool include_live)
 {
-	uint32_t rs = vol->boot.mft_record_size;
 	for (uint64_t i = 0; i < count; i++) {
 		g_autoptr(GError) error = NULL;
 		if (!volume_read_record(vol, first + i, buf, &error)) {
@@ -194,7 +193,6 @@ static void scan_chunk_slowly(Volume *vol, DeletedIndex *index, uint8_t *buf, ui
 		}
 		scan_chunk(vol, index, buf, first + i, 1, include_live);
 	}
-	(void)rs;
 }
 
 static void add_lost_found(DeletedIndex *index)

@@ -126,7 +126,7 @@ static void take_data(Volume *vol, MftFile *file, const Attribute *attr)
 }
 
 static void take_attributes(Volume *vol, MftFile *file, const MftRecord *rec, uint32_t flags,
-			    int *best_rank, ByteSpan *attr_list_value, Attribute *attr_list)
+			    int *best_rank, Attribute *attr_list)
 {
 	AttributeIter it;
 	Attribute attr;
@@ -147,10 +147,8 @@ static void take_attributes(Volume *vol, MftFile *file, const MftRecord *rec, ui
 				take_data(vol, file, &attr);
 			break;
 		case ATTR_ATTRIBUTE_LIST:
-			if (attr_list != NULL) {
+			if (attr_list != NULL)
 				*attr_list = attr;
-				*attr_list_value = attr.value;
-			}
 			break;
 		default:
 			break;
@@ -235,7 +233,7 @@ static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_at
 			file->incomplete = true;
 			continue;
 		}
-		take_attributes(vol, file, &ext, flags, best_rank, NULL, NULL);
+		take_attributes(vol, file, &ext, flags, best_rank, NULL);
 	}
 }
 
@@ -304,8 +302,7 @@ MftFile *mft_file_build(Volume *vol, const MftRecord *rec, uint32_t flags, GErro
 	file->streams = g_ptr_array_new_with_free_func((GDestroyNotify)mft_stream_free);
 	int best_rank = -1;
 	Attribute list_attr = { 0 };
-	ByteSpan list_value = { 0 };
-	take_attributes(vol, file, rec, flags, &best_rank, &list_value, &list_attr);
+	take_attributes(vol, file, rec, flags, &best_rank, &list_attr);
 	if (list_attr.type == ATTR_ATTRIBUTE_LIST && vol != NULL)
 		take_extensions(vol, file, &list_attr, flags, &best_rank);
 	if (vol != NULL)
