@@ -32,14 +32,8 @@ RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error)
 	g_autoptr(MftFile) file = mft_file_load(ctx->vol, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;
-	MftStream *s = mft_file_stream(file, n->info.stream_name);
-	MftStream *owned = NULL;
-	if (s != NULL) {
-		g_ptr_array_set_free_func(file->streams, NULL);
-		g_ptr_array_remove(file->streams, s);
-		g_ptr_array_set_free_func(file->streams, (GDestroyNotify)mft_stream_free);
-		owned = s;
-	} else {
+	MftStream *owned = mft_file_steal_stream(file, n->info.stream_name);
+	if (owned == NULL) {
 		owned = g_new0(MftStream, 1); /* a file without data: zero bytes */
 		owned->resident = true;
 	}

@@ -46,6 +46,16 @@ MftStream *mft_file_stream(const MftFile *file, const char *name)
 	return NULL;
 }
 
+MftStream *mft_file_steal_stream(MftFile *file, const char *name)
+{
+	for (guint i = 0; i < file->streams->len; i++) {
+		MftStream *s = g_ptr_array_index(file->streams, i);
+		if (g_strcmp0(s->name, name) == 0)
+			return g_ptr_array_steal_index(file->streams, i);
+	}
+	return NULL;
+}
+
 /* Win32 and POSIX names are what users typed; DOS 8.3 names only stand in when alone. */
 static int name_rank(uint8_t name_space)
 {

@@ -57,4 +57,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MftFile, mft_file_free)
 
 /* The stream called `name` (NULL: the unnamed one), or NULL. */
 MftStream *mft_file_stream(const MftFile *file, const char *name);
+/* Removes the stream called `name` from `file` and hands it to the caller; NULL if none. */
+MftStream *mft_file_steal_stream(MftFile *file, const char *name);
 void mft_stream_free(MftStream *stream);

@@ -17,11 +17,8 @@ static void read_some(Volume *vol, const IndexNode *n)
 	MftFile *file = mft_file_load(vol, n->info.mft_record, 0, NULL);
 	if (file == NULL)
 		return;
-	MftStream *s = mft_file_stream(file, n->info.stream_name);
+	MftStream *s = mft_file_steal_stream(file, n->info.stream_name);
 	if (s != NULL) {
-		g_ptr_array_set_free_func(file->streams, NULL);
-		g_ptr_array_remove(file->streams, s);
-		g_ptr_array_set_free_func(file->streams, (GDestroyNotify)mft_stream_free);
 		DataStream *ds = data_stream_new(vol, s, true, RFS_OVERWRITTEN_ZERO, NULL);
 		uint8_t buf[8192];
 		size_t got;
