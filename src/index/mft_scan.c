@@ -56,9 +56,12 @@ static void fill_stream(const Volume *vol, const MftStream *s, bool removed, Rfs
 		const Run *r = &s->runs.runs[i];
 		if (r->lcn == RUN_LCN_SPARSE)
 			continue;
-		info->clusters += r->length_clusters;
-		if (removed)
-			info->clusters_in_use += volume_clusters_in_use(vol, r->lcn, r->length_clusters);
+		/* Forged runs can be 2^63 clusters long: saturate rather than wrap. */
+		if (!g_uint64_checked_add(&info->clusters, info->clusters, r->length_clusters))
+			info->clusters = UINT64_MAX;
+		uint64_t busy = removed ? volume_clusters_in_use(vol, r->lcn, r->length_clusters) : 0;
+		if (!g_uint64_checked_add(&info->clusters_in_use, info->clusters_in_use, busy))
+			info->clusters_in_use = UINT64_MAX;
 	}
 	if (!s->resident && s->incomplete)
 		info->clusters_missing = missing_clusters(vol, s);

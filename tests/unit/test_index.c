@@ -333,3 +333,14 @@ Test(index, a_loop_is_cut_on_the_loop_keeping_what_hangs_below)
 	cr_assert(g_str_has_prefix(p16, "/lost+found/"), "%s", p16);
 	scan_free(&s);
 }
+
+Test(index, recoverable_percent_survives_forged_cluster_counts)
+{
+	RfsEntryInfo e = { .clusters = UINT64_MAX / 2, .clusters_in_use = 1, .size_bytes = 1 };
+	unsigned pct = rfs_entry_recoverable_percent(&e);
+	cr_assert_eq(pct, 99, "one cluster reused in a huge file: %u, never 100", pct);
+	e = (RfsEntryInfo){ .clusters = UINT64_MAX, .clusters_missing = UINT64_MAX, .size_bytes = 1 };
+	cr_assert_leq(rfs_entry_recoverable_percent(&e), 100);
+	e = (RfsEntryInfo){ .clusters = 4, .clusters_in_use = 1 };
+	cr_assert_eq(rfs_entry_recoverable_percent(&e), 75);
+}
