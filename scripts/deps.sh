@@ -3,11 +3,23 @@
 # when they are all present. Runs apt-get as root, or through sudo.
 set -euo pipefail
 
+# Every program the scripts and tests call comes from one of these; a minimal Debian
+# (debootstrap --variant=minbase) has only the Essential ones, so they are all listed.
 PACKAGES=(
-	gcc pkg-config meson ninja-build
-	libglib2.0-dev libfuse3-dev fuse3 libjson-glib-dev libbde-dev libbfio-dev
-	libcriterion-dev libssl-dev openssl
-	ntfs-3g sleuthkit dislocker fdisk attr rsync util-linux xxd time coreutils python3
+	# build: compiler, meson, the libraries
+	gcc libc6-dev pkg-config meson ninja-build
+	libglib2.0-dev libfuse3-dev libjson-glib-dev libbde-dev libbfio-dev libssl-dev
+	libcriterion-dev
+	# run: fusermount3, mount.fuse3
+	fuse3
+	# test images: mkntfs ntfs-3g ntfsinfo ntfsundelete; istat icat fls; setfattr getfattr;
+	# openssl (generated content); dislocker-fuse dislocker-file dislocker-metadata
+	ntfs-3g sleuthkit attr openssl dislocker
+	# disks and mounts: sfdisk; losetup unshare setsid mountpoint; mount umount; mkfs.ext4
+	fdisk util-linux mount e2fsprogs
+	# fixtures (tar -J needs xz), text tools, checksums, timing, tables (column)
+	tar xz-utils mawk sed grep findutils diffutils coreutils xxd time bsdextrautils rsync
+	python3
 )
 
 declare -A have=()

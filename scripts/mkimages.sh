@@ -2,7 +2,7 @@
 # Builds the NTFS test images with mkntfs and ntfs-3g, each with its ground-truth manifest.
 #
 #   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
-#                                              cluster512 cluster64k; default: all)
+#                                              cluster512 cluster64k demo; default: all)
 #
 # For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
 # sector_size=, cluster_size=, size_bytes=) and OUTDIR/NAME.stamp (hash of this script; an image
@@ -28,7 +28,7 @@
 # Free clusters are likewise taken from the start of the data zone after a mount.
 set -euo pipefail
 
-ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k)
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo)
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
@@ -174,6 +174,16 @@ tsk_runs() {
 		END { print runs + 0 }'
 }
 
+# tsk_has REC [GREP_OPTION...] PATTERN: whether istat's report of REC has a matching line.
+# The report is taken whole first: `istat | grep -q` under pipefail fails whenever grep's
+# early exit hits istat with SIGPIPE, so such a check would fail at random.
+tsk_has() {
+	local report
+	report=$(istat "$IMG" "$1") || return 1
+	shift
+	grep -q "$@" <<<"$report"
+}
+
 tsk_md5() {
 	local rec=$1 stream=$2 attr
 	attr=$(tsk_data_attr "$rec" "$stream")
@@ -189,7 +199,7 @@ verify_manifest() {
 	out="$WORK/manifest.checked"
 	: >"$out"
 	while IFS=$'\t' read -r md5 size state recno path; do
-		status=$(istat "$IMG" "$recno" | grep -m1 -E '^(Not )?Allocated' || true)
+		status=$(istat "$IMG" "$recno" | awk '/^(Not )?Allocated/ && !n++' || true)
 		base=${path%%:*} stream=""
 		[[ "$path" == *:* ]] && stream=${path#*:}
 		case "$state" in
@@ -202,7 +212,7 @@ verify_manifest() {
 		deleted | orphan)
 			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
 			got=$(tsk_md5 "$recno" "$stream")
-			if [[ "$got" != "$md5" ]] || ! istat "$IMG" "$recno" | grep -qxF "Name: ${base##*/}"; then
+			if [[ "$got" != "$md5" ]] || ! tsk_has "$recno" -xF "Name: ${base##*/}"; then
 				if [[ -n "${MAYBE_PARTIAL[$path]:-}" ]]; then
 					say "$path: record $recno is incomplete on disk: partial"
 					state=partial
@@ -313,13 +323,13 @@ build_basic() {
 	rec deleted sparse/sparse.bin
 	umnt
 
-	istat "$IMG" "$(rec_of frag/attrlist.bin)" | grep -q ATTRIBUTE_LIST ||
+	tsk_has "$(rec_of frag/attrlist.bin)" ATTRIBUTE_LIST ||
 		die "frag/attrlist.bin has no attribute list"
 	local f
 	for f in frag/frag1.bin frag/frag2.bin frag/attrlist.bin; do
 		(($(tsk_runs "$(rec_of "$f")") > 1)) || die "$f is not fragmented"
 	done
-	istat "$IMG" "$(rec_of sparse/sparse.bin)" | grep -q Sparse || die "sparse/sparse.bin is not sparse"
+	tsk_has "$(rec_of sparse/sparse.bin)" Sparse || die "sparse/sparse.bin is not sparse"
 
 	# Session 3: delete. The same.txt pair: delete the second, give the first its name back.
 	mnt
@@ -363,7 +373,7 @@ build_compressed() {
 	umnt
 	local f
 	for f in comp/text-200k.txt comp/exact64k.txt comp/random-100k.bin comp/mixed.bin comp/sub/nested.txt; do
-		istat "$IMG" "$(rec_of "$f")" | grep -q Compressed || die "$f is not compressed"
+		tsk_has "$(rec_of "$f")" Compressed || die "$f is not compressed"
 	done
 	mnt
 	find "$MNT/comp" -type f ! -name live.txt -delete
@@ -419,10 +429,33 @@ build_simple() {
 	umnt
 }
 
+# demo: what scripts/run.sh shows a newcomer. Only plain operations whose result does not
+# depend on where ntfs-3g's allocator puts things: write everything, then delete some of it.
+build_demo() {
+	mnt
+	put deleted "Pictures/Holiday 2026/beach.jpg" gen beach 184320
+	put deleted "Pictures/Holiday 2026/sunset.jpg" gen sunset 231000
+	put deleted "Pictures/Holiday 2026/notes.txt" text holiday 700
+	put live "Pictures/cat.jpg" gen cat 96000
+	put deleted "Documents/letter.txt" text letter 3200
+	put deleted "Documents/budget.csv" text budget 12000
+	put live "Documents/todo.txt" text todo 400
+	put deleted "Documents/drafts/chapter 1.txt" text chapter1 45000
+	put deleted "Documents/drafts/chapter 2.txt" text chapter2 38000
+	rec deleted-dir "Documents/drafts"
+	rec deleted-dir "Pictures/Holiday 2026"
+	umnt
+	mnt
+	rm -r "$MNT/Pictures/Holiday 2026" "$MNT/Documents/drafts"
+	rm "$MNT/Documents/letter.txt" "$MNT/Documents/budget.csv"
+	umnt
+}
+
 # geometry NAME: "sector cluster size_mib"
 geometry() {
 	case "$1" in
 	basic | compressed | overwrite) echo "512 4096 64" ;;
+	demo) echo "512 4096 16" ;;
 	sector4k) echo "4096 4096 64" ;;
 	cluster512) echo "512 512 48" ;;
 	cluster64k) echo "512 65536 128" ;;
@@ -447,6 +480,7 @@ build_one() {
 	basic) build_basic ;;
 	compressed) build_compressed ;;
 	overwrite) build_overwrite ;;
+	demo) build_demo ;;
 	*) build_simple "$cluster" ;;
 	esac
 	verify_manifest

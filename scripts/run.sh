@@ -50,18 +50,42 @@ echo "mounted at $mnt:"
 INNER
 }
 
+# demo_verify IMAGE MANIFEST: extracts every deleted file and checks it against the manifest.
+demo_verify() {
+	local img=$1 manifest=$2 out md5 size state rec path got ok=0 total=0
+	out=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-demo-out.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: $out is local
+	trap "rm -rf '$out'" RETURN
+	"$SCAN" --extract "$out/files" "$img" >/dev/null 2>&1 || die "restorefs-scan --extract failed"
+	while IFS=$'\t' read -r md5 size state rec path; do
+		[[ "$state" == deleted ]] || continue
+		total=$((total + 1))
+		got=$(md5sum <"$out/files/$path" 2>/dev/null | cut -d' ' -f1) || true
+		if [[ "$got" == "$md5" ]]; then
+			ok=$((ok + 1))
+			printf '    ok   %s  %s\n' "$md5" "$path"
+		else
+			printf '    BAD  %s  %s (got %s)\n' "$md5" "$path" "${got:-nothing}"
+		fi
+	done <"$manifest"
+	printf '    %d of %d deleted files recovered byte-exact\n' "$ok" "$total"
+	((ok == total)) || die "recovered files differ from what was deleted"
+}
+
 demo() {
 	[[ $EUID -eq 0 ]] || die "the demo builds an NTFS image through ntfs-3g and needs root (try: sudo $0)"
 	say "Installing what is missing and building"
 	build
 	local dir="$BUILDDIR/demo"
 	say "Creating the demo NTFS image with deleted files (cached in $dir)"
-	"$ROOT/scripts/mkimages.sh" "$dir" basic
-	local img="$dir/basic.img"
-	printf '    image: %s\n    ground truth (what was deleted): %s\n' "$img" "$dir/basic.manifest"
+	"$ROOT/scripts/mkimages.sh" "$dir" demo
+	local img="$dir/demo.img"
+	printf '    image: %s\n    ground truth (what was deleted): %s\n' "$img" "$dir/demo.manifest"
 	[[ -x "$SCAN" ]] || die "$SCAN was not built"
 	say "restorefs-scan $img"
 	"$SCAN" "$img" || die "restorefs-scan failed (exit $?)"
+	say "Extracting them and comparing with the checksums recorded before deletion"
+	demo_verify "$img" "$dir/demo.manifest"
 	if [[ -x "$DAEMON" ]]; then
 		say "Mounting it with restorefs (private mount namespace) and listing the tree"
 		demo_mount "$img" || die "the restorefs mount failed"

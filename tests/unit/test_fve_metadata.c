@@ -13,6 +13,7 @@
 #include "device/bitlocker_source.h"
 #include "device/fve_metadata.h"
 #include "device/recovery_password.h"
+#include "test_fixtures.h"
 #include "mem_source.h"
 #include "util/crc32.h"
 #include "util/error.h"
@@ -559,7 +560,7 @@ static char *images_unpack(void)
 		dir = RFS_FIXTURES_DIR;
 	g_autofree char *archive = g_build_filename(dir, "bitlk-images.tar.xz", NULL);
 	if (!g_file_test(archive, G_FILE_TEST_IS_REGULAR))
-		cr_skip_test("fixture %s not found", archive);
+		test_fixture_missing(archive);
 	unpacked = g_dir_make_tmp("test_fve_metadata-XXXXXX", NULL);
 	cr_assert_not_null(unpacked);
 	const char *argv[] = { "tar", "-xJf", archive, "--sparse", "-C", unpacked, NULL };

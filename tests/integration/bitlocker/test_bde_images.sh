@@ -29,10 +29,9 @@ fixtures=${RESTOREFS_FIXTURES:-$here/../../../../shared/fixtures}
 archive=$fixtures/bitlk-images.tar.xz
 jobs=${BDE_JOBS:-2}
 
-if [ ! -r "$archive" ]; then
-	echo "SKIP bitlocker: fixtures missing ($archive)"
-	exit 77
-fi
+TEST_NAME=bitlocker-images
+. "$here/../skip.sh"
+[ -r "$archive" ] || skip "fixtures missing ($archive)"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -127,7 +126,9 @@ if command -v dislocker-file >/dev/null && command -v xxd >/dev/null; then
 		fi
 	done
 fi
-[ "$fvek_runs" -gt 0 ] || echo "SKIP bitlocker fvek: dislocker-file or xxd missing, or no FVEK printed"
+fvek_missing=0
+[ "$fvek_runs" -gt 0 ] || skip_part "FVEK runs: dislocker-file or xxd missing, or no FVEK printed" ||
+	fvek_missing=1
 
 run_one() { # NAME KIND SECRET EXPECTED -> prints a PASS/FAIL line
 	local name=$1 kind=$2 secret=$3 expected=$4 out err rc
@@ -253,4 +254,4 @@ results=$work/results
 pass=$(grep -c '^PASS' "$results")
 fail=$(grep -c '^FAIL' "$results")
 echo "bitlocker: $pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ] && [ "$fvek_missing" -eq 0 ]

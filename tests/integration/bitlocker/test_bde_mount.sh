@@ -20,7 +20,9 @@ scan=$(readlink -f "${2:?usage: test_bde_mount.sh RESTOREFS RESTOREFS_SCAN}")
 fixtures=${RESTOREFS_FIXTURES:-$here/../../../../shared/fixtures}
 archive=$fixtures/bitlk-images.tar.xz
 
-skip() { echo "SKIP $NAME: $*"; exit 77; }
+TEST_NAME=$NAME
+# shellcheck source=../skip.sh
+. "$here/../skip.sh"
 [[ -r "$archive" ]] || skip "fixtures missing ($archive)"
 [[ -c /dev/fuse ]] || skip "/dev/fuse is missing"
 [[ $EUID -eq 0 ]] || skip "needs root (unshare --mount, loop devices)"

@@ -1,6 +1,7 @@
 # Shared by the restorefs mount tests. Each test re-runs itself inside a private mount
 # namespace, so its mounts never reach the host, and its EXIT trap unmounts and detaches
-# whatever it set up, also when a check fails. Exit 77 = skipped (meson).
+# whatever it set up, also when a check fails. Exit 77 = skipped (meson); under CI=true a
+# missing input fails instead (../skip.sh).
 #
 #   RESTOREFS     the restorefs binary (first argument of every test)
 #   RESTOREFS_IMAGES  folder with NAME.img / NAME.manifest / NAME.conf from scripts/mkimages.sh
@@ -10,7 +11,8 @@ WORK="" MNT="" LOOP=""
 
 say() { printf '%s: %s\n' "${TEST_NAME:-test}" "$*" >&2; }
 fail() { say "FAIL: $*"; FAILURES=$((FAILURES + 1)); }
-skip() { say "SKIP: $*"; exit 77; }
+# shellcheck source=../skip.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../skip.sh"
 
 # enter_namespace "$@": checks what every mount test needs, then re-executes the script in
 # its own mount namespace.

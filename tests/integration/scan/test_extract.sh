@@ -10,7 +10,9 @@ name=${1:?usage: test_extract.sh IMAGE_NAME}
 images=${RESTOREFS_IMAGES:-${RESTOREFS_IMAGES_DEFAULT:-}}
 scan=${RESTOREFS_SCAN:-}
 
-skip() { echo "SKIP: $*"; exit 77; }
+TEST_NAME="scan-extract-$name"
+# shellcheck source=../skip.sh
+. "$(dirname "$(readlink -f "$0")")/../skip.sh"
 [[ -n "$images" && -d "$images" ]] || skip "no test images (scripts/test.sh builds them and sets RESTOREFS_IMAGES)"
 img="$images/$name.img"
 manifest="$images/$name.manifest"

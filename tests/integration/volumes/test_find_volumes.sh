@@ -11,11 +11,13 @@ export LC_ALL=C
 prog=$1
 scan=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (loop devices)"; exit 77; }
+TEST_NAME=find-volumes
+. "$here/../skip.sh"
+[ "$(id -u)" = 0 ] || skip "needs root (loop devices)"
 for t in mkntfs sfdisk ntfs-3g losetup unshare truncate; do
-	command -v "$t" >/dev/null 2>&1 || { echo "SKIP: $t not installed"; exit 77; }
+	command -v "$t" >/dev/null 2>&1 || skip "$t not installed"
 done
-[ -c /dev/fuse ] || { echo "SKIP: no /dev/fuse"; exit 77; }
+[ -c /dev/fuse ] || skip "no /dev/fuse"
 
 work=$(mktemp -d "${VOLUMES_WORKDIR:-/tmp}/volumes.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -183,7 +185,7 @@ if [ -r "$fixtures/bitlk-images.tar.xz" ] &&
 	check "BitLocker (quick)" "$("$prog" "$disk")" 1 "$at3"
 	check "BitLocker (full)" "$("$prog" "$disk" --full)" 2 "$at3" "$at150"
 else
-	echo "skip: BitLocker fixtures not found in $fixtures"
+	skip_part "BitLocker fixtures not found in $fixtures" || failed=1
 fi
 
 # 6. Nothing to find: an empty disk gives no volume and no error.
