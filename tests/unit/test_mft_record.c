@@ -195,7 +195,7 @@ static void compare_with_fls(const char *mft, const char *fls, uint32_t record_s
 	for (char **l = lines; *l != NULL; l++) {
 		unsigned long record;
 		char kind[8];
-		if (sscanf(*l, "%7s %lu-", kind, &record) != 2 || record < 16 || record >= s.vol->mft_records)
+		if (sscanf(*l, "%7s %lu-", kind, &record) != 2 || record < 16 || record >= s.vol->mft.records)
 			continue;
 		char *tab = strchr(*l, '\t');
 		char *colon = strstr(*l, ":\t");

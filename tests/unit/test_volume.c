@@ -29,7 +29,7 @@ Test(volume, clusters_in_use_matches_a_bit_count)
 			     "lcn %" G_GUINT64_FORMAT " count %" G_GUINT64_FORMAT, lcn, count);
 	}
 	cr_assert_eq(volume_clusters_in_use(vol, 0, UINT64_MAX / 2), naive(vol, 0, BYTES * 8) + UINT64_MAX / 2 - BYTES * 8);
-	BlockSource *src = vol->src;
+	BlockSource *src = vol->mft.src;
 	volume_free(vol);
 	block_source_close(src);
 }
