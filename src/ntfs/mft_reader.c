@@ -122,8 +122,11 @@ bool mft_reader_read_runs(const MftReader *reader, const Runlist *runs, uint64_t
 		uint64_t in_run = run_bytes_left(run, offset, cs);
 		size_t n = length < in_run ? length : (size_t)in_run;
 		uint64_t lcn = run->lcn + (vcn - run->vcn);
-		if (lcn >= reader->boot.total_clusters)
-			return rfs_set_corrupt(error, "LCN %" PRIu64 " is past the end of the volume", lcn);
+		uint64_t total = reader->boot.total_clusters;
+		uint64_t more = (offset % cs + n - 1) / cs; /* clusters after lcn that n reaches */
+		if (lcn >= total || more >= total - lcn)
+			return rfs_set_corrupt(error, "LCN %" PRIu64 "+%" PRIu64 " reaches past the end of the volume (%" PRIu64 " clusters)",
+					       lcn, more + 1, total);
 		if (!block_source_read(reader->src, lcn * cs + offset % cs, out, n, error))
 			return false;
 		out += n;
