@@ -11,12 +11,14 @@
 typedef struct {
 	BlockSource base;
 	uint8_t *data;
+	gint reads; /* read_at calls, successful or not */
 } MemSource;
 
 static inline bool mem_source_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
 				      GError **error)
 {
 	MemSource *m = (MemSource *)self;
+	g_atomic_int_inc(&m->reads);
 	if (offset > self->size_bytes || length > self->size_bytes - offset)
 		return rfs_set_io(error, "read past the end");
 	memcpy(buf, m->data + offset, length);
@@ -40,6 +42,11 @@ static inline BlockSource *mem_source_new(uint8_t *data, size_t size)
 	m->base.read_at = mem_source_read_at;
 	m->base.close = mem_source_close;
 	return &m->base;
+}
+
+static inline int mem_source_reads(BlockSource *src)
+{
+	return g_atomic_int_get(&((MemSource *)src)->reads);
 }
 
 /* A reader over a source whose clusters 0.. hold an MFT image contiguously. */
