@@ -29,7 +29,7 @@ RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error)
 		rfs_set_error(error, RFS_ERROR_INVALID, "entry %" PRIu64 " is a directory", id);
 		return NULL;
 	}
-	g_autoptr(MftFile) file = mft_file_load(ctx->vol, n->info.mft_record, 0, error);
+	g_autoptr(MftFile) file = mft_file_load(&ctx->vol->mft, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;
 	MftStream *owned = mft_file_steal_stream(file, n->info.stream_name);

@@ -13,10 +13,10 @@
 #include "device/block_source.h"
 #include "device/partition.h"
 #include "ntfs/boot_sector.h"
-#include "ntfs/fixup.h"
+#include "ntfs/mft_reader.h"
+#include "ntfs/volume.h"
 #include "util/bytes.h"
 #include "util/error.h"
-#include "util/utf16.h"
 
 enum {
 	FINDER_STRIDE = 1024 * 1024,          /* where partitioning tools align volumes */
@@ -25,22 +25,6 @@ enum {
 	FINDER_OEM_ID = 0x03,                 /* 8 bytes in every boot sector */
 	FINDER_DOS_START = 63,                /* first sector of old track-aligned disks */
 	FINDER_4K = 4096,
-};
-
-enum {                                /* FILE record header, enough for records 0 and 3 */
-	REC_ATTRS_OFFSET = 0x14,      /* u16 */
-	REC_USED_SIZE    = 0x18,      /* u32 */
-	REC_NUMBER       = 0x2C,      /* u32, NTFS 3.1 only (the USA then starts at >= 0x30) */
-	REC_USA_OFFSET   = 0x04,      /* u16 */
-	REC_V31_USA_MIN  = 0x30,
-	ATTR_TYPE        = 0x00,      /* u32, 0xFFFFFFFF ends the list */
-	ATTR_LENGTH      = 0x04,      /* u32 */
-	ATTR_NON_RESIDENT = 0x08,     /* u8 */
-	ATTR_VALUE_LENGTH = 0x10,     /* u32, resident */
-	ATTR_VALUE_OFFSET = 0x14,     /* u16, resident */
-	ATTR_RESIDENT_HEADER = 0x18,
-	ATTR_VOLUME_NAME = 0x60,
-	MFT_RECORD_VOLUME = 3,
 };
 
 enum {                                    /* BitLocker: just enough for the volume size */
@@ -77,67 +61,15 @@ static uint64_t *offset_key(uint64_t offset)
 
 /* ---- NTFS validation -------------------------------------------------------------------- */
 
-/* Reads and fixes up MFT record `number`, assuming the first records of $MFT lie
- * contiguously at its start (mkntfs and Windows both place them so). */
-static uint8_t *mft_record_read(Finder *f, uint64_t start, const BootSector *bs, uint64_t number)
-{
-	uint64_t mft, rec;
-	if (!g_uint64_checked_mul(&mft, bs->mft_lcn, bs->cluster_size) ||
-	    !g_uint64_checked_mul(&rec, number, bs->mft_record_size) ||
-	    !g_uint64_checked_add(&mft, mft, rec) || !g_uint64_checked_add(&mft, mft, start))
-		return NULL;
-	if (mft > f->disk->size_bytes || bs->mft_record_size > f->disk->size_bytes - mft)
-		return NULL;
-	g_autofree uint8_t *buf = g_malloc(bs->mft_record_size);
-	g_autoptr(GError) error = NULL;
-	if (!block_source_read(f->disk, mft, buf, bs->mft_record_size, &error) ||
-	    memcmp(buf, "FILE", 4) != 0 || !fixup_apply(buf, bs->mft_record_size, &error)) {
-		g_debug("MFT record %" PRIu64 " at byte %" PRIu64 ": %s", number, mft,
-			error != NULL ? error->message : "no FILE signature");
-		return NULL;
-	}
-	return g_steal_pointer(&buf);
-}
-
+/* $MFT record 0 where the boot sector says, decoded as the volume loader decodes it. */
 static bool mft_record0_ok(Finder *f, uint64_t start, const BootSector *bs)
 {
-	g_autofree uint8_t *rec = mft_record_read(f, start, bs, 0);
-	if (rec == NULL)
+	g_autoptr(GError) error = NULL;
+	if (!mft_reader_probe(f->disk, start, bs, &error)) {
+		g_debug("MFT of a volume at byte %" PRIu64 ": %s", start, error->message);
 		return false;
-	uint16_t usa = le16_at(rec + REC_USA_OFFSET);
-	return usa < REC_V31_USA_MIN || le32_at(rec + REC_NUMBER) == 0;
-}
-
-/* $VOLUME_NAME of record 3, resident by definition; NULL if absent, empty or damaged. */
-static char *volume_label_read(Finder *f, uint64_t start, const BootSector *bs)
-{
-	g_autofree uint8_t *rec = mft_record_read(f, start, bs, MFT_RECORD_VOLUME);
-	if (rec == NULL)
-		return NULL;
-	ByteSpan r = byte_span(rec, bs->mft_record_size);
-	uint32_t used = le32_at(rec + REC_USED_SIZE);
-	if (used > r.size)
-		return NULL;
-	r.size = used;
-	size_t off = le16_at(rec + REC_ATTRS_OFFSET);
-	while (span_has(r, off, 8) && le32_at(r.data + off + ATTR_TYPE) != 0xFFFFFFFFu) {
-		uint32_t type = le32_at(r.data + off + ATTR_TYPE);
-		uint32_t length = le32_at(r.data + off + ATTR_LENGTH);
-		if (length < ATTR_RESIDENT_HEADER || !span_has(r, off, length))
-			return NULL;
-		ByteSpan a = span_sub(r, off, length);
-		if (type == ATTR_VOLUME_NAME && a.data[ATTR_NON_RESIDENT] == 0) {
-			uint32_t value_length = le32_at(a.data + ATTR_VALUE_LENGTH);
-			uint16_t value_offset = le16_at(a.data + ATTR_VALUE_OFFSET);
-			if (value_length == 0 || !span_has(a, value_offset, value_length))
-				return NULL;
-			return utf16_to_utf8_name(a.data + value_offset, value_length / 2);
-		}
-		if (type > ATTR_VOLUME_NAME)
-			return NULL; /* attributes are sorted by type */
-		off += length;
 	}
-	return NULL;
+	return true;
 }
 
 static uint32_t partition_covering(const Finder *f, uint64_t start, uint64_t size_bytes)
@@ -196,7 +128,7 @@ static void ntfs_candidate(Finder *f, uint64_t start, const BootSector *bs, bool
 		.size_bytes = volume_bytes,
 		.sector_size = f->sector_size,
 		.cluster_size = bs->cluster_size,
-		.label = mft_ok ? volume_label_read(f, start, bs) : NULL,
+		.label = mft_ok ? volume_probe_label(f->disk, start, bs) : NULL,
 		.partition = partition_covering(f, start, volume_bytes),
 		.mft_ok = mft_ok,
 	};

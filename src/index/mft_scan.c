@@ -12,10 +12,16 @@
 
 enum {
 	SCAN_CHUNK_BYTES = 8 * 1024 * 1024,
-	FILE_REC_FLAGS = 0x16, /* u16; outside the fixup-protected bytes, so readable raw */
-	FILE_REC_BASE_REF = 0x20,
 	MAX_NAMED_STREAMS = 255,
 };
+
+/* One pass: what it fills and what it may still spend. */
+typedef struct {
+	const Volume *vol;
+	DeletedIndex *index;
+	bool include_live;
+	MftFileBudget budget; /* extension-record reads, shared by every file of the pass */
+} ScanPass;
 
 static uint32_t stream_flags(const MftStream *s)
 {
@@ -36,7 +42,7 @@ static uint32_t stream_flags(const MftStream *s)
 /* Clusters of [0, data size) that no run maps: extents that went with lost records. */
 static uint64_t missing_clusters(const Volume *vol, const MftStream *s)
 {
-	uint32_t cs = vol->boot.cluster_size;
+	uint32_t cs = vol->mft.boot.cluster_size;
 	uint64_t need = s->data_size / cs + (s->data_size % cs != 0), mapped = 0;
 	for (size_t i = 0; i < s->runs.count; i++) {
 		const Run *r = &s->runs.runs[i];
@@ -133,20 +139,21 @@ static void add_file(const Volume *vol, DeletedIndex *index, const MftFile *f)
 
 /* Which records the index wants: deleted base records with something in them, every
  * directory, and live files on request. */
-static void scan_record(Volume *vol, DeletedIndex *index, uint8_t *raw, uint64_t number,
-			bool include_live)
+static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 {
-	uint32_t rs = vol->boot.mft_record_size;
-	if (memcmp(raw, "FILE", 4) != 0) {
+	const Volume *vol = pass->vol;
+	DeletedIndex *index = pass->index;
+	uint32_t rs = vol->mft.boot.mft_record_size;
+	MftRecordHeader head;
+	if (!mft_record_peek(byte_span(raw, rs), &head)) {
 		if (memcmp(raw, "\0\0\0\0", 4) != 0)
 			index->stats.records_damaged++; /* never-used records are all zeros */
 		return;
 	}
-	uint16_t flags = le16_at(raw + FILE_REC_FLAGS);
-	bool in_use = flags & MFT_RECORD_IN_USE, is_dir = flags & MFT_RECORD_IS_DIRECTORY;
-	if (in_use && !is_dir && !include_live)
+	bool in_use = head.flags & MFT_RECORD_IN_USE, is_dir = head.flags & MFT_RECORD_IS_DIRECTORY;
+	if (in_use && !is_dir && !pass->include_live)
 		return;
-	if (le64_at(raw + FILE_REC_BASE_REF) != 0)
+	if (head.base.record != 0 || head.base.sequence != 0)
 		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
 	MftRecord rec;
 	g_autoptr(GError) error = NULL;
@@ -157,8 +164,8 @@ static void scan_record(Volume *vol, DeletedIndex *index, uint8_t *raw, uint64_t
 	}
 	if (number < MFT_RECORD_FIRST_USER && number != MFT_RECORD_ROOT && number != MFT_RECORD_EXTEND)
 		return; /* metadata files are never deleted; $Extend anchors its own subtree */
-	uint32_t build_flags = MFT_FILE_SCAN | ((is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0);
-	g_autoptr(MftFile) f = mft_file_build(vol, &rec, build_flags, NULL);
+	uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
+	g_autoptr(MftFile) f = mft_file_build(&vol->mft, &rec, build_flags, &pass->budget, NULL);
 	if (f == NULL)
 		return;
 	/* A record that never held a file has no name and no data: nothing to restore. */
@@ -174,27 +181,25 @@ static void scan_record(Volume *vol, DeletedIndex *index, uint8_t *raw, uint64_t
 	add_file(vol, index, f);
 }
 
-static void scan_chunk(Volume *vol, DeletedIndex *index, uint8_t *buf, uint64_t first, uint64_t count,
-		       bool include_live)
+static void scan_chunk(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)
 {
-	uint32_t rs = vol->boot.mft_record_size;
+	uint32_t rs = pass->vol->mft.boot.mft_record_size;
 	for (uint64_t i = 0; i < count; i++)
-		scan_record(vol, index, buf + i * rs, first + i, include_live);
+		scan_record(pass, buf + i * rs, first + i);
 }
 
 /* A chunk that cannot be read in one go is read record by record, so one bad sector
  * costs only the records it holds. */
-static void scan_chunk_slowly(Volume *vol, DeletedIndex *index, uint8_t *buf, uint64_t first,
-			      uint64_t count, bool include_live)
+static void scan_chunk_slowly(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)
 {
 	for (uint64_t i = 0; i < count; i++) {
 		g_autoptr(GError) error = NULL;
-		if (!volume_read_record(vol, first + i, buf, &error)) {
+		if (!mft_reader_read_record(&pass->vol->mft, first + i, buf, &error)) {
 			g_debug("%s", error->message);
-			index->stats.records_damaged++;
+			pass->index->stats.records_damaged++;
 			continue;
 		}
-		scan_chunk(vol, index, buf, first + i, 1, include_live);
+		scan_chunk(pass, buf, first + i, 1);
 	}
 }
 
@@ -217,7 +222,7 @@ typedef struct {
 } Chunk;
 
 typedef struct {
-	Volume *vol;
+	const MftReader *mft;
 	uint64_t per_chunk;
 	GAsyncQueue *empty;  /* Chunk* ready to be filled; NULL tells the reader to stop */
 	GAsyncQueue *full;   /* Chunk* filled, in MFT order */
@@ -226,50 +231,52 @@ typedef struct {
 static gpointer reader_main(gpointer data)
 {
 	Reader *r = data;
-	uint32_t rs = r->vol->boot.mft_record_size;
-	for (uint64_t first = 0; first < r->vol->mft_records; first += r->per_chunk) {
+	uint32_t rs = r->mft->boot.mft_record_size;
+	for (uint64_t first = 0; first < r->mft->records; first += r->per_chunk) {
 		Chunk *c = g_async_queue_pop(r->empty);
 		if (c->buf == NULL) { /* the consumer gave up */
 			g_async_queue_push(r->empty, c);
 			break;
 		}
 		c->first = first;
-		c->count = MIN(r->per_chunk, r->vol->mft_records - first);
-		bool ok = volume_read_runs(r->vol, &r->vol->mft_runs, first * rs, c->buf,
-					   (size_t)(c->count * rs), &c->error);
+		c->count = MIN(r->per_chunk, r->mft->records - first);
+		bool ok = mft_reader_read_runs(r->mft, &r->mft->runs, first * rs, c->buf,
+					       (size_t)(c->count * rs), &c->error);
 		g_assert(ok || c->error != NULL); /* a failure travels with the chunk */
 		g_async_queue_push(r->full, c);
 	}
 	return NULL;
 }
 
-bool mft_scan_run(Volume *vol, DeletedIndex *index, uint32_t scan_flags, RfsProgressFunc progress,
-		  void *user_data, GError **error)
+bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
+		  RfsProgressFunc progress, void *user_data, GError **error)
 {
-	uint32_t rs = vol->boot.mft_record_size;
+	uint32_t rs = vol->mft.boot.mft_record_size;
 	bool include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE;
-	Reader r = { vol, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
+	ScanPass pass = { .vol = vol, .index = index, .include_live = include_live };
+	mft_file_budget_init(&pass.budget, vol->mft.records);
+	Reader r = { &vol->mft, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
 	Chunk chunks[2];
 	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
 		chunks[i] = (Chunk){ .buf = g_malloc((size_t)r.per_chunk * rs) };
 		g_async_queue_push(r.empty, &chunks[i]);
 	}
 	GThread *reader = g_thread_new("mft-reader", reader_main, &r);
-	for (uint64_t done = 0; done < vol->mft_records;) {
+	for (uint64_t done = 0; done < vol->mft.records;) {
 		Chunk *c = g_async_queue_pop(r.full);
 		if (c->error == NULL) {
-			scan_chunk(vol, index, c->buf, c->first, c->count, include_live);
+			scan_chunk(&pass, c->buf, c->first, c->count);
 		} else {
 			g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one",
 				  c->first, c->first + c->count - 1, c->error->message);
 			g_clear_error(&c->error);
-			scan_chunk_slowly(vol, index, c->buf, c->first, c->count, include_live);
+			scan_chunk_slowly(&pass, c->buf, c->first, c->count);
 		}
 		done = c->first + c->count;
 		g_async_queue_push(r.empty, c);
 		index->stats.records_total = done;
 		if (progress != NULL)
-			progress(done, vol->mft_records, user_data);
+			progress(done, vol->mft.records, user_data);
 	}
 	g_thread_join(reader);
 	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++)

@@ -17,7 +17,7 @@ typedef struct {
 } UnitCache;
 
 struct DataStream {
-	Volume *vol;
+	const Volume *vol;
 	MftStream *stream;
 	bool deleted;
 	RfsOverwritePolicy policy;
@@ -46,10 +46,10 @@ static uint8_t *scratch(size_t size)
 	return buf;
 }
 
-DataStream *data_stream_new(Volume *vol, MftStream *stream, bool deleted,
+DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
 			    RfsOverwritePolicy policy, GError **error)
 {
-	uint32_t cs = vol->boot.cluster_size;
+	uint32_t cs = vol->mft.boot.cluster_size;
 	bool compressed = !stream->resident && (stream->attr_flags & ATTR_FLAG_COMPRESSED) &&
 			  stream->compression_unit != 0;
 	if (compressed && (cs > 4096 || stream->compression_unit > 8)) {
@@ -89,9 +89,9 @@ static bool read_clusters(DataStream *ds, uint64_t lcn, uint64_t skip, uint8_t *
 			  GError **error)
 {
 	const Volume *vol = ds->vol;
-	uint32_t cs = vol->boot.cluster_size;
+	uint32_t cs = vol->mft.boot.cluster_size;
 	uint64_t clusters = (skip + length + cs - 1) / cs;
-	if (lcn >= vol->boot.total_clusters || clusters > vol->boot.total_clusters - lcn)
+	if (lcn >= vol->mft.boot.total_clusters || clusters > vol->mft.boot.total_clusters - lcn)
 		return rfs_set_io(error, "clusters %" PRIu64 "+%" PRIu64 " lie past the end of the volume",
 				  lcn, clusters);
 	uint64_t busy = (ds->deleted && ds->policy != RFS_OVERWRITTEN_RAW)
@@ -99,7 +99,7 @@ static bool read_clusters(DataStream *ds, uint64_t lcn, uint64_t skip, uint8_t *
 	if (busy > 0 && ds->policy == RFS_OVERWRITTEN_EIO)
 		return rfs_set_error(error, RFS_ERROR_OVERWRITTEN,
 				     "clusters %" PRIu64 "+%" PRIu64 " now belong to another file", lcn, clusters);
-	if (!block_source_read(vol->src, lcn * cs + skip, out, length, error))
+	if (!block_source_read(vol->mft.src, lcn * cs + skip, out, length, error))
 		return false;
 	if (busy == 0)
 		return true;
@@ -120,7 +120,7 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 		       GError **error)
 {
 	const MftStream *s = ds->stream;
-	uint32_t cs = ds->vol->boot.cluster_size;
+	uint32_t cs = ds->vol->mft.boot.cluster_size;
 	if (offset >= s->initialized_size) {
 		memset(out, 0, length); /* allocated but never written: reads as zeros */
 		*done = length;
@@ -148,7 +148,7 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 static bool unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allocated,
 			uint32_t *sparse)
 {
-	uint32_t cs = ds->vol->boot.cluster_size;
+	uint32_t cs = ds->vol->mft.boot.cluster_size;
 	uint64_t data_vcns = ds->stream->data_size / cs + (ds->stream->data_size % cs != 0);
 	*allocated = 0;
 	*sparse = 0;
@@ -174,7 +174,7 @@ static bool unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allo
 static bool decompress_unit(DataStream *ds, uint64_t unit, uint32_t allocated, UnitCache *cache,
 			    GError **error)
 {
-	uint32_t cs = ds->vol->boot.cluster_size;
+	uint32_t cs = ds->vol->mft.boot.cluster_size;
 	uint8_t *packed = scratch((size_t)allocated * cs);
 	uint64_t vcn = unit * ds->unit_clusters;
 	for (uint32_t done = 0; done < allocated;) {

@@ -12,10 +12,10 @@
 
 typedef struct DataStream DataStream;
 
-/* Takes ownership of `stream`. `deleted` makes `policy` apply: a live file's clusters are
- * in use by the file itself. Fails (RFS_ERROR_UNSUPPORTED) on compression with clusters
- * over 4 KiB, which NTFS never writes. */
-DataStream *data_stream_new(Volume *vol, MftStream *stream, bool deleted,
+/* Takes ownership of `stream`; `vol` is borrowed and must outlive the stream. `deleted`
+ * makes `policy` apply: a live file's clusters are in use by the file itself. Fails
+ * (RFS_ERROR_UNSUPPORTED) on compression with clusters over 4 KiB, which NTFS never writes. */
+DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
 			    RfsOverwritePolicy policy, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Thread-safe, lock-free. Fails the whole call on any unreadable byte (RFS_ERROR_IO,
  * RFS_ERROR_CORRUPT for lost extents, RFS_ERROR_OVERWRITTEN under that policy). */

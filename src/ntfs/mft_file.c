@@ -98,7 +98,7 @@ static MftStream *stream_for(MftFile *file, const Attribute *attr)
 	return s;
 }
 
-static void take_data(Volume *vol, MftFile *file, const Attribute *attr)
+static void take_data(MftFile *file, const Attribute *attr)
 {
 	MftStream *s = stream_for(file, attr);
 	if (s == NULL)
@@ -132,11 +132,10 @@ static void take_data(Volume *vol, MftFile *file, const Attribute *attr)
 			s->name != NULL ? s->name : "(unnamed)", error->message);
 		s->incomplete = true;
 	}
-	(void)vol;
 }
 
-static void take_attributes(Volume *vol, MftFile *file, const MftRecord *rec, uint32_t flags,
-			    int *best_rank, Attribute *attr_list)
+static void take_attributes(MftFile *file, const MftRecord *rec, uint32_t flags, int *best_rank,
+			    Attribute *attr_list)
 {
 	AttributeIter it;
 	Attribute attr;
@@ -154,7 +153,7 @@ static void take_attributes(Volume *vol, MftFile *file, const MftRecord *rec, ui
 			break;
 		case ATTR_DATA:
 			if (!(flags & MFT_FILE_NAMES_ONLY))
-				take_data(vol, file, &attr);
+				take_data(file, &attr);
 			break;
 		case ATTR_ATTRIBUTE_LIST:
 			if (attr_list != NULL)
@@ -171,7 +170,7 @@ static void take_attributes(Volume *vol, MftFile *file, const MftRecord *rec, ui
 }
 
 /* The list's bytes: resident in the record, or read through its own runlist. */
-static uint8_t *read_attribute_list(Volume *vol, const Attribute *attr, size_t *size)
+static uint8_t *read_attribute_list(const MftReader *reader, const Attribute *attr, size_t *size)
 {
 	if (!attr->non_resident) {
 		*size = attr->value.size;
@@ -182,8 +181,8 @@ static uint8_t *read_attribute_list(Volume *vol, const Attribute *attr, size_t *
 	Runlist runs = { 0 };
 	g_autoptr(GError) error = NULL;
 	uint8_t *buf = g_malloc(attr->data_size > 0 ? attr->data_size : 1);
-	if (!runlist_decode(attr->mapping_pairs, 0, vol->boot.total_clusters, &runs, &error) ||
-	    !volume_read_runs(vol, &runs, 0, buf, attr->data_size, &error)) {
+	if (!runlist_decode(attr->mapping_pairs, 0, reader->boot.total_clusters, &runs, &error) ||
+	    !mft_reader_read_runs(reader, &runs, 0, buf, attr->data_size, &error)) {
 		g_debug("$ATTRIBUTE_LIST: %s", error->message);
 		g_clear_pointer(&buf, g_free);
 	}
@@ -200,17 +199,17 @@ static bool extension_is_ours(const MftRecord *ext, const MftFile *file, MftRef 
 	       (ext->sequence == listed.sequence || ext->sequence == mft_sequence_next(listed.sequence));
 }
 
-static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_attr,
-			    uint32_t flags, int *best_rank)
+static void take_extensions(const MftReader *reader, MftFile *file, const Attribute *list_attr,
+			    uint32_t flags, MftFileBudget *budget, int *best_rank)
 {
 	size_t size = 0;
-	g_autofree uint8_t *list = read_attribute_list(vol, list_attr, &size);
+	g_autofree uint8_t *list = read_attribute_list(reader, list_attr, &size);
 	if (list == NULL) {
 		file->incomplete = true;
 		return;
 	}
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-	g_autofree uint8_t *buf = g_malloc(vol->boot.mft_record_size);
+	g_autofree uint8_t *buf = g_malloc(reader->boot.mft_record_size);
 	AttributeListIter it;
 	AttributeListEntry e;
 	attribute_list_iter_init(&it, byte_span(list, size));
@@ -220,22 +219,17 @@ static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_at
 			continue;
 		if ((flags & MFT_FILE_NAMES_ONLY) && e.type != ATTR_FILE_NAME)
 			continue;
-		/* Each extension record belongs to one base, so a whole scan reads each at most
-		 * once; a forged MFT whose lists all point at the same records would otherwise
-		 * cost records x EXTENSION_RECORDS_MAX reads. */
-		bool over_budget = (flags & MFT_FILE_SCAN) &&
-				   vol->scan_extension_reads >= vol->mft_records + EXTENSION_RECORDS_MAX;
+		bool over_budget = budget != NULL && budget->extension_reads_left == 0;
 		if (g_hash_table_size(seen) >= EXTENSION_RECORDS_MAX || over_budget) {
 			file->incomplete = true;
 			break;
 		}
-		if (flags & MFT_FILE_SCAN)
-			vol->scan_extension_reads++;
+		if (budget != NULL)
+			budget->extension_reads_left--;
 		g_hash_table_add(seen, GSIZE_TO_POINTER(e.ref.record));
 		MftRecord ext;
 		g_autoptr(GError) error = NULL;
-		if (!volume_read_record(vol, e.ref.record, buf, &error) ||
-		    !mft_record_decode(buf, vol->boot.mft_record_size, e.ref.record, &ext, &error) ||
+		if (!mft_reader_load_record(reader, e.ref.record, buf, &ext, &error) ||
 		    !extension_is_ours(&ext, file, e.ref)) {
 			g_debug("record %" PRIu64 ": extension record %" PRIu64 " lost%s%s",
 				file->record_number, e.ref.record, error != NULL ? ": " : " (reused)",
@@ -243,18 +237,18 @@ static void take_extensions(Volume *vol, MftFile *file, const Attribute *list_at
 			file->incomplete = true;
 			continue;
 		}
-		take_attributes(vol, file, &ext, flags, best_rank, NULL);
+		take_attributes(file, &ext, flags, best_rank, NULL);
 	}
 }
 
 /* Sizes come from disk and drive every read and copy: a size past the allocation, or past
  * what the volume or the runlist can hold, is cut back (and the stream marked incomplete),
  * so a forged size cannot make an extraction write exabytes of zeros. */
-static void clamp_sizes(const Volume *vol, MftStream *s, uint64_t mapped_vcns)
+static void clamp_sizes(const MftReader *reader, MftStream *s, uint64_t mapped_vcns)
 {
-	uint64_t cs = vol->boot.cluster_size;
+	uint64_t cs = reader->boot.cluster_size;
 	uint64_t limit = s->allocated_size;
-	uint64_t mapped_bytes = 0, volume_bytes = vol->boot.total_clusters * cs;
+	uint64_t mapped_bytes = 0, volume_bytes = reader->boot.total_clusters * cs;
 	if (!g_uint64_checked_mul(&mapped_bytes, mapped_vcns, cs))
 		mapped_bytes = UINT64_MAX;
 	/* Sparse and compressed streams may be larger than the volume, but their runlist
@@ -272,9 +266,9 @@ static void clamp_sizes(const Volume *vol, MftStream *s, uint64_t mapped_vcns)
 }
 
 /* Sorts each runlist and checks it covers the allocation without gaps. */
-static void finish_streams(const Volume *vol, MftFile *file)
+static void finish_streams(const MftReader *reader, MftFile *file)
 {
-	uint32_t cs = vol->boot.cluster_size;
+	uint32_t cs = reader->boot.cluster_size;
 	for (guint i = 0; i < file->streams->len; i++) {
 		MftStream *s = g_ptr_array_index(file->streams, i);
 		if (!s->has_first_extent) {
@@ -287,7 +281,7 @@ static void finish_streams(const Volume *vol, MftFile *file)
 		if (!runlist_sort(&s->runs, NULL)) { /* overlapping extents: trust none */
 			runlist_clear(&s->runs);
 			s->incomplete = true;
-			clamp_sizes(vol, s, 0);
+			clamp_sizes(reader, s, 0);
 			continue;
 		}
 		uint64_t vcn = 0;
@@ -299,12 +293,24 @@ static void finish_streams(const Volume *vol, MftFile *file)
 		uint64_t need = s->data_size / cs + (s->data_size % cs != 0);
 		if (vcn < need)
 			s->incomplete = true;
-		clamp_sizes(vol, s, vcn);
+		clamp_sizes(reader, s, vcn);
 	}
 }
 
-MftFile *mft_file_build(Volume *vol, const MftRecord *rec, uint32_t flags, GError **error)
+void mft_file_budget_init(MftFileBudget *budget, uint64_t mft_records)
 {
+	/* Each extension record belongs to one base, so a whole pass reads each at most once;
+	 * a forged MFT whose lists all point at the same records would otherwise cost
+	 * records x EXTENSION_RECORDS_MAX reads. One file's cap on top: the budget never
+	 * refuses what a single honest file may need. */
+	if (!g_uint64_checked_add(&budget->extension_reads_left, mft_records, EXTENSION_RECORDS_MAX))
+		budget->extension_reads_left = UINT64_MAX;
+}
+
+MftFile *mft_file_build(const MftReader *reader, const MftRecord *rec, uint32_t flags,
+			MftFileBudget *budget, GError **error)
+{
+	g_return_val_if_fail(reader != NULL && rec != NULL, NULL);
 	MftFile *file = g_new0(MftFile, 1);
 	file->record_number = rec->record_number;
 	file->sequence = rec->sequence;
@@ -312,21 +318,20 @@ MftFile *mft_file_build(Volume *vol, const MftRecord *rec, uint32_t flags, GErro
 	file->streams = g_ptr_array_new_with_free_func((GDestroyNotify)mft_stream_free);
 	int best_rank = -1;
 	Attribute list_attr = { 0 };
-	take_attributes(vol, file, rec, flags, &best_rank, &list_attr);
-	if (list_attr.type == ATTR_ATTRIBUTE_LIST && vol != NULL)
-		take_extensions(vol, file, &list_attr, flags, &best_rank);
-	if (vol != NULL)
-		finish_streams(vol, file);
+	take_attributes(file, rec, flags, &best_rank, &list_attr);
+	if (list_attr.type == ATTR_ATTRIBUTE_LIST)
+		take_extensions(reader, file, &list_attr, flags, budget, &best_rank);
+	finish_streams(reader, file);
 	(void)error;
 	return file;
 }
 
-MftFile *mft_file_load(Volume *vol, uint64_t record_number, uint32_t flags, GError **error)
+MftFile *mft_file_load(const MftReader *reader, uint64_t record_number, uint32_t flags,
+		       GError **error)
 {
-	g_autofree uint8_t *buf = g_malloc(vol->boot.mft_record_size);
+	g_autofree uint8_t *buf = g_malloc(reader->boot.mft_record_size);
 	MftRecord rec;
-	if (!volume_read_record(vol, record_number, buf, error) ||
-	    !mft_record_decode(buf, vol->boot.mft_record_size, record_number, &rec, error))
+	if (!mft_reader_load_record(reader, record_number, buf, &rec, error))
 		return NULL;
-	return mft_file_build(vol, &rec, flags, error);
+	return mft_file_build(reader, &rec, flags, NULL, error);
 }

@@ -1,14 +1,15 @@
 /* One file as the MFT describes it: its base record plus the extension records its
- * $ATTRIBUTE_LIST points to, decoded into names, times and data streams with runlists. */
+ * $ATTRIBUTE_LIST points to, decoded into names, times and data streams with runlists.
+ * Reads records through an MftReader; knows nothing of $Bitmap or of the Volume above. */
 #pragma once
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ntfs/mft_reader.h"
 #include "ntfs/mft_record.h"
 #include "ntfs/runlist.h"
-#include "ntfs/volume.h"
 
 typedef struct {
 	char *name;               /* UTF-8 stream name; NULL for the unnamed stream */
@@ -41,17 +42,29 @@ typedef struct {
 
 typedef enum {
 	MFT_FILE_NAMES_ONLY = 1u << 0, /* skip $DATA: a directory for the path tree */
-	MFT_FILE_SCAN = 1u << 1,       /* part of the one-pass scan: extension reads are budgeted */
 } MftFileFlags;
 
+/* Extension-record reads a caller allows across many builds: a scan owns one and passes it
+ * to every build, so forged attribute lists that all point at the same records cannot
+ * multiply the reads. Not thread-safe: one budget per thread. */
+typedef struct {
+	uint64_t extension_reads_left;
+} MftFileBudget;
+
+/* The budget of one pass over an MFT of `mft_records` records: each extension record
+ * belongs to one base, so an honest MFT needs at most one read of each. */
+void mft_file_budget_init(MftFileBudget *budget, uint64_t mft_records);
+
 /* Builds the file whose base record `rec` was decoded from a record buffer. Reads extension
- * records through `vol` when the record has an $ATTRIBUTE_LIST. Fails only when the base
- * record itself cannot be walked. */
-MftFile *mft_file_build(Volume *vol, const MftRecord *rec, uint32_t flags, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
-/* Reads record `record_number` from the volume and builds it. */
-MftFile *mft_file_load(Volume *vol, uint64_t record_number, uint32_t flags, GError **error)
-	G_GNUC_WARN_UNUSED_RESULT;
+ * records through `reader` when the record has an $ATTRIBUTE_LIST, counting them against
+ * `budget` (NULL: only the per-file cap applies); a file whose reads the budget refused is
+ * `incomplete`. NULL only on programmer error: a damaged base record or extension makes
+ * an incomplete file, not a failure. */
+MftFile *mft_file_build(const MftReader *reader, const MftRecord *rec, uint32_t flags,
+			MftFileBudget *budget, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Reads record `record_number` through `reader` and builds it, unbudgeted. */
+MftFile *mft_file_load(const MftReader *reader, uint64_t record_number, uint32_t flags,
+		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void mft_file_free(MftFile *file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MftFile, mft_file_free)
 

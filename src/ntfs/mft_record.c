@@ -11,6 +11,7 @@
 #include "util/error.h"
 
 enum {                            /* FILE record header, NTFS 3.0 (3.1 adds 6 bytes at 0x2A) */
+	FILE_REC_USA_OFFSET = 0x04,   /* u16, update sequence array (fixup.c reads it too) */
 	FILE_REC_SEQUENCE = 0x10,     /* u16 */
 	FILE_REC_LINK_COUNT = 0x12,   /* u16 */
 	FILE_REC_ATTRS_OFFSET = 0x14, /* u16, 8-aligned */
@@ -18,6 +19,8 @@ enum {                            /* FILE record header, NTFS 3.0 (3.1 adds 6 by
 	FILE_REC_USED_SIZE = 0x18,    /* u32, <= record size */
 	FILE_REC_BASE_REF = 0x20,     /* u64 MFT reference, 0 for base records */
 	FILE_REC_MIN_HEADER = 0x2A,
+	FILE_REC_NUMBER = 0x2C,       /* u32, NTFS 3.1: the record's own number, low 32 bits */
+	FILE_REC_V31_HEADER = 0x30,   /* where a 3.1 header ends and its update sequence starts */
 };
 
 enum {                        /* attribute header, common part */
@@ -90,6 +93,18 @@ bool mft_record_parse(ByteSpan raw, uint64_t record_number, MftRecord *out, GErr
 	out->link_count = le16_at(raw.data + FILE_REC_LINK_COUNT);
 	out->base = mft_ref_from_u64(le64_at(raw.data + FILE_REC_BASE_REF));
 	out->attrs = span_sub(raw, attrs_offset, used_size - attrs_offset);
+	out->has_own_number = le16_at(raw.data + FILE_REC_USA_OFFSET) >= FILE_REC_V31_HEADER &&
+			      span_has(raw, FILE_REC_NUMBER, 4);
+	out->own_number = out->has_own_number ? le32_at(raw.data + FILE_REC_NUMBER) : 0;
+	return true;
+}
+
+bool mft_record_peek(ByteSpan raw, MftRecordHeader *out)
+{
+	if (!span_has(raw, 0, FILE_REC_MIN_HEADER) || memcmp(raw.data, "FILE", 4) != 0)
+		return false;
+	out->flags = le16_at(raw.data + FILE_REC_FLAGS);
+	out->base = mft_ref_from_u64(le64_at(raw.data + FILE_REC_BASE_REF));
 	return true;
 }
 

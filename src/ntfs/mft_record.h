@@ -54,6 +54,8 @@ typedef struct {
 	uint16_t link_count;
 	MftRef base;          /* record 0 = this is a base record */
 	ByteSpan attrs;       /* from the first attribute to the end of the used part */
+	bool has_own_number;  /* NTFS 3.1 header (update sequence array at >= 0x30) */
+	uint32_t own_number;  /* the low 32 bits of its number, as the record states them */
 } MftRecord;
 
 /* Validates the header of a record whose fixups were applied: FILE signature, attribute
@@ -64,6 +66,17 @@ bool mft_record_parse(ByteSpan raw, uint64_t record_number, MftRecord *out, GErr
 /* Applies fixups to buf in place, then parses. */
 bool mft_record_decode(uint8_t *buf, size_t size, uint64_t record_number, MftRecord *out,
 		       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The header fields a scan needs to skip a record without decoding it: all of them lie in
+ * the first stride ahead of its last two bytes, where fixups change nothing. */
+typedef struct {
+	uint16_t flags;       /* MFT_RECORD_* */
+	MftRef base;          /* as in MftRecord */
+} MftRecordHeader;
+
+/* Reads those fields from a record as it lies on disk. False (no error: not every record
+ * is one) when `raw` has no FILE signature or is shorter than a header. */
+bool mft_record_peek(ByteSpan raw, MftRecordHeader *out);
 
 typedef struct {
 	uint32_t type;

@@ -14,7 +14,7 @@ static void read_some(Volume *vol, const IndexNode *n)
 {
 	if (n->info.flags & RFS_ENTRY_DIRECTORY)
 		return;
-	MftFile *file = mft_file_load(vol, n->info.mft_record, 0, NULL);
+	MftFile *file = mft_file_load(&vol->mft, n->info.mft_record, 0, NULL);
 	if (file == NULL)
 		return;
 	MftStream *s = mft_file_steal_stream(file, n->info.stream_name);
@@ -41,10 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, usable);
 	BlockSource *src = mem_source_new(copy, total);
 	Volume *vol = mem_volume_new(src, RECORD, 4096);
-	vol->mft_records = usable / RECORD;
-	uint8_t *bitmap = g_malloc0(vol->boot.total_clusters / 8 + 1);
+	vol->mft.records = usable / RECORD;
+	uint8_t *bitmap = g_malloc0(vol->mft.boot.total_clusters / 8 + 1);
 	bitmap[0] = (uint8_t)data[0];
-	volume_set_bitmap(vol, bitmap, vol->boot.total_clusters / 8 + 1);
+	volume_set_bitmap(vol, bitmap, vol->mft.boot.total_clusters / 8 + 1);
 	DeletedIndex *index = deleted_index_new();
 	if (mft_scan_run(vol, index, data[0] & 1 ? RFS_SCAN_INCLUDE_LIVE : 0, NULL, NULL, NULL)) {
 		GHashTableIter it;

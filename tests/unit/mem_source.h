@@ -11,12 +11,14 @@
 typedef struct {
 	BlockSource base;
 	uint8_t *data;
+	gint reads; /* read_at calls, successful or not */
 } MemSource;
 
 static inline bool mem_source_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
 				      GError **error)
 {
 	MemSource *m = (MemSource *)self;
+	g_atomic_int_inc(&m->reads);
 	if (offset > self->size_bytes || length > self->size_bytes - offset)
 		return rfs_set_io(error, "read past the end");
 	memcpy(buf, m->data + offset, length);
@@ -42,19 +44,31 @@ static inline BlockSource *mem_source_new(uint8_t *data, size_t size)
 	return &m->base;
 }
 
-/* A volume whose clusters 0.. hold the given MFT image contiguously; no bitmap. */
+static inline int mem_source_reads(BlockSource *src)
+{
+	return g_atomic_int_get(&((MemSource *)src)->reads);
+}
+
+/* A reader over a source whose clusters 0.. hold an MFT image contiguously. */
+static inline void mem_reader_init(MftReader *reader, BlockSource *src, uint32_t record_size,
+				   uint32_t cluster_size)
+{
+	*reader = (MftReader){ .src = src };
+	reader->boot.bytes_per_sector = 512;
+	reader->boot.cluster_size = cluster_size;
+	reader->boot.sectors_per_cluster = cluster_size / 512;
+	reader->boot.mft_record_size = record_size;
+	reader->boot.total_clusters = src->size_bytes / cluster_size;
+	reader->boot.total_sectors = src->size_bytes / 512;
+	runlist_append(&reader->runs, (Run){ 0, 0, reader->boot.total_clusters });
+	reader->records = src->size_bytes / record_size;
+}
+
+/* A volume around such a reader; no bitmap. */
 static inline Volume *mem_volume_new(BlockSource *src, uint32_t record_size, uint32_t cluster_size)
 {
 	Volume *vol = g_new0(Volume, 1);
-	vol->src = src;
 	vol->label = g_strdup("");
-	vol->boot.bytes_per_sector = 512;
-	vol->boot.cluster_size = cluster_size;
-	vol->boot.sectors_per_cluster = cluster_size / 512;
-	vol->boot.mft_record_size = record_size;
-	vol->boot.total_clusters = src->size_bytes / cluster_size;
-	vol->boot.total_sectors = src->size_bytes / 512;
-	runlist_append(&vol->mft_runs, (Run){ 0, 0, vol->boot.total_clusters });
-	vol->mft_records = src->size_bytes / record_size;
+	mem_reader_init(&vol->mft, src, record_size, cluster_size);
 	return vol;
 }

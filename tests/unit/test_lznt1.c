@@ -1,13 +1,14 @@
 /* lznt1_decompress: chunks built token by token (with the token values written out, so the
  * position-dependent offset/length split is checked independently), uncompressed and
- * short chunks, truncated and corrupt input, and round trips through a small greedy
- * compressor written here. */
+ * short chunks, truncated and corrupt input, and round trips through the small greedy
+ * compressor in fixture_lznt1.h. */
 #define G_LOG_DOMAIN "restorefs-test"
 
 #include <criterion/criterion.h>
 #include <glib.h>
 #include <string.h>
 
+#include "fixture_lznt1.h"
 #include "ntfs/lznt1.h"
 #include "util/error.h"
 
@@ -290,72 +291,12 @@ Test(lznt1, rejects_chunk_longer_than_4096)
 	cr_assert_eq(decompress_ok(b.buf, n, out, 100), 100);
 }
 
-/* ---- a greedy compressor, for round trips ------------------------------------------------- */
-
-static unsigned offset_bits_at(size_t pos)
-{
-	unsigned bits = 4;
-	while (((size_t)1 << bits) < pos)
-		bits++;
-	return bits;
-}
-
-/* Compresses one chunk of 1..4096 bytes to dst (room for 2 * CHUNK + 2); returns its size. */
-static size_t compress_chunk(const uint8_t *src, size_t len, uint8_t *dst)
-{
-	uint8_t *out = dst + 2;
-	size_t pos = 0;
-	while (pos < len) {
-		uint8_t *flags = out++;
-		*flags = 0;
-		for (unsigned bit = 0; bit < 8 && pos < len; bit++) {
-			unsigned obits = offset_bits_at(pos);
-			size_t max_len = MIN(((size_t)1 << (16 - obits)) + 2, len - pos);
-			size_t best_len = 0, best_off = 0;
-			for (size_t off = 1; off <= pos && best_len < max_len; off++) {
-				size_t l = 0;
-				while (l < max_len && src[pos - off + l] == src[pos + l])
-					l++;
-				if (l > best_len) {
-					best_len = l;
-					best_off = off;
-				}
-			}
-			if (best_len >= 3) {
-				le16_put(out, (uint16_t)(((best_off - 1) << (16 - obits)) | (best_len - 3)));
-				out += 2;
-				*flags |= (uint8_t)(1u << bit);
-				pos += best_len;
-			} else {
-				*out++ = src[pos++];
-			}
-		}
-	}
-	size_t data = (size_t)(out - (dst + 2));
-	if (data >= len) { /* stored: NTFS stores a full chunk this way */
-		le16_put(dst, (uint16_t)(0x3000 | (len - 1)));
-		memcpy(dst + 2, src, len);
-		return len + 2;
-	}
-	le16_put(dst, (uint16_t)(0xB000 | (data - 1)));
-	return data + 2;
-}
-
-static uint8_t *compress(const uint8_t *src, size_t len, size_t *out_len)
-{
-	uint8_t *dst = g_malloc((len / CHUNK + 1) * (2 * CHUNK + 2) + 2);
-	size_t n = 0;
-	for (size_t at = 0; at < len; at += CHUNK)
-		n += compress_chunk(src + at, MIN((size_t)CHUNK, len - at), dst + n);
-	le16_put(dst + n, 0);
-	*out_len = n + 2;
-	return dst;
-}
+/* ---- round trips through the compressor in fixture_lznt1.h --------------------------------- */
 
 static void round_trip(const uint8_t *data, size_t len)
 {
 	size_t clen;
-	g_autofree uint8_t *c = compress(data, len, &clen);
+	g_autofree uint8_t *c = fixture_lznt1_compress(data, len, &clen);
 	g_autofree uint8_t *out = g_malloc(len + CHUNK);
 	memset(out, 0xEE, len + CHUNK);
 	cr_assert_eq(decompress_ok(c, clen, out, len + CHUNK), len);
@@ -413,7 +354,7 @@ Test(lznt1, corrupt_streams_are_contained)
 	for (size_t i = 0; i < N; i++)
 		data[i] = (uint8_t)("abcabdabeabf"[i % 12] + (i / 700));
 	size_t clen;
-	g_autofree uint8_t *c = compress(data, N, &clen);
+	g_autofree uint8_t *c = fixture_lznt1_compress(data, N, &clen);
 	g_autofree uint8_t *out = g_malloc(N);
 	GRand *rand = g_rand_new_with_seed(7);
 	for (int iter = 0; iter < 3000; iter++) {

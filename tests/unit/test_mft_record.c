@@ -67,6 +67,49 @@ Test(mft_record, rejects_bad_headers)
 		cr_assert_not(mft_record_parse(byte_span(r.buf, len), 1, &rec, NULL));
 }
 
+Test(mft_record, peek_reads_the_header_before_fixups)
+{
+	FixtureRecord r;
+	fixture_record_init(&r, 4, 3, 77 | (uint64_t)2 << 48);
+	fixture_record_finish(&r);
+	MftRecordHeader head;
+	cr_assert(mft_record_peek(byte_span(r.buf, sizeof r.buf), &head));
+	cr_assert_eq(head.flags, 3);
+	cr_assert_eq(head.base.record, 77);
+	cr_assert_eq(head.base.sequence, 2);
+	for (size_t len = 0; len < 0x2A; len++)
+		cr_assert_not(mft_record_peek(byte_span(r.buf, len), &head), "%zu bytes", len);
+	cr_assert(mft_record_peek(byte_span(r.buf, 0x2A), &head));
+	memcpy(r.buf, "BAAD", 4);
+	cr_assert_not(mft_record_peek(byte_span(r.buf, sizeof r.buf), &head));
+	memset(r.buf, 0, sizeof r.buf);
+	cr_assert_not(mft_record_peek(byte_span(r.buf, sizeof r.buf), &head));
+}
+
+Test(mft_record, own_number_only_from_a_31_header)
+{
+	FixtureRecord r;
+	fixture_record_init(&r, 1, 1, 0);
+	fixture_record_set_number(&r, 0x12345678);
+	MftRecord rec = decoded(&r);
+	cr_assert(rec.has_own_number);
+	cr_assert_eq(rec.own_number, 0x12345678);
+	/* a 3.0 header: the update sequence array lies where 3.1 keeps the number */
+	fixture_record_init(&r, 1, 1, 0);
+	fixture_record_finish(&r);
+	le16_put(r.buf + 4, 0x2A);
+	memmove(r.buf + 0x2A, r.buf + 0x30, 6);
+	cr_assert(mft_record_decode(r.buf, sizeof r.buf, 1, &rec, NULL));
+	cr_assert_not(rec.has_own_number);
+	cr_assert_eq(rec.own_number, 0);
+	/* a 3.1 header in a span too short to hold the number */
+	fixture_record_init(&r, 1, 1, 0);
+	le32_put(r.buf + 0x18, 0x2A);
+	le16_put(r.buf + 0x14, 0x2A);
+	cr_assert(mft_record_parse(byte_span(r.buf, 0x2C), 1, &rec, NULL));
+	cr_assert_not(rec.has_own_number);
+}
+
 Test(mft_record, attribute_lengths_are_checked)
 {
 	static const uint32_t bad_lengths[] = { 0, 8, 15, 0x10000, 0xFFFFFFFFu };
@@ -195,7 +238,7 @@ static void compare_with_fls(const char *mft, const char *fls, uint32_t record_s
 	for (char **l = lines; *l != NULL; l++) {
 		unsigned long record;
 		char kind[8];
-		if (sscanf(*l, "%7s %lu-", kind, &record) != 2 || record < 16 || record >= s.vol->mft_records)
+		if (sscanf(*l, "%7s %lu-", kind, &record) != 2 || record < 16 || record >= s.vol->mft.records)
 			continue;
 		char *tab = strchr(*l, '\t');
 		char *colon = strstr(*l, ":\t");
