@@ -15,7 +15,7 @@
 
 #include "cli/list_format.h"
 #include "util/error.h"
-#include "util/progress.h"
+#include "frontend/progress.h"
 
 typedef struct {
 	uint64_t base;   /* bytes of the files before this one */

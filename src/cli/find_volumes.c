@@ -13,7 +13,7 @@
 #include "cli/list_format.h"
 #include "restorefs/restorefs.h"
 #include "restorefs/volumes.h"
-#include "util/progress.h"
+#include "frontend/progress.h"
 
 /* The exact restorefs command that mounts `v`; the boot sector and sector size are named
  * only when they differ from the defaults. */

@@ -18,7 +18,7 @@
 #include "cli/find_volumes.h"
 #include "cli/list_format.h"
 #include "restorefs/restorefs.h"
-#include "util/progress.h"
+#include "frontend/progress.h"
 
 enum {
 	EXIT_OK = 0,

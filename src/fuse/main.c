@@ -7,7 +7,7 @@
 #include "frontend/frontend_log.h"
 #include "fuse/daemon.h"
 #include "fuse/mount_options.h"
-#include "util/progress.h"
+#include "frontend/progress.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
