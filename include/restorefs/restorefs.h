@@ -26,6 +26,7 @@ G_BEGIN_DECLS
 #define RFS_ERROR (rfs_error_quark())
 GQuark rfs_error_quark(void);
 
+/* The codes of the RFS_ERROR domain, with the errno the restorefs daemon answers for each. */
 typedef enum {
 	RFS_ERROR_IO,          /* device read failed                          -> EIO        */
 	RFS_ERROR_CORRUPT,     /* on-disk bytes failed a check                -> EIO        */
@@ -37,9 +38,6 @@ typedef enum {
 	RFS_ERROR_VERSION,     /* API version mismatch                        -> EPROTO     */
 	RFS_ERROR_OVERWRITTEN, /* range now belongs to another file (policy EIO) -> EIO     */
 } RfsError;
-
-/* The errno the FUSE front end answers for `error` (EIO for foreign domains). */
-int rfs_error_to_errno(const GError *error);
 
 /* ---- context --------------------------------------------------------------------------- */
 

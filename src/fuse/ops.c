@@ -12,6 +12,32 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+/* The errno answered for a failed request; foreign domains are EIO. */
+static int errno_of(const GError *error)
+{
+	if (error == NULL || error->domain != RFS_ERROR)
+		return EIO;
+	switch ((RfsError)error->code) {
+	case RFS_ERROR_IO:
+	case RFS_ERROR_CORRUPT:
+	case RFS_ERROR_OVERWRITTEN:
+		return EIO;
+	case RFS_ERROR_UNSUPPORTED:
+		return EOPNOTSUPP;
+	case RFS_ERROR_LOCKED:
+		return EACCES;
+	case RFS_ERROR_NOT_FOUND:
+		return ENOENT;
+	case RFS_ERROR_INVALID:
+		return EINVAL;
+	case RFS_ERROR_BUSY:
+		return EBUSY;
+	case RFS_ERROR_VERSION:
+		return EPROTO;
+	}
+	return EIO;
+}
+
 static Daemon *daemon_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -246,7 +272,7 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (stream == NULL) {
 		g_message("open ino %" PRIu64 " (record %" PRIu64 "): %s", (uint64_t)ino,
 			  info->mft_record, error->message);
-		fuse_reply_err(req, rfs_error_to_errno(error));
+		fuse_reply_err(req, errno_of(error));
 		return;
 	}
 	fi->fh = (uint64_t)(uintptr_t)stream;
@@ -290,7 +316,7 @@ static void ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!rfs_stream_read(stream_of(fi), (uint64_t)off, buf, size, &got, &error)) {
 		g_message("read ino %" PRIu64 " at %jd+%zu: %s", (uint64_t)ino, (intmax_t)off, size,
 			  error->message);
-		fuse_reply_err(req, rfs_error_to_errno(error));
+		fuse_reply_err(req, errno_of(error));
 		g_error_free(error);
 		return;
 	}
