@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "cli/list_format.h"
-#include "util/error.h"
 #include "frontend/progress.h"
 
 typedef struct {
@@ -64,18 +63,23 @@ bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 {
 	struct stat st;
 	if (stat(dest_dir, &st) != 0) {
-		if (errno != ENOENT)
-			return rfs_set_error(error, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
-		return true;
+		if (errno == ENOENT)
+			return true;
+		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
+		return false;
 	}
-	if (!S_ISDIR(st.st_mode))
-		return rfs_set_error(error, RFS_ERROR_INVALID, "%s exists and is not a directory", dest_dir);
+	if (!S_ISDIR(st.st_mode)) {
+		g_set_error(error, RFS_ERROR, RFS_ERROR_INVALID, "%s exists and is not a directory", dest_dir);
+		return false;
+	}
 	bool empty = false;
 	if (!dir_is_empty(dest_dir, &empty, error))
 		return false;
-	if (!empty && !merge)
-		return rfs_set_error(error, RFS_ERROR_INVALID,
-				     "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
+	if (!empty && !merge) {
+		g_set_error(error, RFS_ERROR, RFS_ERROR_INVALID,
+			    "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
+		return false;
+	}
 	return true;
 }
 
@@ -83,8 +87,10 @@ static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
 {
 	if (!extract_check_dest(dest_dir, merge, error))
 		return false;
-	if (g_mkdir_with_parents(dest_dir, 0755) != 0)
-		return rfs_set_error(error, RFS_ERROR_IO, "cannot create %s: %s", dest_dir, g_strerror(errno));
+	if (g_mkdir_with_parents(dest_dir, 0755) != 0) {
+		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "cannot create %s: %s", dest_dir, g_strerror(errno));
+		return false;
+	}
 	return true;
 }
 
