@@ -19,7 +19,7 @@
 G_BEGIN_DECLS
 
 /* The version a caller was built against; rfs_context_create() refuses any other. */
-#define RESTOREFS_API_VERSION 1u
+#define RESTOREFS_API_VERSION 2u
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -37,6 +37,11 @@ typedef enum {
 	RFS_ERROR_BUSY,        /* source mounted read-write or held elsewhere -> EBUSY      */
 	RFS_ERROR_VERSION,     /* API version mismatch                        -> EPROTO     */
 	RFS_ERROR_OVERWRITTEN, /* range now belongs to another file (policy EIO) -> EIO     */
+	RFS_ERROR_TRUNCATED,   /* source shorter than its volume; RFS_CONTEXT_FORCE reads what
+				* is there                                    -> EIO        */
+	RFS_ERROR_BAD_BOOT_SECTOR, /* RFS_CONTEXT_DISK: the boot sector RfsLocation names is
+				    * unreadable or not NTFS; the other copy (primary at the
+				    * start sector, backup in the volume's last) may be intact -> EIO */
 } RfsError;
 
 /* ---- context --------------------------------------------------------------------------- */
@@ -49,24 +54,31 @@ typedef enum {
 	RFS_CONTEXT_FORCE = 1u << 1, /* go on (read-only) even if SOURCE is mounted rw       */
 } RfsContextFlags;
 
-#define RFS_BOOT_SECTOR_DEFAULT UINT64_MAX
-
-/* Where the volume lies on SOURCE. A zeroed struct (or NULL) means "SOURCE is the volume". */
+/* Where the volume lies on SOURCE. Every field's zero is its default, so a zeroed struct (or
+ * NULL) means "SOURCE is the volume", and { .flags = RFS_CONTEXT_DISK, .start_sector = 2048 }
+ * a volume at sector 2048 of a disk, read through its primary boot sector. Sector numbers are
+ * absolute on SOURCE, in units of sector_size. start_sector, offset_bytes and boot_sector need
+ * RFS_CONTEXT_DISK (RFS_ERROR_INVALID without it); partition excludes it.
+ *
+ * boot_sector 0 means the start sector: the primary boot sector. Sector 0 needs no value of
+ * its own, because a boot sector never lies before its volume's start: sector 0 can only be
+ * the primary boot sector of a volume that starts at sector 0, which 0 already means. */
 typedef struct {
-	uint32_t flags;          /* RfsContextFlags                                           */
+	uint32_t flags;          /* RfsContextFlags                                            */
 	uint32_t sector_size;    /* bytes; 0 = the device's logical sector size (512 for files) */
-	uint64_t start_sector;   /* RFS_CONTEXT_DISK: first sector of the volume on SOURCE     */
-	uint64_t boot_sector;    /* RFS_CONTEXT_DISK: sector holding the boot sector, absolute on
-	                          * SOURCE; may be the volume's last (backup) sector.
-	                          * RFS_BOOT_SECTOR_DEFAULT = start_sector                     */
-	uint64_t offset_bytes;   /* alternative to start_sector (used when start_sector is 0) */
-	uint32_t partition;      /* 1-based MBR/GPT partition number on SOURCE; 0 = none      */
+	uint64_t start_sector;   /* first sector of the volume; 0 = offset_bytes (0 = sector 0)  */
+	uint64_t boot_sector;    /* the sector holding the boot sector: 0 = start_sector, or the
+	                          * volume's last sector, where the backup copy lies            */
+	uint64_t offset_bytes;   /* alternative to start_sector: where the volume starts, bytes */
+	uint32_t partition;      /* 1-based MBR/GPT partition number on SOURCE; 0 = none       */
 } RfsLocation;
 
 /* Creates a restore context on `source`. Opens it read-only (block devices with O_EXCL, so
- * nobody can mount it while we hold it), refuses a source mounted read-write unless
- * RFS_CONTEXT_FORCE, and validates the boot sector (or recognises a BitLocker header, in
- * which case rfs_context_needs_decryption() is true until rfs_context_supply_decryption()).
+ * nobody can mount it while we hold it), refuses a source mounted read-write or held
+ * elsewhere (RFS_ERROR_BUSY) or shorter than its volume (RFS_ERROR_TRUNCATED) unless
+ * RFS_CONTEXT_FORCE, and validates the boot sector (RFS_ERROR_BAD_BOOT_SECTOR for the one an
+ * RFS_CONTEXT_DISK location names), or recognises a BitLocker header, in which case
+ * rfs_context_needs_decryption() is true until rfs_context_supply_decryption().
  * `api_version` must be RESTOREFS_API_VERSION. */
 RfsContext *rfs_context_create(const char *source, const RfsLocation *location,
 			       uint32_t api_version, GError **error) G_GNUC_WARN_UNUSED_RESULT;

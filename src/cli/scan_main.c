@@ -386,6 +386,8 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
 	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
+	if (ctx == NULL)
+		common_opts_location_hint(error, &s->location);
 	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
 	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
 	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))) {

@@ -164,7 +164,7 @@ static bool parse_option_u64(const char *option, const char *text, bool with_suf
 
 bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocation *out, GError **error)
 {
-	*out = (RfsLocation){ .boot_sector = RFS_BOOT_SECTOR_DEFAULT };
+	*out = (RfsLocation){ 0 };
 	if (args->force)
 		out->flags |= RFS_CONTEXT_FORCE;
 	if (args->start_sector != NULL && args->offset != NULL)
@@ -198,6 +198,10 @@ bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocatio
 	if (args->boot_sector != NULL &&
 	    !parse_option_u64("boot-sector", args->boot_sector, false, &out->boot_sector, error))
 		return false;
+	/* RfsLocation's boot sector 0 means "the start sector", so say here what 0 would be. */
+	if (args->boot_sector != NULL && out->boot_sector == 0 && (out->start_sector != 0 || out->offset_bytes != 0))
+		return set_error(error, RFS_ERROR_INVALID,
+				 "--boot-sector: sector 0 lies before the start of the volume");
 	if (args->partition != NULL) {
 		if (!parse_option_u64("partition", args->partition, false, &v, error))
 			return false;
@@ -207,6 +211,40 @@ bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocatio
 		out->partition = (uint32_t)v;
 	}
 	return true;
+}
+
+/* Whether `loc` reads the primary boot sector, the one at the start of the volume. */
+static bool location_names_primary(const RfsLocation *loc)
+{
+	if (loc->boot_sector == 0 || loc->offset_bytes == 0)
+		return loc->boot_sector == 0 || loc->boot_sector == loc->start_sector;
+	/* --offset is in bytes: compare in the sector size given, else an image file's */
+	uint64_t sector_size = loc->sector_size != 0 ? loc->sector_size : 512, at;
+	return g_uint64_checked_mul(&at, loc->boot_sector, sector_size) && at == loc->offset_bytes;
+}
+
+void common_opts_location_hint(GError *error, const RfsLocation *location)
+{
+	if (error == NULL || error->domain != RFS_ERROR)
+		return;
+	const char *hint = NULL;
+	switch ((RfsError)error->code) {
+	case RFS_ERROR_BUSY:
+		hint = " (or use --force to read it anyway, read-only)";
+		break;
+	case RFS_ERROR_TRUNCATED:
+		hint = " (--force reads what is there)";
+		break;
+	case RFS_ERROR_BAD_BOOT_SECTOR:
+		hint = location_names_primary(location) ? "; try the backup copy in the volume's last sector (--boot-sector), or look for it with restorefs-scan --find-volumes"
+			       : "; try the primary copy at the start sector (leave out --boot-sector)";
+		break;
+	default:
+		return;
+	}
+	char *message = g_strconcat(error->message, hint, NULL);
+	g_free(error->message);
+	error->message = message;
 }
 
 void common_opts_location_args_clear(CommonOptsLocationArgs *args)

@@ -47,6 +47,11 @@ GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args);
 bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocation *out,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void common_opts_location_args_clear(CommonOptsLocationArgs *args);
+/* Completes the message of an rfs_context_create() failure on `location` with what the
+ * options can do about it: --force for a source in use or shorter than its volume, the other
+ * boot sector copy (--boot-sector, restorefs-scan --find-volumes) when the one `location`
+ * names is unusable. Leaves other errors, and a NULL `error`, as they are. */
+void common_opts_location_hint(GError *error, const RfsLocation *location);
 
 /* ---- BitLocker secrets -------------------------------------------------------------------- */
 

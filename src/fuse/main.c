@@ -51,7 +51,11 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
 						      RESTOREFS_API_VERSION, error);
 	/* asks on the terminal when no secret is named: we are not yet a daemon */
-	if (ctx == NULL || !common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
+	if (ctx == NULL) {
+		common_opts_location_hint(error != NULL ? *error : NULL, &opts->location);
+		return NULL;
+	}
+	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
 	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");

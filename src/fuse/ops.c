@@ -21,6 +21,8 @@ static int errno_of(const GError *error)
 	case RFS_ERROR_IO:
 	case RFS_ERROR_CORRUPT:
 	case RFS_ERROR_OVERWRITTEN:
+	case RFS_ERROR_TRUNCATED:
+	case RFS_ERROR_BAD_BOOT_SECTOR:
 		return EIO;
 	case RFS_ERROR_UNSUPPORTED:
 		return EOPNOTSUPP;

@@ -73,7 +73,7 @@ Test(cli_location, disk_options_fill_the_location)
 	CommonOptsLocationArgs none = { 0 };
 	cr_assert(common_opts_location_resolve(&none, &loc, &error));
 	cr_assert_eq(loc.flags, 0);
-	cr_assert_eq(loc.boot_sector, RFS_BOOT_SECTOR_DEFAULT);
+	cr_assert_eq(loc.boot_sector, 0);
 }
 
 Test(cli_location, rejects_contradictions)
