@@ -6,9 +6,10 @@
  *   RestoreFile               -> rfs_context_restore(), or rfs_stream_open() + rfs_stream_read()
  *   CloseFileRestoreContext   -> rfs_context_free()
  *
- * The source is only ever opened O_RDONLY. After rfs_context_scan() succeeds the index is
- * immutable: every lookup function is safe to call from any number of threads without
- * locks, and RfsEntryInfo pointers stay valid until rfs_context_free(). */
+ * The source is only ever opened O_RDONLY. After rfs_context_scan() succeeds the context is
+ * immutable: every lookup function, rfs_stream_open() and rfs_context_restore() are safe to
+ * call from any number of threads without locks, and RfsEntryInfo pointers stay valid until
+ * rfs_context_free(). What a read serves for overwritten clusters is chosen per stream. */
 #pragma once
 
 #include <glib.h>
@@ -248,13 +249,14 @@ typedef enum {
 	RFS_OVERWRITTEN_EIO,  /* fail reads of those ranges (RFS_ERROR_OVERWRITTEN)       */
 } RfsOverwritePolicy;
 
-void rfs_context_set_overwrite_policy(RfsContext *ctx, RfsOverwritePolicy policy);
-
 typedef struct RfsStream RfsStream;
 
 /* Opens an entry's data for reading: parses its MFT record again and resolves the runlist.
- * A stream is safe to read from several threads at once. */
-RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+ * `overwritten` says what reads of the stream serve for clusters that now belong to
+ * something else (RFS_OVERWRITTEN_RAW, 0, serves them as they are). A stream is safe to read
+ * from several threads at once. */
+RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, RfsOverwritePolicy overwritten,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Reads up to `length` bytes at `offset`; *got < length only at the end of the stream. */
 bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t length,
 		     size_t *got, GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -263,11 +265,12 @@ void rfs_stream_close(RfsStream *stream);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfsStream, rfs_stream_close)
 
 /* Copies an entry's data to `dest_path` (created, never overwritten: RFS_ERROR_INVALID if it
- * exists) and sets its times. Ranges that cannot be read are zero-filled and reported in
- * *bad_bytes (may be NULL); the call still succeeds. Progress is in bytes. */
-bool rfs_context_restore(RfsContext *ctx, RfsEntryId id, const char *dest_path,
-			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes,
-			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+ * exists) and sets its times; `overwritten` as for rfs_stream_open(). Ranges that cannot be
+ * read are zero-filled and reported in *bad_bytes (may be NULL); the call still succeeds.
+ * Progress is in bytes. */
+bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
+			 RfsOverwritePolicy overwritten, RfsProgressFunc progress, void *user_data,
+			 uint64_t *bad_bytes, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Unix time (seconds, nanoseconds) of a FILETIME. */
 void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec);

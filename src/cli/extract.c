@@ -185,7 +185,8 @@ static void extract_file(Extract *x, const RfsEntryInfo *info)
 	}
 	g_autoptr(GError) error = NULL;
 	uint64_t bad = 0;
-	if (!rfs_context_restore(x->ctx, info->id, path, progress_with_base, &x->pb, &bad, &error)) {
+	if (!rfs_context_restore(x->ctx, info->id, path, x->opts->overwritten, progress_with_base, &x->pb,
+				 &bad, &error)) {
 		report(x, path, "%s", error->message);
 		/* Never leave a half-written file that looks like a recovered one. */
 		if (!g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID))

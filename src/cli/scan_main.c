@@ -359,9 +359,11 @@ static int list_entries(const char *source, RfsContext *ctx, const ScanSettings 
 	return ok ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
 }
 
-static int extract_entries(RfsContext *ctx, const ScanOptions *o, const GPtrArray *selected)
+static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSettings *s,
+			   const GPtrArray *selected)
 {
-	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories };
+	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories,
+				.overwritten = s->policy };
 	ExtractResult result;
 	g_autoptr(GError) error = NULL;
 	if (!extract_run(ctx, selected, o->extract_dir, &opts, &result, &error))
@@ -399,7 +401,6 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	if (o->info && rfs_context_needs_decryption(ctx))
 		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
 
-	rfs_context_set_overwrite_policy(ctx, s->policy);
 	Progress *progress = o->quiet ? NULL : progress_new("scanning", 0, PROGRESS_COUNT, "records");
 	bool scanned = rfs_context_scan(ctx, s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
 					progress_callback, progress, &error);
@@ -417,7 +418,7 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 
 	g_autoptr(GPtrArray) selected = filters_select(ctx, &s->filters);
 	if (o->extract_dir != NULL)
-		return extract_entries(ctx, o, selected);
+		return extract_entries(ctx, o, s, selected);
 	return list_entries(source, ctx, s, o->quiet, selected);
 }
 

@@ -232,7 +232,6 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 		return NULL;
 	g_autoptr(RfsContext) ctx = g_new0(RfsContext, 1);
 	ctx->source = g_strdup(source);
-	ctx->policy = RFS_OVERWRITTEN_RAW;
 	ctx->force = loc->flags & RFS_CONTEXT_FORCE;
 	ctx->info.label = "";
 	if (!locate_volume(ctx, src, loc, error))
@@ -330,9 +329,4 @@ const RfsScanStats *rfs_context_stats(const RfsContext *ctx)
 const RfsVolumeInfo *rfs_context_volume(const RfsContext *ctx)
 {
 	return &ctx->info;
-}
-
-void rfs_context_set_overwrite_policy(RfsContext *ctx, RfsOverwritePolicy policy)
-{
-	ctx->policy = policy;
 }

@@ -22,7 +22,7 @@ bool common_opts_parse_size(const char *text, uint64_t *out_bytes, GError **erro
 /* A plain unsigned decimal (or 0x hex) number; RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* "raw", "zero" or "eio" (rfs_context_set_overwrite_policy()); RFS_ERROR_INVALID otherwise. */
+/* "raw", "zero" or "eio" (for rfs_stream_open()); RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -57,7 +57,6 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	}
 	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
-	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
 	bool ok = rfs_context_scan(ctx, opts->show_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
 				   progress_callback, progress, error);
@@ -119,6 +118,7 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.gid = opts->gid,
 		.umask = opts->umask,
 		.show_live = opts->show_live,
+		.overwritten = opts->overwritten,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,
 	};

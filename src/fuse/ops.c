@@ -270,7 +270,7 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	g_autoptr(GError) error = NULL;
-	RfsStream *stream = rfs_stream_open(d->ctx, info->id, &error);
+	RfsStream *stream = rfs_stream_open(d->ctx, info->id, d->overwritten, &error);
 	if (stream == NULL) {
 		g_message("open ino %" PRIu64 " (record %" PRIu64 "): %s", (uint64_t)ino,
 			  info->mft_record, error->message);
