@@ -3,7 +3,7 @@
  * the destination ("", ".", "..") and never follows a symlink it did not create. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
-#include "cli/extract.h"
+#include "extract.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/list_format.h"
-#include "frontend/progress.h"
+#include "list_format.h"
+
+#include "progress.h"
 
 typedef struct {
 	uint64_t base;   /* bytes of the files before this one */

@@ -10,15 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "frontend/common_opts.h"
-#include "frontend/entry_text.h"
-#include "frontend/frontend_log.h"
-#include "cli/extract.h"
-#include "cli/filters.h"
-#include "cli/find_volumes.h"
-#include "cli/list_format.h"
+#include "extract.h"
+#include "filters.h"
+#include "find_volumes.h"
+#include "list_format.h"
+
+#include "common_opts.h"
+#include "entry_text.h"
+#include "frontend_log.h"
+#include "progress.h"
 #include "restorefs/restorefs.h"
-#include "frontend/progress.h"
 
 enum {
 	EXIT_OK = 0,

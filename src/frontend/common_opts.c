@@ -4,7 +4,7 @@
  * explicit_bzero before it is unmapped; they are never logged. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "frontend/common_opts.h"
+#include "common_opts.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
  * and pipes stay clean. The library never draws: it calls an RfsProgressFunc. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "frontend/progress.h"
+#include "progress.h"
 
 #include <glib.h>
 #include <unistd.h>

@@ -3,11 +3,12 @@
  * before the mount is one line on stderr and a non-zero exit; nothing is ever mounted then. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
-#include "frontend/common_opts.h"
-#include "frontend/frontend_log.h"
-#include "fuse/daemon.h"
-#include "fuse/mount_options.h"
-#include "frontend/progress.h"
+#include "daemon.h"
+#include "mount_options.h"
+
+#include "common_opts.h"
+#include "frontend_log.h"
+#include "progress.h"
 
 #include <fcntl.h>
 #include <inttypes.h>

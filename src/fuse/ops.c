@@ -3,7 +3,7 @@
  * errno here and nowhere else. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
-#include "fuse/daemon.h"
+#include "daemon.h"
 
 #include <errno.h>
 #include <fcntl.h>

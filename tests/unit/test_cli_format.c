@@ -8,9 +8,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "frontend/common_opts.h"
-#include "cli/filters.h"
-#include "cli/list_format.h"
+#include "common_opts.h"
+#include "filters.h"
+#include "list_format.h"
 
 /* 2026-11-24T02:49:45.1234567Z: Unix 1795488585, plus the 1601..1970 offset, in 100 ns. */
 #define FT_SAMPLE ((INT64_C(1795488585) + INT64_C(11644473600)) * 10000000 + 1234567)
