@@ -71,7 +71,8 @@ bool location_volume_size(const LocationPlan *plan, uint64_t source_size, uint64
 				     "the boot sector at sector %" PRIu64 " describes a volume of %" PRIu64 " sectors, so as a backup its volume starts at sector %" PRIu64 ", not %" PRIu64,
 				     boot, total_sectors, expect, plan->start_offset / plan->sector_size);
 	}
-	/* The backup boot sector sits one sector past total_sectors; keep it in the window. */
+	/* The backup boot sector sits one sector past total_sectors; keep it in the window.
+	 * Forged sizes that overflow saturate: the end of the source bounds the window anyway. */
 	uint64_t size = UINT64_MAX;
 	if (fits && !g_uint64_checked_add(&size, bytes, bytes_per_sector))
 		size = UINT64_MAX;
