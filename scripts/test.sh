@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds, builds the NTFS test images (cached in
-# build/test-images), runs the meson suite (unit + integration), then the same suite again
-# in an AddressSanitizer + UBSan build (build-asan). Exits non-zero if anything failed.
+# Runs every test: checks the #include layering (scripts/check-layers.sh), installs what is
+# missing, builds, builds the NTFS test images (cached in build/test-images), runs the meson
+# suite (unit + integration), then the same suite again in an AddressSanitizer + UBSan build
+# (build-asan). Exits non-zero if anything failed.
 # RESTOREFS_BUILDDIR=DIR builds into DIR and DIR-asan instead.
 set -euo pipefail
 
@@ -29,6 +30,14 @@ run_suite() {
 		failed=1
 	fi
 }
+
+stage "layers"
+if scripts/check-layers.sh; then
+	results+=("layers: ok")
+else
+	results+=("layers: FAILED")
+	failed=1
+fi
 
 stage "dependencies"
 scripts/deps.sh

@@ -6,9 +6,10 @@
  *   RestoreFile               -> rfs_context_restore(), or rfs_stream_open() + rfs_stream_read()
  *   CloseFileRestoreContext   -> rfs_context_free()
  *
- * The source is only ever opened O_RDONLY. After rfs_context_scan() succeeds the index is
- * immutable: every lookup function is safe to call from any number of threads without
- * locks, and RfsEntryInfo pointers stay valid until rfs_context_free(). */
+ * The source is only ever opened O_RDONLY. After rfs_context_scan() succeeds the context is
+ * immutable: every lookup function, rfs_stream_open() and rfs_context_restore() are safe to
+ * call from any number of threads without locks, and RfsEntryInfo pointers stay valid until
+ * rfs_context_free(). What a read serves for overwritten clusters is chosen per stream. */
 #pragma once
 
 #include <glib.h>
@@ -19,13 +20,14 @@
 G_BEGIN_DECLS
 
 /* The version a caller was built against; rfs_context_create() refuses any other. */
-#define RESTOREFS_API_VERSION 1u
+#define RESTOREFS_API_VERSION 2u
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
 #define RFS_ERROR (rfs_error_quark())
 GQuark rfs_error_quark(void);
 
+/* The codes of the RFS_ERROR domain, with the errno the restorefs daemon answers for each. */
 typedef enum {
 	RFS_ERROR_IO,          /* device read failed                          -> EIO        */
 	RFS_ERROR_CORRUPT,     /* on-disk bytes failed a check                -> EIO        */
@@ -36,10 +38,12 @@ typedef enum {
 	RFS_ERROR_BUSY,        /* source mounted read-write or held elsewhere -> EBUSY      */
 	RFS_ERROR_VERSION,     /* API version mismatch                        -> EPROTO     */
 	RFS_ERROR_OVERWRITTEN, /* range now belongs to another file (policy EIO) -> EIO     */
+	RFS_ERROR_TRUNCATED,   /* source shorter than its volume; RFS_CONTEXT_FORCE reads what
+				* is there                                    -> EIO        */
+	RFS_ERROR_BAD_BOOT_SECTOR, /* RFS_CONTEXT_DISK: the boot sector RfsLocation names is
+				    * unreadable or not NTFS; the other copy (primary at the
+				    * start sector, backup in the volume's last) may be intact -> EIO */
 } RfsError;
-
-/* The errno the FUSE front end answers for `error` (EIO for foreign domains). */
-int rfs_error_to_errno(const GError *error);
 
 /* ---- context --------------------------------------------------------------------------- */
 
@@ -51,24 +55,31 @@ typedef enum {
 	RFS_CONTEXT_FORCE = 1u << 1, /* go on (read-only) even if SOURCE is mounted rw       */
 } RfsContextFlags;
 
-#define RFS_BOOT_SECTOR_DEFAULT UINT64_MAX
-
-/* Where the volume lies on SOURCE. A zeroed struct (or NULL) means "SOURCE is the volume". */
+/* Where the volume lies on SOURCE. Every field's zero is its default, so a zeroed struct (or
+ * NULL) means "SOURCE is the volume", and { .flags = RFS_CONTEXT_DISK, .start_sector = 2048 }
+ * a volume at sector 2048 of a disk, read through its primary boot sector. Sector numbers are
+ * absolute on SOURCE, in units of sector_size. start_sector, offset_bytes and boot_sector need
+ * RFS_CONTEXT_DISK (RFS_ERROR_INVALID without it); partition excludes it.
+ *
+ * boot_sector 0 means the start sector: the primary boot sector. Sector 0 needs no value of
+ * its own, because a boot sector never lies before its volume's start: sector 0 can only be
+ * the primary boot sector of a volume that starts at sector 0, which 0 already means. */
 typedef struct {
-	uint32_t flags;          /* RfsContextFlags                                           */
+	uint32_t flags;          /* RfsContextFlags                                            */
 	uint32_t sector_size;    /* bytes; 0 = the device's logical sector size (512 for files) */
-	uint64_t start_sector;   /* RFS_CONTEXT_DISK: first sector of the volume on SOURCE     */
-	uint64_t boot_sector;    /* RFS_CONTEXT_DISK: sector holding the boot sector, absolute on
-	                          * SOURCE; may be the volume's last (backup) sector.
-	                          * RFS_BOOT_SECTOR_DEFAULT = start_sector                     */
-	uint64_t offset_bytes;   /* alternative to start_sector (used when start_sector is 0) */
-	uint32_t partition;      /* 1-based MBR/GPT partition number on SOURCE; 0 = none      */
+	uint64_t start_sector;   /* first sector of the volume; 0 = offset_bytes (0 = sector 0)  */
+	uint64_t boot_sector;    /* the sector holding the boot sector: 0 = start_sector, or the
+	                          * volume's last sector, where the backup copy lies            */
+	uint64_t offset_bytes;   /* alternative to start_sector: where the volume starts, bytes */
+	uint32_t partition;      /* 1-based MBR/GPT partition number on SOURCE; 0 = none       */
 } RfsLocation;
 
 /* Creates a restore context on `source`. Opens it read-only (block devices with O_EXCL, so
- * nobody can mount it while we hold it), refuses a source mounted read-write unless
- * RFS_CONTEXT_FORCE, and validates the boot sector (or recognises a BitLocker header, in
- * which case rfs_context_needs_decryption() is true until rfs_context_supply_decryption()).
+ * nobody can mount it while we hold it), refuses a source mounted read-write or held
+ * elsewhere (RFS_ERROR_BUSY) or shorter than its volume (RFS_ERROR_TRUNCATED) unless
+ * RFS_CONTEXT_FORCE, and validates the boot sector (RFS_ERROR_BAD_BOOT_SECTOR for the one an
+ * RFS_CONTEXT_DISK location names), or recognises a BitLocker header, in which case
+ * rfs_context_needs_decryption() is true until rfs_context_supply_decryption().
  * `api_version` must be RESTOREFS_API_VERSION. */
 RfsContext *rfs_context_create(const char *source, const RfsLocation *location,
 			       uint32_t api_version, GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -238,13 +249,14 @@ typedef enum {
 	RFS_OVERWRITTEN_EIO,  /* fail reads of those ranges (RFS_ERROR_OVERWRITTEN)       */
 } RfsOverwritePolicy;
 
-void rfs_context_set_overwrite_policy(RfsContext *ctx, RfsOverwritePolicy policy);
-
 typedef struct RfsStream RfsStream;
 
 /* Opens an entry's data for reading: parses its MFT record again and resolves the runlist.
- * A stream is safe to read from several threads at once. */
-RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+ * `overwritten` says what reads of the stream serve for clusters that now belong to
+ * something else (RFS_OVERWRITTEN_RAW, 0, serves them as they are). A stream is safe to read
+ * from several threads at once. */
+RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, RfsOverwritePolicy overwritten,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Reads up to `length` bytes at `offset`; *got < length only at the end of the stream. */
 bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t length,
 		     size_t *got, GError **error) G_GNUC_WARN_UNUSED_RESULT;
@@ -253,11 +265,12 @@ void rfs_stream_close(RfsStream *stream);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfsStream, rfs_stream_close)
 
 /* Copies an entry's data to `dest_path` (created, never overwritten: RFS_ERROR_INVALID if it
- * exists) and sets its times. Ranges that cannot be read are zero-filled and reported in
- * *bad_bytes (may be NULL); the call still succeeds. Progress is in bytes. */
-bool rfs_context_restore(RfsContext *ctx, RfsEntryId id, const char *dest_path,
-			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes,
-			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+ * exists) and sets its times; `overwritten` as for rfs_stream_open(). Ranges that cannot be
+ * read are zero-filled and reported in *bad_bytes (may be NULL); the call still succeeds.
+ * Progress is in bytes. */
+bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
+			 RfsOverwritePolicy overwritten, RfsProgressFunc progress, void *user_data,
+			 uint64_t *bad_bytes, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Unix time (seconds, nanoseconds) of a FILETIME. */
 void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec);

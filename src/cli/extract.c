@@ -3,7 +3,7 @@
  * the destination ("", ".", "..") and never follows a symlink it did not create. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
-#include "cli/extract.h"
+#include "extract.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/list_format.h"
-#include "util/error.h"
-#include "util/progress.h"
+#include "list_format.h"
+
+#include "progress.h"
 
 typedef struct {
 	uint64_t base;   /* bytes of the files before this one */
@@ -64,18 +64,23 @@ bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 {
 	struct stat st;
 	if (stat(dest_dir, &st) != 0) {
-		if (errno != ENOENT)
-			return rfs_set_error(error, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
-		return true;
+		if (errno == ENOENT)
+			return true;
+		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
+		return false;
 	}
-	if (!S_ISDIR(st.st_mode))
-		return rfs_set_error(error, RFS_ERROR_INVALID, "%s exists and is not a directory", dest_dir);
+	if (!S_ISDIR(st.st_mode)) {
+		g_set_error(error, RFS_ERROR, RFS_ERROR_INVALID, "%s exists and is not a directory", dest_dir);
+		return false;
+	}
 	bool empty = false;
 	if (!dir_is_empty(dest_dir, &empty, error))
 		return false;
-	if (!empty && !merge)
-		return rfs_set_error(error, RFS_ERROR_INVALID,
-				     "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
+	if (!empty && !merge) {
+		g_set_error(error, RFS_ERROR, RFS_ERROR_INVALID,
+			    "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
+		return false;
+	}
 	return true;
 }
 
@@ -83,8 +88,10 @@ static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
 {
 	if (!extract_check_dest(dest_dir, merge, error))
 		return false;
-	if (g_mkdir_with_parents(dest_dir, 0755) != 0)
-		return rfs_set_error(error, RFS_ERROR_IO, "cannot create %s: %s", dest_dir, g_strerror(errno));
+	if (g_mkdir_with_parents(dest_dir, 0755) != 0) {
+		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "cannot create %s: %s", dest_dir, g_strerror(errno));
+		return false;
+	}
 	return true;
 }
 
@@ -179,7 +186,8 @@ static void extract_file(Extract *x, const RfsEntryInfo *info)
 	}
 	g_autoptr(GError) error = NULL;
 	uint64_t bad = 0;
-	if (!rfs_context_restore(x->ctx, info->id, path, progress_with_base, &x->pb, &bad, &error)) {
+	if (!rfs_context_restore(x->ctx, info->id, path, x->opts->overwritten, progress_with_base, &x->pb,
+				 &bad, &error)) {
 		report(x, path, "%s", error->message);
 		/* Never leave a half-written file that looks like a recovered one. */
 		if (!g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID))

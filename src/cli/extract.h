@@ -16,6 +16,7 @@ typedef struct {
 	bool merge;          /* DIR may already hold files; existing ones are skipped */
 	bool quiet;          /* no progress bar                                       */
 	bool no_directories; /* create only the directories that files need           */
+	RfsOverwritePolicy overwritten; /* what to copy for clusters now in use elsewhere */
 } ExtractOptions;
 
 typedef struct {

@@ -2,7 +2,7 @@
  * without selected content are dropped when a filter is active. Never touches entry data. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
-#include "cli/filters.h"
+#include "filters.h"
 
 #include <fnmatch.h>
 #include <string.h>

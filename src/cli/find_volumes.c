@@ -2,7 +2,7 @@
  * and every check of a candidate, belong to the library; this file only prints. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
-#include "cli/find_volumes.h"
+#include "find_volumes.h"
 
 #include <glib.h>
 #include <inttypes.h>
@@ -10,10 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/list_format.h"
+#include "list_format.h"
+
+#include "progress.h"
 #include "restorefs/restorefs.h"
 #include "restorefs/volumes.h"
-#include "util/progress.h"
 
 /* The exact restorefs command that mounts `v`; the boot sector and sector size are named
  * only when they differ from the defaults. */

@@ -3,7 +3,7 @@
  * generated object per entry, so a large volume is never held as one document. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
-#include "cli/list_format.h"
+#include "list_format.h"
 
 #include <inttypes.h>
 #include <string.h>

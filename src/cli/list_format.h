@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "frontend/entry_text.h"
+#include "entry_text.h"
 #include "restorefs/restorefs.h"
 
 typedef enum {

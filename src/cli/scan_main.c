@@ -10,15 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "frontend/common_opts.h"
-#include "frontend/entry_text.h"
-#include "frontend/frontend_log.h"
-#include "cli/extract.h"
-#include "cli/filters.h"
-#include "cli/find_volumes.h"
-#include "cli/list_format.h"
+#include "extract.h"
+#include "filters.h"
+#include "find_volumes.h"
+#include "list_format.h"
+
+#include "common_opts.h"
+#include "entry_text.h"
+#include "frontend_log.h"
+#include "progress.h"
 #include "restorefs/restorefs.h"
-#include "util/progress.h"
 
 enum {
 	EXIT_OK = 0,
@@ -359,9 +360,11 @@ static int list_entries(const char *source, RfsContext *ctx, const ScanSettings 
 	return ok ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
 }
 
-static int extract_entries(RfsContext *ctx, const ScanOptions *o, const GPtrArray *selected)
+static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSettings *s,
+			   const GPtrArray *selected)
 {
-	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories };
+	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories,
+				.overwritten = s->policy };
 	ExtractResult result;
 	g_autoptr(GError) error = NULL;
 	if (!extract_run(ctx, selected, o->extract_dir, &opts, &result, &error))
@@ -386,6 +389,8 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
 	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
+	if (ctx == NULL)
+		common_opts_location_hint(error, &s->location);
 	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
 	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
 	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))) {
@@ -397,7 +402,6 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	if (o->info && rfs_context_needs_decryption(ctx))
 		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
 
-	rfs_context_set_overwrite_policy(ctx, s->policy);
 	Progress *progress = o->quiet ? NULL : progress_new("scanning", 0, PROGRESS_COUNT, "records");
 	bool scanned = rfs_context_scan(ctx, s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
 					progress_callback, progress, &error);
@@ -415,7 +419,7 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 
 	g_autoptr(GPtrArray) selected = filters_select(ctx, &s->filters);
 	if (o->extract_dir != NULL)
-		return extract_entries(ctx, o, selected);
+		return extract_entries(ctx, o, s, selected);
 	return list_entries(source, ctx, s, o->quiet, selected);
 }
 

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "context/location.h"
 #include "device/partition.h"
 #include "index/mft_scan.h"
 #include "util/error.h"
@@ -35,8 +36,8 @@ static bool check_volume_fits(RfsContext *ctx, GError **error)
 			  ctx->source, need, have);
 		return true;
 	}
-	return rfs_set_error(error, RFS_ERROR_INVALID,
-			     "%s is truncated: the volume needs %" PRIu64 " bytes, the source has %" PRIu64 " (--force reads what is there)",
+	return rfs_set_error(error, RFS_ERROR_TRUNCATED,
+			     "%s is truncated: the volume needs %" PRIu64 " bytes, the source has %" PRIu64,
 			     ctx->source, need, have);
 }
 
@@ -54,11 +55,6 @@ bool context_open_volume(RfsContext *ctx, GError **error)
 	ctx->info.serial = ctx->boot.serial;
 	ctx->info.label = ctx->vol->label;
 	return true;
-}
-
-static uint32_t sector_size_of(const RfsLocation *loc, const BlockSource *src)
-{
-	return loc->sector_size != 0 ? loc->sector_size : src->sector_size;
 }
 
 /* Selects partition `number` of the table on `src` and narrows src to it. The table knows
@@ -92,50 +88,24 @@ static BlockSource *open_partition(BlockSource *src, const RfsLocation *loc, uin
 	return window_open(src, start, size, error);
 }
 
-/* A lost volume: starts at `start` bytes; its boot sector (primary or backup) is at `boot`.
- * The backup describes the volume exactly like the primary, so the window is the same. */
-static BlockSource *open_lost_volume(BlockSource *src, uint64_t start, uint64_t boot, uint32_t ss,
-				     BootSector *bs, GError **error)
+/* A lost volume where `plan` puts it; its boot sector (primary or backup) says how large it
+ * is. The backup describes the volume exactly like the primary, so the window is the same. */
+static BlockSource *open_lost_volume(BlockSource *src, const LocationPlan *plan, BootSector *bs,
+				     GError **error)
 {
-	if (start >= src->size_bytes || boot >= src->size_bytes) {
-		rfs_set_error(error, RFS_ERROR_INVALID,
-			      "sector %" PRIu64 " is past the end of the disk (%" PRIu64 " sectors of %u bytes)",
-			      (start >= src->size_bytes ? start : boot) / ss, src->size_bytes / ss, ss);
+	g_autoptr(GError) cause = NULL;
+	uint64_t size = 0;
+	if (!context_read_boot_sector(src, plan->boot_offset, bs, &cause)) {
+		rfs_set_error(error, RFS_ERROR_BAD_BOOT_SECTOR, "sector %" PRIu64 ": %s",
+			      plan->boot_offset / plan->sector_size, cause->message);
 		block_source_close(src);
 		return NULL;
 	}
-	if (boot < start) {
-		rfs_set_error(error, RFS_ERROR_INVALID, "the boot sector (%" PRIu64 ") lies before the start sector (%" PRIu64 ")",
-			      boot / ss, start / ss);
+	if (!location_volume_size(plan, src->size_bytes, bs->total_sectors, bs->bytes_per_sector, &size, error)) {
 		block_source_close(src);
 		return NULL;
 	}
-	if (!context_read_boot_sector(src, boot, bs, error)) {
-		g_prefix_error(error, "sector %" PRIu64 ": ", boot / ss);
-		if (error != NULL && *error != NULL) {
-			char *msg = (*error)->message;
-			(*error)->message = g_strconcat(msg, boot == start
-				? "; try the backup copy in the volume's last sector (--boot-sector), or look for it with restorefs-scan --find-volumes"
-				: "; try the primary copy at the start sector (leave out --boot-sector)", NULL);
-			g_free(msg);
-		}
-		block_source_close(src);
-		return NULL;
-	}
-	uint64_t bytes = bs->total_sectors * bs->bytes_per_sector;
-	if (boot != start && boot - start != bytes) {
-		uint64_t expect = boot / ss >= bs->total_sectors ? boot / ss - bs->total_sectors : 0;
-		rfs_set_error(error, RFS_ERROR_INVALID,
-			      "the boot sector at sector %" PRIu64 " describes a volume of %" PRIu64 " sectors, so as a backup its volume starts at sector %" PRIu64 ", not %" PRIu64,
-			      boot / ss, bs->total_sectors, expect, start / ss);
-		block_source_close(src);
-		return NULL;
-	}
-	/* The backup boot sector sits one sector past total_sectors; keep it in the window. */
-	uint64_t size = bytes + bs->bytes_per_sector;
-	if (size > src->size_bytes - start)
-		size = src->size_bytes - start;
-	return window_open(src, start, size, error);
+	return window_open(src, plan->start_offset, size, error);
 }
 
 /* The backup of a damaged primary boot sector: the source's last sector. */
@@ -162,29 +132,23 @@ static bool try_backup_boot_sector(RfsContext *ctx, GError *primary_error, GErro
 
 static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *loc, GError **error)
 {
-	uint32_t ss = sector_size_of(loc, src);
+	LocationPlan plan;
+	if (!location_plan(loc, src->size_bytes, src->sector_size, &plan, error)) {
+		block_source_close(src);
+		return false;
+	}
 	uint64_t offset = 0;
-	if (loc->partition != 0) {
+	if (plan.kind == LOCATION_PARTITION) {
 		src = open_partition(src, loc, &offset, error);
-	} else if (loc->flags & RFS_CONTEXT_DISK) {
-		uint64_t start = loc->offset_bytes, boot = 0;
-		bool start_ok = loc->start_sector == 0 || g_uint64_checked_mul(&start, loc->start_sector, ss);
-		bool boot_ok = loc->boot_sector == RFS_BOOT_SECTOR_DEFAULT ||
-			       g_uint64_checked_mul(&boot, loc->boot_sector, ss);
-		if (!start_ok || !boot_ok) {
-			block_source_close(src);
-			return rfs_set_error(error, RFS_ERROR_INVALID, "sector %" PRIu64 " lies beyond any disk",
-					     !start_ok ? loc->start_sector : loc->boot_sector);
-		}
-		if (loc->boot_sector == RFS_BOOT_SECTOR_DEFAULT)
-			boot = start;
+	} else if (plan.kind == LOCATION_DISK) {
+		uint64_t start = plan.start_offset, boot = plan.boot_offset;
 		uint8_t head[BOOT_SECTOR_SIZE];
 		if (boot == start && start < src->size_bytes && src->size_bytes - start >= sizeof head &&
 		    block_source_read(src, start, head, sizeof head, NULL) &&
 		    bitlocker_probe(byte_span(head, sizeof head)))
 			src = window_open(src, start, src->size_bytes - start, error);
 		else
-			src = open_lost_volume(src, start, boot, ss, &ctx->boot, error);
+			src = open_lost_volume(src, &plan, &ctx->boot, error);
 		offset = start;
 	}
 	if (src == NULL)
@@ -253,7 +217,7 @@ const RfsEncryptionInfo *rfs_context_encryption(const RfsContext *ctx)
 RfsContext *rfs_context_create(const char *source, const RfsLocation *location, uint32_t api_version,
 			       GError **error)
 {
-	static const RfsLocation whole = { .boot_sector = RFS_BOOT_SECTOR_DEFAULT };
+	static const RfsLocation whole = { 0 };
 	const RfsLocation *loc = location != NULL ? location : &whole;
 	if (api_version != RESTOREFS_API_VERSION) {
 		rfs_set_error(error, RFS_ERROR_VERSION, "API version %u requested; this library speaks version %u",
@@ -261,20 +225,13 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 		return NULL;
 	}
 	g_return_val_if_fail(source != NULL, NULL);
-	if (loc->start_sector != 0 && loc->offset_bytes != 0) {
-		rfs_set_error(error, RFS_ERROR_INVALID, "give the start sector or the byte offset, not both");
+	if (!location_check(loc, error))
 		return NULL;
-	}
-	if (loc->partition != 0 && (loc->flags & RFS_CONTEXT_DISK)) {
-		rfs_set_error(error, RFS_ERROR_INVALID, "a partition number and a start sector exclude each other");
-		return NULL;
-	}
 	BlockSource *src = file_source_open(source, (loc->flags & RFS_CONTEXT_FORCE) ? FILE_SOURCE_FORCE : 0, error);
 	if (src == NULL)
 		return NULL;
 	g_autoptr(RfsContext) ctx = g_new0(RfsContext, 1);
 	ctx->source = g_strdup(source);
-	ctx->policy = RFS_OVERWRITTEN_RAW;
 	ctx->force = loc->flags & RFS_CONTEXT_FORCE;
 	ctx->info.label = "";
 	if (!locate_volume(ctx, src, loc, error))
@@ -372,9 +329,4 @@ const RfsScanStats *rfs_context_stats(const RfsContext *ctx)
 const RfsVolumeInfo *rfs_context_volume(const RfsContext *ctx)
 {
 	return &ctx->info;
-}
-
-void rfs_context_set_overwrite_policy(RfsContext *ctx, RfsOverwritePolicy policy)
-{
-	ctx->policy = policy;
 }

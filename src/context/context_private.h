@@ -18,7 +18,6 @@ struct RfsContext {
 	DeletedIndex *index;       /* NULL until scanned */
 	RfsVolumeInfo info;
 	RfsEncryptionInfo *encryption; /* copied from the BitLocker metadata; NULL if plain */
-	RfsOverwritePolicy policy;
 	bool force;                /* RFS_CONTEXT_FORCE */
 };
 

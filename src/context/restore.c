@@ -18,7 +18,8 @@ enum {
 	RESTORE_RETRY_BYTES = 4096, /* after a failed chunk, find the bad part at this grain */
 };
 
-RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error)
+RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, RfsOverwritePolicy overwritten,
+			   GError **error)
 {
 	const IndexNode *n = ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
 	if (n == NULL) {
@@ -38,7 +39,7 @@ RfsStream *rfs_stream_open(RfsContext *ctx, RfsEntryId id, GError **error)
 		owned->resident = true;
 	}
 	bool removed = n->info.flags & RFS_ENTRY_REMOVED;
-	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, ctx->policy, error);
+	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, overwritten, error);
 	if (ds == NULL)
 		return NULL;
 	RfsStream *stream = g_new0(RfsStream, 1);
@@ -147,14 +148,15 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 	return true;
 }
 
-bool rfs_context_restore(RfsContext *ctx, RfsEntryId id, const char *dest_path, RfsProgressFunc progress,
-			 void *user_data, uint64_t *bad_bytes, GError **error)
+bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
+			 RfsOverwritePolicy overwritten, RfsProgressFunc progress, void *user_data,
+			 uint64_t *bad_bytes, GError **error)
 {
 	uint64_t bad = 0;
 	const RfsEntryInfo *info = rfs_context_lookup(ctx, id);
 	if (info == NULL)
 		return rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
-	g_autoptr(RfsStream) stream = rfs_stream_open(ctx, id, error);
+	g_autoptr(RfsStream) stream = rfs_stream_open(ctx, id, overwritten, error);
 	if (stream == NULL)
 		return false;
 	int fd = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -39,8 +39,9 @@ typedef enum {
 /* Opens an image file or block device O_RDONLY (block devices also O_EXCL, so nobody
  * mounts them while we read). Refuses directories, empty files, sources mounted read-write
  * (RFS_ERROR_BUSY) and block devices held by something we cannot see, such as a mount in
- * another namespace (RFS_ERROR_BUSY), unless FILE_SOURCE_FORCE. A device mounted read-only
- * here is read without the claim. */
+ * another namespace (RFS_ERROR_BUSY), unless FILE_SOURCE_FORCE; the message says what to
+ * unmount, and the caller adds how to force. A device mounted read-only here is read
+ * without the claim. */
 BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 

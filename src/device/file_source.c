@@ -198,7 +198,7 @@ BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 	g_autofree char *mount_point = find_mount(path, &st, &rw);
 	if (rw && !(flags & FILE_SOURCE_FORCE)) {
 		rfs_set_error(error, RFS_ERROR_BUSY,
-			      "%s is mounted read-write on %s; unmount it first (or use --force to read it anyway, read-only)",
+			      "%s is mounted read-write on %s; unmount it first",
 			      path, mount_point);
 		return NULL;
 	}
@@ -211,7 +211,7 @@ BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 		 * another namespace, a whole disk whose partition is mounted) that may be writing. */
 		if (mount_point == NULL && !(flags & (FILE_SOURCE_FORCE | FILE_SOURCE_SHARED))) {
 			rfs_set_error(error, RFS_ERROR_BUSY,
-				      "%s is in use (mounted elsewhere, or a partition of it is); unmount it first (or use --force to read it anyway, read-only)",
+				      "%s is in use (mounted elsewhere, or a partition of it is); unmount it first",
 				      path);
 			return NULL;
 		}

@@ -4,9 +4,7 @@
  * explicit_bzero before it is unmapped; they are never logged. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "frontend/common_opts.h"
-
-#include "util/error.h"
+#include "common_opts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,12 +17,24 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* Sets `error` in the RFS_ERROR domain; returns false, so that `return set_error(...)` reads. */
+static bool set_error(GError **error, RfsError code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static bool set_error(GError **error, RfsError code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	g_autofree char *message = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	g_set_error_literal(error, RFS_ERROR, (gint)code, message);
+	return false;
+}
+
 /* ---- numbers -------------------------------------------------------------------------------- */
 
 bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error)
 {
 	if (text == NULL || *text == '\0' || *text == '-' || *text == '+' || g_ascii_isspace(*text))
-		return rfs_set_error(error, RFS_ERROR_INVALID, "'%s' is not a number",
+		return set_error(error, RFS_ERROR_INVALID, "'%s' is not a number",
 				   text != NULL ? text : "");
 	char *end = NULL;
 	errno = 0;
@@ -34,7 +44,7 @@ bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error)
 	if (hex && end == text + 2)
 		end = (char *)text;
 	if (errno != 0 || end == text || *end != '\0')
-		return rfs_set_error(error, RFS_ERROR_INVALID, "'%s' is not a number", text);
+		return set_error(error, RFS_ERROR_INVALID, "'%s' is not a number", text);
 	*out = v;
 	return true;
 }
@@ -115,7 +125,7 @@ bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out, GE
 			return true;
 		}
 	}
-	return rfs_set_error(error, RFS_ERROR_INVALID, "'%s' is not raw, zero or eio",
+	return set_error(error, RFS_ERROR_INVALID, "'%s' is not raw, zero or eio",
 			   text != NULL ? text : "");
 }
 
@@ -154,24 +164,24 @@ static bool parse_option_u64(const char *option, const char *text, bool with_suf
 
 bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocation *out, GError **error)
 {
-	*out = (RfsLocation){ .boot_sector = RFS_BOOT_SECTOR_DEFAULT };
+	*out = (RfsLocation){ 0 };
 	if (args->force)
 		out->flags |= RFS_CONTEXT_FORCE;
 	if (args->start_sector != NULL && args->offset != NULL)
-		return rfs_set_error(error, RFS_ERROR_INVALID,
+		return set_error(error, RFS_ERROR_INVALID,
 				   "--start-sector and --offset both say where the volume starts: give one");
 	if (args->partition != NULL && (args->start_sector != NULL || args->offset != NULL))
-		return rfs_set_error(error, RFS_ERROR_INVALID,
+		return set_error(error, RFS_ERROR_INVALID,
 				   "--partition cannot be combined with --start-sector or --offset");
 	if (args->boot_sector != NULL && args->start_sector == NULL && args->offset == NULL)
-		return rfs_set_error(error, RFS_ERROR_INVALID,
+		return set_error(error, RFS_ERROR_INVALID,
 				   "--boot-sector needs --start-sector (or --offset)");
 	uint64_t v;
 	if (args->sector_size != NULL) {
 		if (!parse_option_u64("sector-size", args->sector_size, true, &v, error))
 			return false;
 		if (v < 512 || v > 4096 || (v & (v - 1)) != 0)
-			return rfs_set_error(error, RFS_ERROR_INVALID,
+			return set_error(error, RFS_ERROR_INVALID,
 					   "--sector-size: %" PRIu64 " is not 512, 1024, 2048 or 4096", v);
 		out->sector_size = (uint32_t)v;
 	}
@@ -188,15 +198,53 @@ bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocatio
 	if (args->boot_sector != NULL &&
 	    !parse_option_u64("boot-sector", args->boot_sector, false, &out->boot_sector, error))
 		return false;
+	/* RfsLocation's boot sector 0 means "the start sector", so say here what 0 would be. */
+	if (args->boot_sector != NULL && out->boot_sector == 0 && (out->start_sector != 0 || out->offset_bytes != 0))
+		return set_error(error, RFS_ERROR_INVALID,
+				 "--boot-sector: sector 0 lies before the start of the volume");
 	if (args->partition != NULL) {
 		if (!parse_option_u64("partition", args->partition, false, &v, error))
 			return false;
 		if (v == 0 || v > UINT32_MAX)
-			return rfs_set_error(error, RFS_ERROR_INVALID,
+			return set_error(error, RFS_ERROR_INVALID,
 					   "--partition: partitions are numbered from 1");
 		out->partition = (uint32_t)v;
 	}
 	return true;
+}
+
+/* Whether `loc` reads the primary boot sector, the one at the start of the volume. */
+static bool location_names_primary(const RfsLocation *loc)
+{
+	if (loc->boot_sector == 0 || loc->offset_bytes == 0)
+		return loc->boot_sector == 0 || loc->boot_sector == loc->start_sector;
+	/* --offset is in bytes: compare in the sector size given, else an image file's */
+	uint64_t sector_size = loc->sector_size != 0 ? loc->sector_size : 512, at;
+	return g_uint64_checked_mul(&at, loc->boot_sector, sector_size) && at == loc->offset_bytes;
+}
+
+void common_opts_location_hint(GError *error, const RfsLocation *location)
+{
+	if (error == NULL || error->domain != RFS_ERROR)
+		return;
+	const char *hint = NULL;
+	switch ((RfsError)error->code) {
+	case RFS_ERROR_BUSY:
+		hint = " (or use --force to read it anyway, read-only)";
+		break;
+	case RFS_ERROR_TRUNCATED:
+		hint = " (--force reads what is there)";
+		break;
+	case RFS_ERROR_BAD_BOOT_SECTOR:
+		hint = location_names_primary(location) ? "; try the backup copy in the volume's last sector (--boot-sector), or look for it with restorefs-scan --find-volumes"
+			       : "; try the primary copy at the start sector (leave out --boot-sector)";
+		break;
+	default:
+		return;
+	}
+	char *message = g_strconcat(error->message, hint, NULL);
+	g_free(error->message);
+	error->message = message;
 }
 
 void common_opts_location_args_clear(CommonOptsLocationArgs *args)
@@ -253,14 +301,14 @@ bool common_opts_check_recovery_password(const char *text, size_t length, char o
 			continue;
 		if (!g_ascii_isdigit(c) || n == sizeof digits) {
 			explicit_bzero(digits, sizeof digits);
-			return rfs_set_error(error, RFS_ERROR_INVALID,
+			return set_error(error, RFS_ERROR_INVALID,
 					   "a recovery password is 48 digits in 8 groups of 6");
 		}
 		digits[n++] = c;
 	}
 	if (n != sizeof digits) {
 		explicit_bzero(digits, sizeof digits);
-		return rfs_set_error(error, RFS_ERROR_INVALID,
+		return set_error(error, RFS_ERROR_INVALID,
 				   "a recovery password is 48 digits in 8 groups of 6 (got %zu digits)", n);
 	}
 	size_t o = 0;
@@ -272,7 +320,7 @@ bool common_opts_check_recovery_password(const char *text, size_t length, char o
 		if (value % 11 != 0 || value >= 720896) {
 			explicit_bzero(digits, sizeof digits);
 			explicit_bzero(out, 56);
-			return rfs_set_error(error, RFS_ERROR_INVALID,
+			return set_error(error, RFS_ERROR_INVALID,
 					   "recovery password group %u fails its checksum: check for a typo",
 					   g + 1);
 		}
@@ -298,7 +346,7 @@ static bool secret_alloc(Secret *s, GError **error)
 {
 	void *p = mmap(NULL, SECRET_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
-		return rfs_set_error(error, RFS_ERROR_IO, "cannot allocate a page for the key: %s",
+		return set_error(error, RFS_ERROR_IO, "cannot allocate a page for the key: %s",
 				   g_strerror(errno));
 	(void)madvise(p, SECRET_MAX, MADV_DONTDUMP);
 	(void)mlock(p, SECRET_MAX);
@@ -323,7 +371,7 @@ static bool secret_read_fd(Secret *s, int fd, bool one_line, const char *what, G
 {
 	for (;;) {
 		if (s->size == SECRET_MAX)
-			return rfs_set_error(error, RFS_ERROR_INVALID, "%s: longer than %d bytes",
+			return set_error(error, RFS_ERROR_INVALID, "%s: longer than %d bytes",
 					   what, SECRET_MAX);
 		/* One byte at a time on a line, so nothing past the newline is consumed. */
 		size_t want = one_line ? 1 : SECRET_MAX - s->size;
@@ -331,7 +379,7 @@ static bool secret_read_fd(Secret *s, int fd, bool one_line, const char *what, G
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return rfs_set_error(error, RFS_ERROR_IO, "%s: %s", what, g_strerror(errno));
+			return set_error(error, RFS_ERROR_IO, "%s: %s", what, g_strerror(errno));
 		if (n == 0)
 			break;
 		if (one_line && s->data[s->size] == '\n')
@@ -347,7 +395,7 @@ static bool secret_read_file(Secret *s, const char *path, bool one_line, GError 
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return rfs_set_error(error, RFS_ERROR_NOT_FOUND, "%s: %s", path, g_strerror(errno));
+		return set_error(error, RFS_ERROR_NOT_FOUND, "%s: %s", path, g_strerror(errno));
 	bool ok = secret_read_fd(s, fd, one_line, path, error);
 	close(fd);
 	return ok;
@@ -369,7 +417,7 @@ static bool secret_prompt(Secret *s, const char *source, GError **error)
 {
 	struct termios quiet;
 	if (tcgetattr(STDIN_FILENO, &prompt_saved) != 0)
-		return rfs_set_error(error, RFS_ERROR_IO, "cannot read the terminal: %s",
+		return set_error(error, RFS_ERROR_IO, "cannot read the terminal: %s",
 				   g_strerror(errno));
 	quiet = prompt_saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
@@ -383,7 +431,7 @@ static bool secret_prompt(Secret *s, const char *source, GError **error)
 	sigaction(SIGHUP, &restore, &old_hup);
 	bool ok = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
 	if (!ok)
-		rfs_set_error(error, RFS_ERROR_IO, "cannot turn off echo: %s", g_strerror(errno));
+		set_error(error, RFS_ERROR_IO, "cannot turn off echo: %s", g_strerror(errno));
 	else
 		ok = secret_read_fd(s, STDIN_FILENO, true, "terminal", error);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &prompt_saved);
@@ -456,7 +504,7 @@ static bool supply(RfsContext *ctx, RfsKeyKind kind, Secret *s, bool typed, GErr
 		explicit_bzero(canonical, sizeof canonical);
 	}
 	if (s->size == 0)
-		return rfs_set_error(error, RFS_ERROR_LOCKED, "the key is empty");
+		return set_error(error, RFS_ERROR_LOCKED, "the key is empty");
 	RfsDecryptionInfo info = { .kind = kind, .data = s->data, .size = s->size };
 	return rfs_context_supply_decryption(ctx, &info, error);
 }
@@ -478,13 +526,13 @@ static bool unlock_with(RfsContext *ctx, RfsKeyKind kind, const CommonOptsSecret
 	case RFS_KEY_STARTUP_KEY:
 		/* The library reads the .BEK itself from its path; checked here for a clear message. */
 		if (access(args->startup_key, R_OK) != 0) {
-			ok = rfs_set_error(error, RFS_ERROR_NOT_FOUND, "%s: %s", args->startup_key,
+			ok = set_error(error, RFS_ERROR_NOT_FOUND, "%s: %s", args->startup_key,
 					   g_strerror(errno));
 			break;
 		}
 		s.size = g_strlcpy((char *)s.data, args->startup_key, SECRET_MAX);
 		ok = s.size < SECRET_MAX ||
-		     rfs_set_error(error, RFS_ERROR_INVALID, "%s: path too long", args->startup_key);
+		     set_error(error, RFS_ERROR_INVALID, "%s: path too long", args->startup_key);
 		break;
 	case RFS_KEY_RECOVERY_PASSWORD:
 		ok = secret_read_file(&s, args->recovery_password_file, true, error);
@@ -536,7 +584,7 @@ bool common_opts_unlock(RfsContext *ctx, const char *source, const CommonOptsSec
 		return false;
 	}
 	if (!may_prompt || !isatty(STDIN_FILENO))
-		return rfs_set_error(error, RFS_ERROR_LOCKED,
+		return set_error(error, RFS_ERROR_LOCKED,
 				   "%s is BitLocker-encrypted: give --password-file, --recovery-password-file, "
 				   "--startup-key, --key-file or --password-fd",
 				   source);

@@ -22,7 +22,7 @@ bool common_opts_parse_size(const char *text, uint64_t *out_bytes, GError **erro
 /* A plain unsigned decimal (or 0x hex) number; RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* "raw", "zero" or "eio" (rfs_context_set_overwrite_policy()); RFS_ERROR_INVALID otherwise. */
+/* "raw", "zero" or "eio" (for rfs_stream_open()); RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -47,6 +47,11 @@ GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args);
 bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocation *out,
 				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void common_opts_location_args_clear(CommonOptsLocationArgs *args);
+/* Completes the message of an rfs_context_create() failure on `location` with what the
+ * options can do about it: --force for a source in use or shorter than its volume, the other
+ * boot sector copy (--boot-sector, restorefs-scan --find-volumes) when the one `location`
+ * names is unusable. Leaves other errors, and a NULL `error`, as they are. */
+void common_opts_location_hint(GError *error, const RfsLocation *location);
 
 /* ---- BitLocker secrets -------------------------------------------------------------------- */
 

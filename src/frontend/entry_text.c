@@ -2,7 +2,7 @@
  * over the whole FILETIME range, and the flag words. Pure functions: no context, no I/O. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "frontend/entry_text.h"
+#include "entry_text.h"
 
 #include <inttypes.h>
 

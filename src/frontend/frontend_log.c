@@ -3,7 +3,7 @@
  * (g_log_writer_default_would_drop), so G_MESSAGES_DEBUG works as everywhere else. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "frontend/frontend_log.h"
+#include "frontend_log.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -28,6 +28,7 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;           /* applied to 0444 (files) and 0555 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
+	RfsOverwritePolicy overwritten; /* what reads serve for clusters now in use elsewhere */
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
 	GHashTable *subdirs;    /* RfsEntryId* -> guint subdirectory count, for st_nlink */

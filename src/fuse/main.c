@@ -3,11 +3,12 @@
  * before the mount is one line on stderr and a non-zero exit; nothing is ever mounted then. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
-#include "frontend/common_opts.h"
-#include "frontend/frontend_log.h"
-#include "fuse/daemon.h"
-#include "fuse/mount_options.h"
-#include "util/progress.h"
+#include "daemon.h"
+#include "mount_options.h"
+
+#include "common_opts.h"
+#include "frontend_log.h"
+#include "progress.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -51,9 +52,12 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
 						      RESTOREFS_API_VERSION, error);
 	/* asks on the terminal when no secret is named: we are not yet a daemon */
-	if (ctx == NULL || !common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
+	if (ctx == NULL) {
+		common_opts_location_hint(error != NULL ? *error : NULL, &opts->location);
 		return NULL;
-	rfs_context_set_overwrite_policy(ctx, opts->overwritten);
+	}
+	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
+		return NULL;
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
 	bool ok = rfs_context_scan(ctx, opts->show_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
 				   progress_callback, progress, error);
@@ -115,6 +119,7 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.gid = opts->gid,
 		.umask = opts->umask,
 		.show_live = opts->show_live,
+		.overwritten = opts->overwritten,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,
 	};

@@ -3,7 +3,7 @@
  * is added so that every mount is read-only whatever the caller asked. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
-#include "fuse/mount_options.h"
+#include "mount_options.h"
 
 #include <errno.h>
 #include <grp.h>

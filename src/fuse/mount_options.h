@@ -2,8 +2,9 @@
  * (`-f`, `-d`, `-s`, `-o opt,opt`) and as mount.fuse3 runs it (`SOURCE DIR -o opts`). */
 #pragma once
 
-#include "frontend/common_opts.h"
-#include "fuse/daemon.h"
+#include "daemon.h"
+
+#include "common_opts.h"
 
 typedef struct {
 	char *source;

@@ -3,7 +3,7 @@
  * errno here and nowhere else. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
-#include "fuse/daemon.h"
+#include "daemon.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,34 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+
+/* The errno answered for a failed request; foreign domains are EIO. */
+static int errno_of(const GError *error)
+{
+	if (error == NULL || error->domain != RFS_ERROR)
+		return EIO;
+	switch ((RfsError)error->code) {
+	case RFS_ERROR_IO:
+	case RFS_ERROR_CORRUPT:
+	case RFS_ERROR_OVERWRITTEN:
+	case RFS_ERROR_TRUNCATED:
+	case RFS_ERROR_BAD_BOOT_SECTOR:
+		return EIO;
+	case RFS_ERROR_UNSUPPORTED:
+		return EOPNOTSUPP;
+	case RFS_ERROR_LOCKED:
+		return EACCES;
+	case RFS_ERROR_NOT_FOUND:
+		return ENOENT;
+	case RFS_ERROR_INVALID:
+		return EINVAL;
+	case RFS_ERROR_BUSY:
+		return EBUSY;
+	case RFS_ERROR_VERSION:
+		return EPROTO;
+	}
+	return EIO;
+}
 
 static Daemon *daemon_of(fuse_req_t req)
 {
@@ -242,11 +270,11 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	g_autoptr(GError) error = NULL;
-	RfsStream *stream = rfs_stream_open(d->ctx, info->id, &error);
+	RfsStream *stream = rfs_stream_open(d->ctx, info->id, d->overwritten, &error);
 	if (stream == NULL) {
 		g_message("open ino %" PRIu64 " (record %" PRIu64 "): %s", (uint64_t)ino,
 			  info->mft_record, error->message);
-		fuse_reply_err(req, rfs_error_to_errno(error));
+		fuse_reply_err(req, errno_of(error));
 		return;
 	}
 	fi->fh = (uint64_t)(uintptr_t)stream;
@@ -290,7 +318,7 @@ static void ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!rfs_stream_read(stream_of(fi), (uint64_t)off, buf, size, &got, &error)) {
 		g_message("read ino %" PRIu64 " at %jd+%zu: %s", (uint64_t)ino, (intmax_t)off, size,
 			  error->message);
-		fuse_reply_err(req, rfs_error_to_errno(error));
+		fuse_reply_err(req, errno_of(error));
 		g_error_free(error);
 		return;
 	}

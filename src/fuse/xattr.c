@@ -3,8 +3,9 @@
  * error, because file managers, cp -a and rsync -X probe them on every file. */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
-#include "frontend/entry_text.h"
-#include "fuse/daemon.h"
+#include "daemon.h"
+
+#include "entry_text.h"
 
 #include <errno.h>
 #include <inttypes.h>

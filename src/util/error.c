@@ -1,9 +1,8 @@
-/* The restorefs error domain and errno mapping; only the FUSE front end uses errno. */
+/* The restorefs error domain and the setters every layer reports through. errno is the
+ * FUSE front end's business (src/fuse/ops.c). */
 #define G_LOG_DOMAIN "restorefs-util"
 
 #include "util/error.h"
-
-#include <errno.h>
 
 G_DEFINE_QUARK(restorefs-error-quark, rfs_error)
 
@@ -40,28 +39,3 @@ bool rfs_set_error(GError **error, RfsError code, const char *fmt, ...)
 DEFINE_SETTER(rfs_set_corrupt, RFS_ERROR_CORRUPT)
 DEFINE_SETTER(rfs_set_io, RFS_ERROR_IO)
 DEFINE_SETTER(rfs_set_unsupported, RFS_ERROR_UNSUPPORTED)
-
-int rfs_error_to_errno(const GError *error)
-{
-	if (error == NULL || error->domain != RFS_ERROR)
-		return EIO;
-	switch ((RfsError)error->code) {
-	case RFS_ERROR_IO:
-	case RFS_ERROR_CORRUPT:
-	case RFS_ERROR_OVERWRITTEN:
-		return EIO;
-	case RFS_ERROR_UNSUPPORTED:
-		return EOPNOTSUPP;
-	case RFS_ERROR_LOCKED:
-		return EACCES;
-	case RFS_ERROR_NOT_FOUND:
-		return ENOENT;
-	case RFS_ERROR_INVALID:
-		return EINVAL;
-	case RFS_ERROR_BUSY:
-		return EBUSY;
-	case RFS_ERROR_VERSION:
-		return EPROTO;
-	}
-	return EIO;
-}

@@ -1,5 +1,5 @@
 /* The restorefs error domain. Fallible functions return bool (or a pointer) and set a
- * GError in this domain; errno exists only at the FUSE edge (rfs_error_to_errno). */
+ * GError in this domain; errno exists only at the FUSE edge (src/fuse/ops.c). */
 #pragma once
 
 #include <glib.h>

@@ -1,13 +1,19 @@
-/* Terminal progress bars; silent when stderr is not a terminal, so logs and pipes stay clean. */
-#define G_LOG_DOMAIN "restorefs-util"
+/* Terminal progress bars for the front ends; silent when stderr is not a terminal, so logs
+ * and pipes stay clean. The library never draws: it calls an RfsProgressFunc. */
+#define G_LOG_DOMAIN "restorefs-frontend"
 
-#include "util/progress.h"
+#include "progress.h"
 
 #include <glib.h>
-#include <stdio.h>
 #include <unistd.h>
 
+enum {
+	PROGRESS_BAR_WIDTH = 30,
+	PROGRESS_REDRAW_US = 100000, /* at most ten redraws a second */
+};
+
 struct Progress {
+	FILE *stream;
 	char *label;
 	char *unit_name;
 	ProgressUnit unit;
@@ -19,16 +25,24 @@ struct Progress {
 	bool drawn;
 };
 
-Progress *progress_new(const char *label, uint64_t total, ProgressUnit unit, const char *unit_name)
+Progress *progress_new_on(FILE *stream, bool enabled, const char *label, uint64_t total,
+			  ProgressUnit unit, const char *unit_name)
 {
 	Progress *p = g_new0(Progress, 1);
+	p->stream = stream;
 	p->label = g_strdup(label);
 	p->unit_name = g_strdup(unit_name != NULL ? unit_name : "");
 	p->unit = unit;
 	p->total = total;
 	p->start_us = g_get_monotonic_time();
-	p->enabled = isatty(STDERR_FILENO) && g_getenv("RESTOREFS_NO_PROGRESS") == NULL;
+	p->enabled = enabled && stream != NULL;
 	return p;
+}
+
+Progress *progress_new(const char *label, uint64_t total, ProgressUnit unit, const char *unit_name)
+{
+	bool enabled = isatty(STDERR_FILENO) && g_getenv("RESTOREFS_NO_PROGRESS") == NULL;
+	return progress_new_on(stderr, enabled, label, total, unit, unit_name);
 }
 
 void progress_set_total(Progress *p, uint64_t total)
@@ -47,26 +61,31 @@ static void format_amount(char *buf, size_t size, ProgressUnit unit, double v)
 	}
 }
 
-static void draw(Progress *p, gint64 now)
+char *progress_line(const Progress *p, double elapsed_seconds)
 {
-	enum { BAR = 30 };
 	double frac = p->total > 0 ? (double)p->done / (double)p->total : 0.0;
 	if (frac > 1.0)
 		frac = 1.0;
-	char bar[BAR + 1];
-	int fill = (int)(frac * BAR);
-	for (int i = 0; i < BAR; i++)
+	char bar[PROGRESS_BAR_WIDTH + 1];
+	int fill = (int)(frac * PROGRESS_BAR_WIDTH);
+	for (int i = 0; i < PROGRESS_BAR_WIDTH; i++)
 		bar[i] = i < fill ? '#' : '.';
-	bar[BAR] = '\0';
-	double secs = (double)(now - p->start_us) / 1e6;
+	bar[PROGRESS_BAR_WIDTH] = '\0';
 	char done[32], total[32], rate[32];
 	format_amount(done, sizeof done, p->unit, (double)p->done);
 	format_amount(total, sizeof total, p->unit, (double)p->total);
-	format_amount(rate, sizeof rate, p->unit, secs > 0 ? (double)p->done / secs : 0.0);
+	format_amount(rate, sizeof rate, p->unit,
+		      elapsed_seconds > 0 ? (double)p->done / elapsed_seconds : 0.0);
 	const char *space = p->unit_name[0] != '\0' ? " " : "";
-	fprintf(stderr, "\r%s [%s] %3d%% %s/%s%s%s, %s%s%s/s\033[K", p->label, bar, (int)(frac * 100),
-		done, total, space, p->unit_name, rate, space, p->unit_name);
-	fflush(stderr);
+	return g_strdup_printf("%s [%s] %3d%% %s/%s%s%s, %s%s%s/s", p->label, bar, (int)(frac * 100),
+			       done, total, space, p->unit_name, rate, space, p->unit_name);
+}
+
+static void draw(Progress *p, gint64 now)
+{
+	g_autofree char *line = progress_line(p, (double)(now - p->start_us) / 1e6);
+	fprintf(p->stream, "\r%s\033[K", line);
+	fflush(p->stream);
 	p->drawn = true;
 	p->last_draw_us = now;
 }
@@ -79,7 +98,7 @@ void progress_update(Progress *p, uint64_t done)
 	if (!p->enabled)
 		return;
 	gint64 now = g_get_monotonic_time();
-	if (now - p->last_draw_us >= 100000 || (p->total > 0 && done >= p->total && !p->drawn))
+	if (now - p->last_draw_us >= PROGRESS_REDRAW_US || (p->total > 0 && done >= p->total && !p->drawn))
 		draw(p, now);
 }
 
@@ -96,8 +115,8 @@ void progress_free(Progress *p)
 	if (p == NULL)
 		return;
 	if (p->drawn) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
+		fputs("\r\033[K", p->stream);
+		fflush(p->stream);
 	}
 	g_free(p->label);
 	g_free(p->unit_name);

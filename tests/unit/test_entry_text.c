@@ -1,0 +1,43 @@
+/* src/frontend/entry_text.c: FILETIMEs as ISO 8601 and Unix seconds, and the words of the
+ * entry flags, as restorefs-scan's listings and restorefs's extended attributes show them. */
+#define G_LOG_DOMAIN "restorefs-test"
+
+#include <criterion/criterion.h>
+#include <glib.h>
+
+#include "entry_sample.h"
+#include "entry_text.h"
+
+Test(entry_text, iso_time_has_seven_digits)
+{
+	char iso[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_iso(FT_SAMPLE, iso);
+	cr_assert_str_eq(iso, "2026-11-24T02:49:45.1234567Z");
+	entry_text_filetime_iso(0, iso);
+	cr_assert_str_eq(iso, "");
+	entry_text_filetime_iso(1, iso);
+	cr_assert_str_eq(iso, "1601-01-01T00:00:00.0000001Z");
+	entry_text_filetime_iso(INT64_C(116444736000000000), iso);
+	cr_assert_str_eq(iso, "1970-01-01T00:00:00.0000000Z");
+	/* 2000-02-29 (leap day) 23:59:59.9999999 */
+	entry_text_filetime_iso((INT64_C(951868799) + INT64_C(11644473600)) * 10000000 + 9999999, iso);
+	cr_assert_str_eq(iso, "2000-02-29T23:59:59.9999999Z");
+	entry_text_filetime_iso(INT64_MAX, iso);
+	cr_assert_str_eq(iso, "30828-09-14T02:48:05.4775807Z");
+	cr_assert_eq(entry_text_filetime_unix(FT_SAMPLE), INT64_C(1795488585));
+	cr_assert_eq(entry_text_filetime_unix(0), 0);
+	cr_assert_eq(entry_text_filetime_unix(1), -INT64_C(11644473600));
+}
+
+Test(entry_text, flags_in_order)
+{
+	/* the words and order restorefs's user.restorefs.flags shows */
+	g_autoptr(GString) words = g_string_new(NULL);
+	entry_text_flags(words, RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN |
+				       RFS_ENTRY_SYNTHETIC | RFS_ENTRY_INCOMPLETE,
+			 ",");
+	cr_assert_str_eq(words->str, "directory,removed,orphan,synthetic,incomplete");
+	g_string_truncate(words, 0);
+	entry_text_flags(words, 0, ",");
+	cr_assert_str_eq(words->str, "");
+}

@@ -1,0 +1,152 @@
+/* src/cli/list_format.c: restorefs-scan's CSV, bodyfile, text and JSON output of hand-made
+ * entries, field by field. */
+#define G_LOG_DOMAIN "restorefs-test"
+
+#include <criterion/criterion.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "entry_sample.h"
+#include "list_format.h"
+
+Test(list_format, csv_quotes_per_rfc4180)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain.txt", "plain.txt" },
+		{ "", "" },
+		{ "a,b", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
+		{ "two\nlines", "\"two\nlines\"" },
+		{ "cr\r", "\"cr\r\"" },
+		{ "/dir/file:stream", "/dir/file:stream" },
+		{ "caf\xc3\xa9 'x'", "caf\xc3\xa9 'x'" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GString) s = g_string_new(NULL);
+		list_format_csv_field(s, cases[i].in);
+		cr_assert_str_eq(s->str, cases[i].out);
+	}
+}
+
+Test(list_format, csv_row_columns)
+{
+	RfsEntryInfo e = sample_file();
+	ListFormatRow row = { .info = &e, .path = "/docs/report, final.txt",
+			      .original_path = "/docs/report, final.txt", .recoverable_percent = 75 };
+	g_autoptr(GString) s = g_string_new(NULL);
+	list_format_csv_row(s, &row);
+	cr_assert_str_eq(s->str, "\"/docs/report, final.txt\",70,3,,file,12345,16384,4,1,75,removed|compressed,"
+				 "0x00000821,2026-11-24T02:49:45.1234567Z,2026-11-24T02:49:46.1234567Z,"
+				 "2026-11-24T02:49:45.1234567Z,,\"/docs/report, final.txt\"\n");
+	cr_assert_str_eq(list_format_csv_header(),
+			 "path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,"
+			 "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path\n");
+}
+
+Test(list_format, csv_stream_and_live_flags)
+{
+	RfsEntryInfo e = sample_file();
+	e.flags = RFS_ENTRY_STREAM | RFS_ENTRY_RESIDENT;
+	e.stream_name = "Zone.Identifier";
+	g_autoptr(GString) words = g_string_new(NULL);
+	list_format_flag_words(words, &e, "|");
+	cr_assert_str_eq(words->str, "live|resident");
+	cr_assert_str_eq(list_format_type_word(&e), "stream");
+	e.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN;
+	cr_assert_str_eq(list_format_type_word(&e), "dir");
+}
+
+Test(list_format, flag_words_leave_out_the_type)
+{
+	/* the listing leaves out what its type column says */
+	g_autoptr(GString) words = g_string_new(NULL);
+	RfsEntryInfo e = sample_file();
+	e.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN;
+	list_format_flag_words(words, &e, "|");
+	cr_assert_str_eq(words->str, "removed|orphan");
+	g_string_truncate(words, 0);
+	e.flags = RFS_ENTRY_DIRECTORY;
+	list_format_flag_words(words, &e, "|");
+	cr_assert_str_eq(words->str, "live");
+}
+
+Test(list_format, encryption_json)
+{
+	static const RfsKeyProtector protectors[] = {
+		{ .type = "password", .identifier = "3e55195c-8811-4d9b-97b4-2b9e5f8f5384" },
+		{ .type = "recovery password", .identifier = "64311dea-4587-4029-924a-ba299647998e" },
+	};
+	const RfsEncryptionInfo info = {
+		.method = "AES-XTS 128",
+		.volume_identifier = "8f595209-f5b9-49a0-85d4-cb8f80258c27",
+		.creation_time = FT_SAMPLE,
+		.description = "DESKTOP H: 7/4/2019",
+		.protectors = protectors,
+		.protector_count = G_N_ELEMENTS(protectors),
+	};
+	g_autoptr(JsonNode) node = list_format_encryption_json(&info);
+	g_autofree char *text = json_to_string(node, FALSE);
+	cr_assert_str_eq(text,
+			 "{\"method\":\"AES-XTS 128\",\"volume_identifier\":\"8f595209-f5b9-49a0-85d4-cb8f80258c27\","
+			 "\"created\":\"2026-11-24T02:49:45.1234567Z\",\"description\":\"DESKTOP H: 7/4/2019\","
+			 "\"to_go\":false,\"key_protectors\":[{\"type\":\"password\",\"identifier\":"
+			 "\"3e55195c-8811-4d9b-97b4-2b9e5f8f5384\"},{\"type\":\"recovery password\","
+			 "\"identifier\":\"64311dea-4587-4029-924a-ba299647998e\"}]}");
+	const RfsEncryptionInfo unknown = { .method = "AES-CBC 128" };
+	g_autoptr(JsonNode) bare = list_format_encryption_json(&unknown);
+	JsonObject *o = json_node_get_object(bare);
+	cr_assert(json_object_get_null_member(o, "created"));
+	cr_assert(json_object_get_null_member(o, "volume_identifier"));
+	cr_assert_eq(json_array_get_length(json_object_get_array_member(o, "key_protectors")), 0);
+}
+
+Test(list_format, bodyfile_lines_follow_fls)
+{
+	RfsEntryInfo e = sample_file();
+	ListFormatRow row = { .info = &e, .path = "/docs/a|b.txt", .recoverable_percent = 100 };
+	g_autoptr(GString) s = g_string_new(NULL);
+	list_format_bodyfile_row(s, &row);
+	cr_assert_str_eq(s->str,
+			 "0|/docs/a^b.txt (deleted)|70-3|r/rr-xr-xr-x|0|0|12345|1795488585|1795488586|0|1795488585\n"
+			 "0|/docs/a^b.txt ($FILE_NAME) (deleted)|70-3|r/rr-xr-xr-x|0|0|12345|1795488585|1795488585|"
+			 "1795488585|1795488584\n");
+
+	/* A live directory: no "(deleted)", no $FILE_NAME line, the 'd' type. */
+	e.flags = RFS_ENTRY_DIRECTORY;
+	e.attributes = 0x10;
+	e.size_bytes = 0;
+	row.path = "/docs";
+	g_string_truncate(s, 0);
+	list_format_bodyfile_row(s, &row);
+	cr_assert_str_eq(s->str, "0|/docs|70-3|d/drwxrwxrwx|0|0|0|1795488585|1795488586|0|1795488585\n");
+}
+
+Test(list_format, text_row)
+{
+	RfsEntryInfo e = sample_file();
+	e.size_bytes = 1536;
+	ListFormatRow row = { .info = &e, .path = "/docs/x.txt", .recoverable_percent = 42 };
+	g_autoptr(GString) s = g_string_new(NULL);
+	list_format_text_row(s, &row);
+	cr_assert_str_eq(s->str, "  42%     1.5 KiB  2026-11-24 02:49:46  /docs/x.txt\n");
+}
+
+Test(list_format, human_sizes)
+{
+	static const struct {
+		uint64_t bytes;
+		const char *text;
+	} cases[] = {
+		{ 0, "0 B" },          { 1023, "1023 B" },         { 1024, "1.0 KiB" },
+		{ 1535, "1.5 KiB" },   { 1587, "1.5 KiB" },        { 1588, "1.6 KiB" },
+		{ 1048575, "1024.0 KiB" }, { 3 << 20, "3.0 MiB" }, { UINT64_MAX, "16.0 EiB" },
+	};
+	char out[LIST_FORMAT_SIZE_SIZE];
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		list_format_human_size(cases[i].bytes, out);
+		cr_assert_str_eq(out, cases[i].text, "%" PRIu64 ": %s", cases[i].bytes, out);
+	}
+}
