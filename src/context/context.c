@@ -210,7 +210,7 @@ static bool open_decrypted(RfsContext *ctx, GError **error)
 
 /* One block holding the struct, the protector array and every string, so the info
  * outlives the BitLocker volume (which the decrypted source takes over) and frees at once. */
-static RfsEncryptionInfo *encryption_info_copy(const BitlockerInfo *bi)
+static RfsEncryptionInfo *encryption_info_copy(const FveInfo *bi)
 {
 	GString *strings = g_string_new(NULL);
 	size_t n = bi->protector_count;

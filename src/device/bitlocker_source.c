@@ -46,7 +46,7 @@ typedef struct {
 struct BitlockerVolume {
 	BlockSource source; /* the decrypted volume, valid after a successful unlock */
 	BlockSource *parent;
-	BitlockerInfo info;
+	FveInfo info;
 	FveMetadata fve;
 	char *refusal;        /* why this libbde cannot open the volume, NULL if it can */
 	libbde_volume_t *bde; /* opened volume (locked until unlocked) */
@@ -369,7 +369,7 @@ failed : {
  * when that copy failed the check, only our own reading of a good copy is kept. */
 static void info_from_bde(BitlockerVolume *vol)
 {
-	BitlockerInfo *info = &vol->info;
+	FveInfo *info = &vol->info;
 	uint16_t method = 0;
 	uint8_t guid[16];
 	uint64_t filetime = 0;
@@ -403,7 +403,7 @@ static void info_from_bde(BitlockerVolume *vol)
 	}
 	if (libbde_volume_get_number_of_key_protectors(vol->bde, &count, NULL) != 1 || count <= 0)
 		return;
-	BitlockerProtector *prot = g_new0(BitlockerProtector, (size_t)count);
+	FveKeyProtector *prot = g_new0(FveKeyProtector, (size_t)count);
 	for (int i = 0; i < count; i++) {
 		libbde_key_protector_t *kp = NULL;
 		uint16_t type = 0xffff;
@@ -469,7 +469,7 @@ BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error)
 	return vol;
 }
 
-const BitlockerInfo *bitlocker_volume_info(BitlockerVolume *vol)
+const FveInfo *bitlocker_volume_info(BitlockerVolume *vol)
 {
 	return &vol->info;
 }
@@ -496,7 +496,7 @@ static const char *kind_name(RfsKeyKind kind)
 }
 
 /* The protector list as "password, recovery password". */
-static char *protector_list(const BitlockerInfo *info)
+static char *protector_list(const FveInfo *info)
 {
 	GString *s = g_string_new(NULL);
 	for (size_t i = 0; i < info->protector_count; i++)
@@ -504,7 +504,7 @@ static char *protector_list(const BitlockerInfo *info)
 	return g_string_free(s, FALSE);
 }
 
-static bool has_protector(const BitlockerInfo *info, RfsKeyKind kind)
+static bool has_protector(const FveInfo *info, RfsKeyKind kind)
 {
 	if (kind == RFS_KEY_FVEK || info->protector_count == 0)
 		return true;

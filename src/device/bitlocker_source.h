@@ -7,25 +7,11 @@
 #include <stdint.h>
 
 #include "device/block_source.h"
+#include "device/fve_metadata.h"
 #include "util/bytes.h"
 #include "restorefs/restorefs.h"
 
 typedef struct BitlockerVolume BitlockerVolume;
-
-typedef struct {
-	char *type;        /* "password", "recovery password", "startup key", "TPM", "clear key", ... */
-	char *identifier;  /* GUID, lower case with dashes */
-} BitlockerProtector;
-
-typedef struct {
-	char *method;            /* "AES-CBC 128 with Elephant diffuser", "AES-XTS 128", ... */
-	char *volume_identifier; /* GUID */
-	int64_t creation_time;   /* FILETIME, 0 = unknown */
-	char *description;       /* UTF-8, may be "" */
-	BitlockerProtector *protectors;
-	size_t protector_count;
-	bool to_go;              /* BitLocker To Go */
-} BitlockerInfo;
 
 /* True if the first sector (>= 512 bytes) carries a BitLocker or BitLocker To Go header. */
 bool bitlocker_probe(ByteSpan first_sector);
@@ -38,7 +24,7 @@ bool bitlocker_probe(ByteSpan first_sector);
 BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Metadata readable without a key; owned by the volume. Read through libbde when it can
  * open the volume, else decoded from the FVE metadata block (fve_metadata.c). */
-const BitlockerInfo *bitlocker_volume_info(BitlockerVolume *vol);
+const FveInfo *bitlocker_volume_info(BitlockerVolume *vol);
 /* Why this libbde cannot decrypt the volume (names the method or state), or NULL. Every
  * unlock of such a volume fails with RFS_ERROR_UNSUPPORTED and this text. */
 const char *bitlocker_volume_refusal(BitlockerVolume *vol);

@@ -1,5 +1,5 @@
-/* The BitLocker volume header and FVE metadata parsers on hand-made blocks (hostile sizes,
- * counts, CRC-32 and entries), the choice among the three metadata copies, the refusal
+/* The BitLocker volume header, block header and FVE metadata parsers on hand-made blocks
+ * (hostile sizes, counts, CRC-32 and entries), the choice among the three metadata copies, the refusal
  * texts, the recovery password checks, and the headers and metadata of the Windows-made
  * volumes in bitlk-images.tar.xz, checked against its images.conf. */
 #include <criterion/criterion.h>
@@ -114,7 +114,7 @@ static size_t block_typical(Block *b)
 	return block_finish(b);
 }
 
-static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, BitlockerInfo *info,
+static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, FveInfo *info,
 		  GError **error)
 {
 	/* An exact-size copy, so that the sanitizers see any read past the end. */
@@ -201,6 +201,40 @@ Test(fve_header, vista_lcn_and_absurd_geometry)
 	cr_assert_eq(h.sector_size, 4096);
 }
 
+/* ---- FVE metadata block header ---- */
+
+Test(fve_block_header, decodes_the_fields)
+{
+	Block b;
+	block_typical(&b);
+	le16_put(b.data + 0x0C, FVE_STATE_SWITCHING);
+	FveBlockHeader h;
+	cr_assert(fve_metadata_block_header_parse(byte_span(b.data, FVE_METADATA_BLOCK_HEADER_SIZE),
+						  &h, NULL));
+	cr_assert_eq(h.version, 2);
+	cr_assert_eq(h.current_state, FVE_STATE_SWITCHING);
+	cr_assert_eq(h.next_state, FVE_STATE_ENCRYPTED);
+	cr_assert_eq(h.encrypted_size_bytes, 1 << 20);
+}
+
+Test(fve_block_header, truncated_or_unsigned)
+{
+	Block b;
+	block_typical(&b);
+	for (size_t len = 0; len < FVE_METADATA_BLOCK_HEADER_SIZE; len++) {
+		g_autofree uint8_t *copy = g_memdup2(b.data, len);
+		g_autoptr(GError) error = NULL;
+		FveBlockHeader h;
+		cr_assert_not(fve_metadata_block_header_parse(byte_span(copy, len), &h, &error),
+			      "length %zu", len);
+		cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
+		cr_assert_str_eq(error->message, "FVE metadata block: no -FVE-FS- signature");
+	}
+	b.data[7] = '_';
+	FveBlockHeader h;
+	cr_assert_not(fve_metadata_block_header_parse(byte_span(b.data, sizeof b.data), &h, NULL));
+}
+
 /* ---- FVE metadata block ---- */
 
 Test(fve_metadata, parses_typical_block)
@@ -208,7 +242,7 @@ Test(fve_metadata, parses_typical_block)
 	Block b;
 	size_t size = block_typical(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { .to_go = true };
+	FveInfo info = { .to_go = true };
 	g_autoptr(GError) error = NULL;
 	cr_assert(parse(b.data, size, &fve, &info, &error), "%s", error ? error->message : "");
 	cr_assert_eq(fve.method, FVE_METHOD_AES_128_XTS);
@@ -238,7 +272,7 @@ Test(fve_metadata, truncated_at_every_length)
 	size_t meta_end = b.used;
 	for (size_t len = 0; len <= size; len++) {
 		FveMetadata fve = { 0 };
-		BitlockerInfo info = { 0 };
+		FveInfo info = { 0 };
 		g_autoptr(GError) error = NULL;
 		bool ok = parse(b.data, len, &fve, &info, &error);
 		cr_assert_eq(ok, len >= meta_end, "length %zu", len);
@@ -257,7 +291,7 @@ Test(fve_metadata, rejects_bad_signature)
 	b.data[0] = 'x';
 	g_autoptr(GError) error = NULL;
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert_not(parse(b.data, size, &fve, &info, &error));
 	cr_assert_str_eq(error->message, "FVE metadata block: no -FVE-FS- signature");
 }
@@ -271,7 +305,7 @@ Test(fve_metadata, rejects_absurd_metadata_sizes)
 		le32_put(b.data + 0x40, sizes[i]);
 		g_autoptr(GError) error = NULL;
 		FveMetadata fve = { .method = 7 };
-		BitlockerInfo info = { 0 };
+		FveInfo info = { 0 };
 		cr_assert_not(parse(b.data, size, &fve, &info, &error), "size %u", sizes[i]);
 		cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
 		g_autofree char *want = g_strdup_printf("FVE metadata block: metadata size %u of %zu bytes",
@@ -289,7 +323,7 @@ Test(fve_metadata, rejects_bad_crc)
 	b.data[0x70 + 8] ^= 1; /* the description's first character */
 	g_autoptr(GError) error = NULL;
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert_not(parse(b.data, size, &fve, &info, &error));
 	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
 	cr_assert(g_str_has_prefix(error->message, "FVE metadata block: CRC-32 0x"), "%s", error->message);
@@ -305,7 +339,7 @@ Test(fve_metadata, no_validation_record_means_no_check)
 	size_t units = le16_at(b.data + 0x08);
 	le16_put(b.data + units * 16 + 2, 1); /* not version 2: no CRC-32 */
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	fve_metadata_info_clear(&info);
 	le16_put(b.data + units * 16 + 2, 2);
@@ -324,7 +358,7 @@ Test(fve_metadata, zero_length_entry_stops_the_walk)
 	block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
 	size_t size = block_finish(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	cr_assert_eq(info.protector_count, 1);
 	cr_assert_str_eq(info.description, "");
@@ -343,7 +377,7 @@ Test(fve_metadata, entry_sizes_below_header_or_past_the_block)
 		le16_put(last, bad[i]);
 		size_t size = block_finish(&b);
 		FveMetadata fve = { 0 };
-		BitlockerInfo info = { 0 };
+		FveInfo info = { 0 };
 		cr_assert(parse(b.data, size, &fve, &info, NULL), "entry size %u", bad[i]);
 		cr_assert_eq(info.protector_count, 1, "entry size %u", bad[i]);
 		fve_metadata_info_clear(&info);
@@ -362,7 +396,7 @@ Test(fve_metadata, short_vmk_odd_strings_and_unknown_values)
 	block_vmk(&b, 0x33, 0x4242);
 	size_t size = block_finish(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	cr_assert_str_eq(info.method, "unknown (0x1234)");
 	cr_assert_str_eq(info.description, "");
@@ -383,7 +417,7 @@ Test(fve_metadata, many_entries)
 	}
 	size_t size = block_finish(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	cr_assert_eq(info.protector_count, n);
 	cr_assert_eq(fve_metadata_protector_count(&info, "TPM"), n);
@@ -441,7 +475,7 @@ static void expect_copy(unsigned damaged, const char *description)
 	g_autoptr(GError) error = NULL;
 	BitlockerVolume *vol = bitlocker_volume_open(src, &error);
 	cr_assert_not_null(vol, "%s", error ? error->message : "");
-	const BitlockerInfo *info = bitlocker_volume_info(vol);
+	const FveInfo *info = bitlocker_volume_info(vol);
 	cr_assert_str_eq(info->description, description, "damaged 0x%x", damaged);
 	cr_assert_str_eq(info->volume_identifier, VOLUME_GUID_TEXT);
 	cr_assert_eq(info->protector_count, 1);
@@ -494,17 +528,17 @@ Test(fve_copies, copy_cut_by_the_volume_end)
 
 /* ---- refusal texts ---- */
 
-static char *refusal(FveMetadata f, BitlockerInfo *info, bool *named)
+static char *refusal(FveMetadata f, FveInfo *info, bool *named)
 {
 	return fve_metadata_refusal_text(&f, info, 1 << 20, "libbde: says no", named);
 }
 
 Test(fve_refusal, names_method_and_state)
 {
-	BitlockerProtector clear = { "clear key", "x" };
-	BitlockerProtector both[] = { { "password", "x" }, { "clear key", "y" } };
-	BitlockerInfo none = { 0 }, only_clear = { .protectors = &clear, .protector_count = 1 };
-	BitlockerInfo converting = { .protectors = both, .protector_count = 2 };
+	FveKeyProtector clear = { "clear key", "x" };
+	FveKeyProtector both[] = { { "password", "x" }, { "clear key", "y" } };
+	FveInfo none = { 0 }, only_clear = { .protectors = &clear, .protector_count = 1 };
+	FveInfo converting = { .protectors = both, .protector_count = 2 };
 	FveMetadata ok = { .current_state = 4, .next_state = 4, .method = FVE_METHOD_AES_128_XTS,
 			   .encrypted_size_bytes = 1 << 20 };
 	bool named;
@@ -587,7 +621,7 @@ TestSuite(fve_images, .fini = images_remove, .timeout = 60);
 typedef struct {
 	FveMetadataHeader header;
 	FveMetadata fve;
-	BitlockerInfo info;
+	FveInfo info;
 	int good_copies;    /* bit i: copy i parsed */
 	char *first_error;  /* of the first copy that failed, or NULL */
 	uint64_t size_bytes;
@@ -621,7 +655,7 @@ static void image_read(const char *path, ImageMeta *m)
 		size_t want = (size_t)MIN((uint64_t)FVE_METADATA_MAX_BYTES, size - at);
 		g_autofree uint8_t *block = file_read(fd, at, want);
 		FveMetadata fve = { 0 };
-		BitlockerInfo info = { .to_go = m->header.to_go };
+		FveInfo info = { .to_go = m->header.to_go };
 		GError *error = NULL;
 		if (!fve_metadata_parse(byte_span(block, want), &fve, &info, &error)) {
 			if (m->first_error == NULL)
@@ -646,7 +680,7 @@ static void image_clear(ImageMeta *m)
 	g_free(m->first_error);
 }
 
-static bool has_protector(const BitlockerInfo *info, const char *type, const char *guid)
+static bool has_protector(const FveInfo *info, const char *type, const char *guid)
 {
 	for (size_t i = 0; i < info->protector_count; i++)
 		if (strcmp(info->protectors[i].type, type) == 0 &&

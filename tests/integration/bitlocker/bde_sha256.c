@@ -25,7 +25,7 @@ static int fail(const GError *error)
 
 static void print_info(BitlockerVolume *vol)
 {
-	const BitlockerInfo *info = bitlocker_volume_info(vol);
+	const FveInfo *info = bitlocker_volume_info(vol);
 	printf("method: %s\nvolume identifier: %s\ncreation time: %" PRId64 "\n"
 	       "description: %s\nto go: %s\n",
 	       info->method, info->volume_identifier, info->creation_time, info->description,
