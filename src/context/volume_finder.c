@@ -9,8 +9,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "device/bitlocker_source.h"
 #include "device/block_source.h"
+#include "device/encrypted_volume.h"
 #include "device/partition.h"
 #include "ntfs/boot_sector.h"
 #include "ntfs/fixup.h"
@@ -246,13 +246,13 @@ static void finder_examine(Finder *f, uint64_t offset, const uint8_t *sector)
 {
 	const uint8_t *oem = sector + FINDER_OEM_ID;
 	bool ntfs = memcmp(oem, "NTFS    ", 8) == 0;
-	if (!ntfs && memcmp(oem, "-FVE-FS-", 8) != 0 && memcmp(oem, "MSWIN4.1", 8) != 0)
+	bool bitlocker = !ntfs && encrypted_volume_probe_sector(byte_span(sector, BOOT_SECTOR_SIZE));
+	if (!ntfs && !bitlocker)
 		return;
 	if (!g_hash_table_add(f->probed, offset_key(offset)))
 		return;
-	if (!ntfs) {
-		if (bitlocker_probe(byte_span(sector, BOOT_SECTOR_SIZE)))
-			bitlocker_candidate(f, offset, sector);
+	if (bitlocker) {
+		bitlocker_candidate(f, offset, sector);
 		return;
 	}
 	BootSector bs;

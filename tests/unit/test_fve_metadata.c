@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device/bitlocker_source.h"
+#include "device/encrypted_volume.h"
 #include "device/fve_metadata.h"
 #include "device/recovery_password.h"
 #include "test_fixtures.h"
@@ -444,7 +444,7 @@ Test(fve_metadata, names)
 	cr_assert_str_eq(g, VOLUME_GUID_TEXT);
 }
 
-/* ---- the three copies, through bitlocker_volume_open ---- */
+/* ---- the three copies, through encrypted_volume_open ---- */
 
 enum { DISK_SIZE = 1 << 20, COPY_AT = 0x10000 };
 
@@ -473,13 +473,13 @@ static void expect_copy(unsigned damaged, const char *description)
 {
 	BlockSource *src = disk_with_copies(damaged);
 	g_autoptr(GError) error = NULL;
-	BitlockerVolume *vol = bitlocker_volume_open(src, &error);
+	EncryptedVolume *vol = encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error);
 	cr_assert_not_null(vol, "%s", error ? error->message : "");
-	const FveInfo *info = bitlocker_volume_info(vol);
+	g_autofree RfsEncryptionInfo *info = encrypted_volume_info_copy(vol);
 	cr_assert_str_eq(info->description, description, "damaged 0x%x", damaged);
 	cr_assert_str_eq(info->volume_identifier, VOLUME_GUID_TEXT);
 	cr_assert_eq(info->protector_count, 1);
-	bitlocker_volume_free(vol);
+	encrypted_volume_free(vol);
 	block_source_close(src);
 }
 
@@ -494,7 +494,7 @@ Test(fve_copies, all_damaged_reports_the_first)
 {
 	BlockSource *src = disk_with_copies(0x7);
 	g_autoptr(GError) error = NULL;
-	cr_assert_null(bitlocker_volume_open(src, &error));
+	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
 	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
 	cr_assert(g_str_has_prefix(error->message, "BitLocker: FVE metadata block: CRC-32 0x"),
 		  "%s", error->message);
@@ -507,7 +507,7 @@ Test(fve_copies, offsets_past_the_end)
 	header_build(disk, (uint64_t[]){ DISK_SIZE, UINT64_MAX, 0 }, 0);
 	BlockSource *src = mem_source_new(disk, DISK_SIZE);
 	g_autoptr(GError) error = NULL;
-	cr_assert_null(bitlocker_volume_open(src, &error));
+	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
 	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
 	cr_assert_str_eq(error->message,
 			 "BitLocker: the BitLocker header names no FVE metadata block inside the volume");
@@ -521,7 +521,7 @@ Test(fve_copies, copy_cut_by_the_volume_end)
 	memcpy(disk + DISK_SIZE - 0x40, "-FVE-FS-", 8);
 	BlockSource *src = mem_source_new(disk, DISK_SIZE);
 	g_autoptr(GError) error = NULL;
-	cr_assert_null(bitlocker_volume_open(src, &error));
+	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
 	cr_assert_str_eq(error->message, "BitLocker: FVE metadata block: no -FVE-FS- signature");
 	block_source_close(src);
 }
@@ -745,8 +745,8 @@ Test(fve_images, every_image_matches_images_conf)
 		check_image(conf, images, names[i]);
 }
 
-/* Values restorefs-scan --info printed before this parser moved out of
- * bitlocker_source.c, and the refusals the integration test expects. */
+/* Values restorefs-scan --info printed before this parser moved out of the libbde
+ * backend, and the refusals the integration test expects. */
 Test(fve_images, details_and_refusals)
 {
 	g_autofree char *images = images_unpack();
