@@ -43,14 +43,6 @@ enum {                                /* FILE record header, enough for records 
 	MFT_RECORD_VOLUME = 3,
 };
 
-enum {                                    /* BitLocker: just enough for the volume size */
-	BDE_HDR_METADATA_OFFSETS = 0xB0,      /* 3 x u64, bytes from the volume start (7+) */
-	BDE_HDR_TOGO_METADATA_OFFSETS = 0x1B8,/* the same for BitLocker To Go */
-	FVE_BLOCK_VERSION = 0x0A,             /* u16, 2 = Windows 7 and later */
-	FVE_BLOCK_ENCRYPTED_SIZE = 0x10,      /* u64, bytes: the volume's size */
-	FVE_BLOCK_HEAD = 0x18,
-};
-
 typedef struct {
 	BlockSource *disk;
 	uint32_t sector_size;       /* the disk's: the unit of every reported sector number */
@@ -203,32 +195,13 @@ static void ntfs_candidate(Finder *f, uint64_t start, const BootSector *bs, bool
 	finder_offer(f, start, v, end, end + bs->bytes_per_sector);
 }
 
-/* The volume size from the first FVE metadata block that carries one (Windows 7 and
- * later); 0 for Vista volumes and when no copy is readable. */
-static uint64_t bitlocker_size_read(Finder *f, uint64_t start, const uint8_t *sector)
-{
-	bool to_go = memcmp(sector + FINDER_OEM_ID, "MSWIN4.1", 8) == 0;
-	size_t at = to_go ? BDE_HDR_TOGO_METADATA_OFFSETS : BDE_HDR_METADATA_OFFSETS;
-	uint64_t room = f->disk->size_bytes - start;
-	for (int i = 0; i < 3; i++) {
-		uint64_t rel = le64_at(sector + at + 8 * i);
-		uint8_t block[FVE_BLOCK_HEAD];
-		if (rel == 0 || rel > room || sizeof block > room - rel ||
-		    !block_source_read(f->disk, start + rel, block, sizeof block, NULL))
-			continue;
-		uint64_t size = le64_at(block + FVE_BLOCK_ENCRYPTED_SIZE);
-		if (memcmp(block, "-FVE-FS-", 8) == 0 && le16_at(block + FVE_BLOCK_VERSION) == 2 &&
-		    size != 0 && size <= room)
-			return size;
-	}
-	return 0;
-}
-
-static void bitlocker_candidate(Finder *f, uint64_t start, const uint8_t *sector)
+/* The size comes from the volume's FVE metadata (0 for Vista volumes and when no copy
+ * is readable). */
+static void bitlocker_candidate(Finder *f, uint64_t start)
 {
 	if (start % f->sector_size != 0)
 		return;
-	uint64_t size = bitlocker_size_read(f, start, sector);
+	uint64_t size = encrypted_volume_probe_size(f->disk, start);
 	RfsFoundVolume *v = g_new0(RfsFoundVolume, 1);
 	*v = (RfsFoundVolume){
 		.kind = RFS_VOLUME_BITLOCKER,
@@ -252,7 +225,7 @@ static void finder_examine(Finder *f, uint64_t offset, const uint8_t *sector)
 	if (!g_hash_table_add(f->probed, offset_key(offset)))
 		return;
 	if (bitlocker) {
-		bitlocker_candidate(f, offset, sector);
+		bitlocker_candidate(f, offset);
 		return;
 	}
 	BootSector bs;

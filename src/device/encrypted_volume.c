@@ -1,4 +1,4 @@
-/* Encrypted volumes, whatever decrypts them: the probe, the reads of the
+/* Encrypted volumes, whatever decrypts them: the probe and size probe, the reads of the
  * volume header and FVE metadata copies (decoded by fve_metadata.c), the checks a key
  * passes before a backend sees it, and the dispatch to that backend. No library calls
  * and no decryption here; nothing here writes to the volume. */
@@ -33,6 +33,30 @@ bool encrypted_volume_probe(BlockSource *src, uint64_t offset)
 bool encrypted_volume_probe_sector(ByteSpan first_sector)
 {
 	return fve_metadata_probe(first_sector);
+}
+
+uint64_t encrypted_volume_probe_size(BlockSource *src, uint64_t offset)
+{
+	g_return_val_if_fail(src != NULL, 0);
+	uint8_t hdr[FVE_METADATA_HEADER_SIZE];
+	FveMetadataHeader h;
+	if (!header_read(src, offset, hdr) ||
+	    !fve_metadata_header_parse(byte_span(hdr, sizeof hdr), &h, NULL))
+		return 0;
+	uint64_t room = src->size_bytes - offset;
+	for (int i = 0; i < FVE_METADATA_COPIES; i++) {
+		uint64_t rel = h.block_offsets[i];
+		uint8_t block[FVE_METADATA_BLOCK_HEADER_SIZE];
+		FveBlockHeader bh;
+		if (rel == 0 || rel > room || sizeof block > room - rel ||
+		    !block_source_read(src, offset + rel, block, sizeof block, NULL) ||
+		    !fve_metadata_block_header_parse(byte_span(block, sizeof block), &bh, NULL))
+			continue;
+		/* Vista's block header has no volume size. */
+		if (bh.version == 2 && bh.encrypted_size_bytes != 0 && bh.encrypted_size_bytes <= room)
+			return bh.encrypted_size_bytes;
+	}
+	return 0;
 }
 
 /* ---- volume header and FVE metadata --------------------------------------------------------- */

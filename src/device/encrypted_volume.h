@@ -24,6 +24,12 @@ bool encrypted_volume_probe(BlockSource *src, uint64_t offset);
 /* The same on a first sector already read: false if it is shorter than 512 bytes. */
 bool encrypted_volume_probe_sector(ByteSpan first_sector);
 
+/* The size in bytes of the BitLocker volume whose header is at `offset` of `src`, as the
+ * first of its FVE metadata blocks that states one says (Windows 7 and later). 0 when no
+ * block named by the header is readable inside `src` with a size that ends inside `src`
+ * (Vista volumes, damage, a header cut off by the end of `src`). Reads only headers. */
+uint64_t encrypted_volume_probe_size(BlockSource *src, uint64_t offset);
+
 /* Opens the encrypted volume that fills `parent` (any BlockSource: a file, a device, a
  * window at a start sector) with `backend`. Borrows parent, which must outlive the volume
  * (until encrypted_volume_free(), or the close of encrypted_volume_take_source()'s result).

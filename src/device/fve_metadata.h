@@ -1,6 +1,8 @@
 /* BitLocker's on-disk metadata decoded from bytes: the volume header (first sector), the
  * FVE metadata block with its CRC-32 and entries, the names of methods and key protectors,
- * and what the decoded state says about a volume libbde refuses. Pure: no I/O, no libbde. */
+ * and what the decoded state says about a volume libbde refuses. Pure: no I/O, no libbde.
+ * The one decoder of these structures: every backend (encrypted_volume_backend.h) and the
+ * volume size probe read them through here. */
 #pragma once
 
 #include <glib.h>
