@@ -1,7 +1,7 @@
 /* The BitLocker volume header, block header and FVE metadata parsers on hand-made blocks
- * (hostile sizes, counts, CRC-32 and entries), the choice among the three metadata copies, the refusal
- * texts, the recovery password checks, and the headers and metadata of the Windows-made
- * volumes in bitlk-images.tar.xz, checked against its images.conf. */
+ * (hostile sizes, counts, CRC-32 and entries), the choice among the three metadata copies,
+ * the refusal texts, and the headers and metadata of the Windows-made volumes in
+ * bitlk-images.tar.xz, checked against its images.conf. */
 #include <criterion/criterion.h>
 #include <glib.h>
 #include <fcntl.h>
@@ -12,107 +12,10 @@
 
 #include "device/encrypted_volume.h"
 #include "device/fve_metadata.h"
-#include "device/recovery_password.h"
-#include "test_fixtures.h"
+#include "fixture_fve.h"
 #include "mem_source.h"
-#include "util/crc32.h"
+#include "test_fixtures.h"
 #include "util/error.h"
-
-/* ---- builders ---- */
-
-static const uint8_t BDE_GUID[16] = { 0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
-				      0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01 };
-static const uint8_t BDE_GUID_EOW[16] = { 0x3b, 0x4d, 0xa8, 0x92, 0x80, 0xdd, 0x0e, 0x4d,
-					  0x9e, 0x4e, 0xb1, 0xe3, 0x28, 0x4e, 0xae, 0xd8 };
-/* e9726fab-7656-4bc5-bb9e-adf115953328, as bitlk-aes-cbc-128 stores it */
-static const uint8_t VOLUME_GUID[16] = { 0xab, 0x6f, 0x72, 0xe9, 0x56, 0x76, 0xc5, 0x4b,
-					 0xbb, 0x9e, 0xad, 0xf1, 0x15, 0x95, 0x33, 0x28 };
-#define VOLUME_GUID_TEXT "e9726fab-7656-4bc5-bb9e-adf115953328"
-#define FILETIME 132067306789876543LL
-
-/* A Windows 7+ header naming three copies (Vista: only `vista_lcn`, when not 0). */
-static void header_build(uint8_t hdr[512], const uint64_t offsets[3], uint64_t vista_lcn)
-{
-	memset(hdr, 0, 512);
-	memcpy(hdr + 3, "-FVE-FS-", 8);
-	le16_put(hdr + 0x0B, 512);
-	hdr[0x0D] = 8;
-	if (vista_lcn != 0) {
-		le64_put(hdr + 0x38, vista_lcn);
-		return;
-	}
-	memcpy(hdr + 0xA0, BDE_GUID, 16);
-	for (int i = 0; i < 3; i++)
-		le64_put(hdr + 0xB0 + 8 * i, offsets[i]);
-}
-
-typedef struct {
-	uint8_t data[4096];
-	size_t used; /* end of the entries */
-} Block;
-
-static void block_start(Block *b, uint16_t method)
-{
-	memset(b, 0, sizeof *b);
-	memcpy(b->data, "-FVE-FS-", 8);
-	le16_put(b->data + 0x0A, 2);
-	le16_put(b->data + 0x0C, FVE_STATE_ENCRYPTED);
-	le16_put(b->data + 0x0E, FVE_STATE_ENCRYPTED);
-	le64_put(b->data + 0x10, 1 << 20);
-	memcpy(b->data + 0x50, VOLUME_GUID, 16);
-	le16_put(b->data + 0x64, method);
-	le64_put(b->data + 0x68, (uint64_t)FILETIME);
-	b->used = 0x70;
-}
-
-static uint8_t *block_entry(Block *b, uint16_t size, uint16_t type, uint16_t value)
-{
-	uint8_t *e = b->data + b->used;
-	le16_put(e, size);
-	le16_put(e + 2, type);
-	le16_put(e + 4, value);
-	le16_put(e + 6, 1);
-	b->used += size;
-	return e;
-}
-
-static void block_vmk(Block *b, uint8_t guid_first_byte, uint16_t protection)
-{
-	uint8_t *e = block_entry(b, 0x50, 0x0002, 0x0008);
-	memset(e + 8, guid_first_byte, 16);
-	le16_put(e + 0x22, protection);
-}
-
-static void block_description(Block *b, const char *ascii)
-{
-	size_t n = strlen(ascii);
-	uint8_t *e = block_entry(b, (uint16_t)(8 + 2 * n), 0x0007, 0x0002);
-	for (size_t i = 0; i < n; i++)
-		le16_put(e + 8 + 2 * i, (uint8_t)ascii[i]);
-}
-
-/* Sets the sizes and appends the validation record; returns the bytes in use. */
-static size_t block_finish(Block *b)
-{
-	le32_put(b->data + 0x40, (uint32_t)(b->used - 0x40));
-	size_t units = (b->used + 15) / 16;
-	le16_put(b->data + 0x08, (uint16_t)units);
-	uint8_t *v = b->data + units * 16;
-	le16_put(v, 8);
-	le16_put(v + 2, 2);
-	le32_put(v + 4, crc32_update(0, b->data, units * 16));
-	return units * 16 + 8;
-}
-
-/* A typical block: AES-XTS 128, password and recovery password, a description. */
-static size_t block_typical(Block *b)
-{
-	block_start(b, FVE_METHOD_AES_128_XTS);
-	block_description(b, "DESKTOP F: 1/2/2024");
-	block_vmk(b, 0x11, FVE_PROTECTION_PASSWORD);
-	block_vmk(b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
-	return block_finish(b);
-}
 
 static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, FveInfo *info,
 		  GError **error)
@@ -127,7 +30,7 @@ static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, FveInfo *i
 Test(fve_header, parses_three_offsets)
 {
 	uint8_t hdr[512];
-	header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
+	fixture_fve_header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
 	FveMetadataHeader h;
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert_eq(h.block_offsets[0], 0x10000);
@@ -140,7 +43,7 @@ Test(fve_header, parses_three_offsets)
 Test(fve_header, truncated_at_every_length)
 {
 	uint8_t hdr[512];
-	header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
+	fixture_fve_header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
 	for (size_t len = 0; len < 512; len++) {
 		g_autofree uint8_t *copy = g_memdup2(hdr, len);
 		g_autoptr(GError) error = NULL;
@@ -158,14 +61,14 @@ Test(fve_header, to_go_and_eow)
 	FveMetadataHeader h;
 	memcpy(hdr + 3, "MSWIN4.1", 8);
 	cr_assert_not(fve_metadata_probe(byte_span(hdr, 512)), "FAT without the To Go GUID");
-	memcpy(hdr + 0x1A8, BDE_GUID, 16);
+	memcpy(hdr + 0x1A8, FIXTURE_FVE_GUID, 16);
 	le64_put(hdr + 0x1B8, 0x4000);
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert(h.to_go);
 	cr_assert_eq(h.block_offsets[0], 0x4000);
 
-	header_build(hdr, (uint64_t[]){ 1, 2, 3 }, 0);
-	memcpy(hdr + 0xA0, BDE_GUID_EOW, 16);
+	fixture_fve_header_build(hdr, (uint64_t[]){ 1, 2, 3 }, 0);
+	memcpy(hdr + 0xA0, FIXTURE_FVE_GUID_EOW, 16);
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert(h.eow);
 	cr_assert_eq(h.block_offsets[1], 2);
@@ -175,12 +78,12 @@ Test(fve_header, vista_lcn_and_absurd_geometry)
 {
 	uint8_t hdr[512];
 	FveMetadataHeader h;
-	header_build(hdr, NULL, 100);
+	fixture_fve_header_build(hdr, NULL, 100);
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert_eq(h.block_offsets[0], 100 * 4096);
 	cr_assert_eq(h.block_offsets[1], 0);
 
-	header_build(hdr, NULL, UINT64_MAX / 16); /* lcn * cluster would wrap */
+	fixture_fve_header_build(hdr, NULL, UINT64_MAX / 16); /* lcn * cluster would wrap */
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert_eq(h.block_offsets[0], 0);
 
@@ -205,8 +108,8 @@ Test(fve_header, vista_lcn_and_absurd_geometry)
 
 Test(fve_block_header, decodes_the_fields)
 {
-	Block b;
-	block_typical(&b);
+	FixtureFveBlock b;
+	fixture_fve_block_typical(&b);
 	le16_put(b.data + 0x0C, FVE_STATE_SWITCHING);
 	FveBlockHeader h;
 	cr_assert(fve_metadata_block_header_parse(byte_span(b.data, FVE_METADATA_BLOCK_HEADER_SIZE),
@@ -219,8 +122,8 @@ Test(fve_block_header, decodes_the_fields)
 
 Test(fve_block_header, truncated_or_unsigned)
 {
-	Block b;
-	block_typical(&b);
+	FixtureFveBlock b;
+	fixture_fve_block_typical(&b);
 	for (size_t len = 0; len < FVE_METADATA_BLOCK_HEADER_SIZE; len++) {
 		g_autofree uint8_t *copy = g_memdup2(b.data, len);
 		g_autoptr(GError) error = NULL;
@@ -239,8 +142,8 @@ Test(fve_block_header, truncated_or_unsigned)
 
 Test(fve_metadata, parses_typical_block)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	FveMetadata fve = { 0 };
 	FveInfo info = { .to_go = true };
 	g_autoptr(GError) error = NULL;
@@ -249,8 +152,8 @@ Test(fve_metadata, parses_typical_block)
 	cr_assert_eq(fve.current_state, FVE_STATE_ENCRYPTED);
 	cr_assert_eq(fve.encrypted_size_bytes, 1 << 20);
 	cr_assert_str_eq(info.method, "AES-XTS 128");
-	cr_assert_str_eq(info.volume_identifier, VOLUME_GUID_TEXT);
-	cr_assert_eq(info.creation_time, FILETIME);
+	cr_assert_str_eq(info.volume_identifier, FIXTURE_FVE_VOLUME_GUID_TEXT);
+	cr_assert_eq(info.creation_time, FIXTURE_FVE_FILETIME);
 	cr_assert_str_eq(info.description, "DESKTOP F: 1/2/2024");
 	cr_assert(info.to_go, "to_go is kept");
 	cr_assert_eq(info.protector_count, 2);
@@ -267,8 +170,8 @@ Test(fve_metadata, parses_typical_block)
  * validation record after it is checked when present (Vista blocks have none). */
 Test(fve_metadata, truncated_at_every_length)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	size_t meta_end = b.used;
 	for (size_t len = 0; len <= size; len++) {
 		FveMetadata fve = { 0 };
@@ -286,8 +189,8 @@ Test(fve_metadata, truncated_at_every_length)
 
 Test(fve_metadata, rejects_bad_signature)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	b.data[0] = 'x';
 	g_autoptr(GError) error = NULL;
 	FveMetadata fve = { 0 };
@@ -300,8 +203,8 @@ Test(fve_metadata, rejects_absurd_metadata_sizes)
 {
 	static const uint32_t sizes[] = { 0, 0x2F, 0xFFFFFFFF, 0x80000000, 4096 };
 	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-		Block b;
-		size_t size = block_typical(&b);
+		FixtureFveBlock b;
+		size_t size = fixture_fve_block_typical(&b);
 		le32_put(b.data + 0x40, sizes[i]);
 		g_autoptr(GError) error = NULL;
 		FveMetadata fve = { .method = 7 };
@@ -318,8 +221,8 @@ Test(fve_metadata, rejects_absurd_metadata_sizes)
 
 Test(fve_metadata, rejects_bad_crc)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	b.data[0x70 + 8] ^= 1; /* the description's first character */
 	g_autoptr(GError) error = NULL;
 	FveMetadata fve = { 0 };
@@ -333,8 +236,8 @@ Test(fve_metadata, rejects_bad_crc)
 
 Test(fve_metadata, no_validation_record_means_no_check)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	b.data[0x70 + 8] ^= 1;
 	size_t units = le16_at(b.data + 0x08);
 	le16_put(b.data + units * 16 + 2, 1); /* not version 2: no CRC-32 */
@@ -350,13 +253,13 @@ Test(fve_metadata, no_validation_record_means_no_check)
 
 Test(fve_metadata, zero_length_entry_stops_the_walk)
 {
-	Block b;
-	block_start(&b, FVE_METHOD_AES_128_CBC);
-	block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
-	block_entry(&b, 0x50, 0, 0); /* 0x50 bytes of padding ... */
+	FixtureFveBlock b;
+	fixture_fve_block_start(&b, FVE_METHOD_AES_128_CBC);
+	fixture_fve_block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
+	fixture_fve_block_entry(&b, 0x50, 0, 0); /* 0x50 bytes of padding ... */
 	le16_put(b.data + b.used - 0x50, 0); /* ... whose size field says 0 */
-	block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
-	size_t size = block_finish(&b);
+	fixture_fve_block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
+	size_t size = fixture_fve_block_finish(&b);
 	FveMetadata fve = { 0 };
 	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
@@ -369,13 +272,13 @@ Test(fve_metadata, entry_sizes_below_header_or_past_the_block)
 {
 	static const uint16_t bad[] = { 1, 7, 0x51, 0xFFFF };
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-		Block b;
-		block_start(&b, FVE_METHOD_AES_128_CBC);
-		block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
+		FixtureFveBlock b;
+		fixture_fve_block_start(&b, FVE_METHOD_AES_128_CBC);
+		fixture_fve_block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
 		uint8_t *last = b.data + b.used;
-		block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
+		fixture_fve_block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
 		le16_put(last, bad[i]);
-		size_t size = block_finish(&b);
+		size_t size = fixture_fve_block_finish(&b);
 		FveMetadata fve = { 0 };
 		FveInfo info = { 0 };
 		cr_assert(parse(b.data, size, &fve, &info, NULL), "entry size %u", bad[i]);
@@ -386,15 +289,15 @@ Test(fve_metadata, entry_sizes_below_header_or_past_the_block)
 
 Test(fve_metadata, short_vmk_odd_strings_and_unknown_values)
 {
-	Block b;
-	block_start(&b, 0x1234);
-	block_entry(&b, 0x20, 0x0002, 0x0008);                 /* VMK too short: skipped */
-	uint8_t *d = block_entry(&b, 8 + 5, 0x0007, 0x0002);   /* odd length, lone surrogate */
+	FixtureFveBlock b;
+	fixture_fve_block_start(&b, 0x1234);
+	fixture_fve_block_entry(&b, 0x20, 0x0002, 0x0008);                 /* VMK too short: skipped */
+	uint8_t *d = fixture_fve_block_entry(&b, 8 + 5, 0x0007, 0x0002);   /* odd length, lone surrogate */
 	le16_put(d + 8, 0xD800);
 	d[12] = 'x';
-	block_description(&b, "second");                      /* only the first counts */
-	block_vmk(&b, 0x33, 0x4242);
-	size_t size = block_finish(&b);
+	fixture_fve_block_description(&b, "second");                      /* only the first counts */
+	fixture_fve_block_vmk(&b, 0x33, 0x4242);
+	size_t size = fixture_fve_block_finish(&b);
 	FveMetadata fve = { 0 };
 	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
@@ -408,14 +311,14 @@ Test(fve_metadata, short_vmk_odd_strings_and_unknown_values)
 Test(fve_metadata, many_entries)
 {
 	/* As many VMK entries as the 4 KiB builder holds: the count is whatever fits. */
-	Block b;
-	block_start(&b, FVE_METHOD_AES_256_CBC);
+	FixtureFveBlock b;
+	fixture_fve_block_start(&b, FVE_METHOD_AES_256_CBC);
 	size_t n = 0;
 	while (b.used + 0x50 + 16 + 8 <= sizeof b.data) {
-		block_vmk(&b, (uint8_t)n, FVE_PROTECTION_TPM);
+		fixture_fve_block_vmk(&b, (uint8_t)n, FVE_PROTECTION_TPM);
 		n++;
 	}
-	size_t size = block_finish(&b);
+	size_t size = fixture_fve_block_finish(&b);
 	FveMetadata fve = { 0 };
 	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
@@ -440,8 +343,8 @@ Test(fve_metadata, names)
 		g_autofree char *t = fve_metadata_protection_text(prot[i].type);
 		cr_assert_str_eq(t, prot[i].name);
 	}
-	g_autofree char *g = fve_metadata_guid_text(VOLUME_GUID);
-	cr_assert_str_eq(g, VOLUME_GUID_TEXT);
+	g_autofree char *g = fve_metadata_guid_text(FIXTURE_FVE_VOLUME_GUID);
+	cr_assert_str_eq(g, FIXTURE_FVE_VOLUME_GUID_TEXT);
 }
 
 /* ---- the three copies, through encrypted_volume_open ---- */
@@ -453,15 +356,15 @@ enum { DISK_SIZE = 1 << 20, COPY_AT = 0x10000 };
 static BlockSource *disk_with_copies(unsigned damaged)
 {
 	uint8_t *disk = g_malloc0(DISK_SIZE);
-	header_build(disk, (uint64_t[]){ COPY_AT, 2 * COPY_AT, 3 * COPY_AT }, 0);
+	fixture_fve_header_build(disk, (uint64_t[]){ COPY_AT, 2 * COPY_AT, 3 * COPY_AT }, 0);
 	for (int i = 0; i < 3; i++) {
-		Block b;
+		FixtureFveBlock b;
 		char text[8];
 		g_snprintf(text, sizeof text, "copy %d", i + 1);
-		block_start(&b, FVE_METHOD_AES_128_XTS);
-		block_description(&b, text);
-		block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
-		size_t size = block_finish(&b);
+		fixture_fve_block_start(&b, FVE_METHOD_AES_128_XTS);
+		fixture_fve_block_description(&b, text);
+		fixture_fve_block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
+		size_t size = fixture_fve_block_finish(&b);
 		if (damaged & (1u << i))
 			b.data[0x70 + 8] ^= 1;
 		memcpy(disk + (size_t)(i + 1) * COPY_AT, b.data, size);
@@ -477,7 +380,7 @@ static void expect_copy(unsigned damaged, const char *description)
 	cr_assert_not_null(vol, "%s", error ? error->message : "");
 	g_autofree RfsEncryptionInfo *info = encrypted_volume_info_copy(vol);
 	cr_assert_str_eq(info->description, description, "damaged 0x%x", damaged);
-	cr_assert_str_eq(info->volume_identifier, VOLUME_GUID_TEXT);
+	cr_assert_str_eq(info->volume_identifier, FIXTURE_FVE_VOLUME_GUID_TEXT);
 	cr_assert_eq(info->protector_count, 1);
 	encrypted_volume_free(vol);
 	block_source_close(src);
@@ -504,7 +407,7 @@ Test(fve_copies, all_damaged_reports_the_first)
 Test(fve_copies, offsets_past_the_end)
 {
 	uint8_t *disk = g_malloc0(DISK_SIZE);
-	header_build(disk, (uint64_t[]){ DISK_SIZE, UINT64_MAX, 0 }, 0);
+	fixture_fve_header_build(disk, (uint64_t[]){ DISK_SIZE, UINT64_MAX, 0 }, 0);
 	BlockSource *src = mem_source_new(disk, DISK_SIZE);
 	g_autoptr(GError) error = NULL;
 	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
@@ -517,7 +420,7 @@ Test(fve_copies, offsets_past_the_end)
 Test(fve_copies, copy_cut_by_the_volume_end)
 {
 	uint8_t *disk = g_malloc0(DISK_SIZE);
-	header_build(disk, (uint64_t[]){ DISK_SIZE - 0x40, 0, 0 }, 0);
+	fixture_fve_header_build(disk, (uint64_t[]){ DISK_SIZE - 0x40, 0, 0 }, 0);
 	memcpy(disk + DISK_SIZE - 0x40, "-FVE-FS-", 8);
 	BlockSource *src = mem_source_new(disk, DISK_SIZE);
 	g_autoptr(GError) error = NULL;
@@ -583,40 +486,7 @@ Test(fve_refusal, names_method_and_state)
 }
 
 /* ---- Windows-made volumes (bitlk-images.tar.xz) ---- */
-static char *unpacked; /* this test's temp dir, removed by the suite's fini */
-
-/* Unpacks the archive into a fresh temp dir and returns its bitlk-images folder (the images
- * are sparse: under 1 MiB on disk, 0.1 s); skips the calling test when it is missing. */
-static char *images_unpack(void)
-{
-	const char *dir = getenv("RFS_FIXTURES_DIR");
-	if (dir == NULL || *dir == '\0')
-		dir = RFS_FIXTURES_DIR;
-	g_autofree char *archive = g_build_filename(dir, "bitlk-images.tar.xz", NULL);
-	if (!g_file_test(archive, G_FILE_TEST_IS_REGULAR))
-		test_fixture_missing(archive);
-	unpacked = g_dir_make_tmp("test_fve_metadata-XXXXXX", NULL);
-	cr_assert_not_null(unpacked);
-	const char *argv[] = { "tar", "-xJf", archive, "--sparse", "-C", unpacked, NULL };
-	int status = -1;
-	g_autoptr(GError) error = NULL;
-	cr_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-			       NULL, &status, &error), "%s", error ? error->message : "");
-	cr_assert(g_spawn_check_wait_status(status, NULL), "tar failed on %s", archive);
-	return g_build_filename(unpacked, "bitlk-images", NULL);
-}
-
-static void images_remove(void)
-{
-	if (unpacked == NULL)
-		return;
-	const char *argv[] = { "rm", "-rf", unpacked, NULL };
-	(void)g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-			   NULL, NULL);
-	g_clear_pointer(&unpacked, g_free);
-}
-
-TestSuite(fve_images, .fini = images_remove, .timeout = 60);
+TestSuite(fve_images, .fini = test_fixture_bitlk_remove, .timeout = 60);
 
 typedef struct {
 	FveMetadataHeader header;
@@ -734,7 +604,7 @@ static void check_image(GKeyFile *conf, const char *images, const char *name)
 
 Test(fve_images, every_image_matches_images_conf)
 {
-	g_autofree char *images = images_unpack();
+	g_autofree char *images = test_fixture_bitlk_unpack();
 	g_autofree char *conf_path = g_build_filename(images, "images.conf", NULL);
 	g_autoptr(GKeyFile) conf = g_key_file_new();
 	cr_assert(g_key_file_load_from_file(conf, conf_path, G_KEY_FILE_NONE, NULL));
@@ -749,7 +619,7 @@ Test(fve_images, every_image_matches_images_conf)
  * backend, and the refusals the integration test expects. */
 Test(fve_images, details_and_refusals)
 {
-	g_autofree char *images = images_unpack();
+	g_autofree char *images = test_fixture_bitlk_unpack();
 	static const struct {
 		const char *name, *method, *description, *first, *refusal;
 		int64_t created;
