@@ -1,7 +1,7 @@
 /* The BitLocker volume header, block header and FVE metadata parsers on hand-made blocks
- * (hostile sizes, counts, CRC-32 and entries), the choice among the three metadata copies,
- * the refusal texts, and the headers and metadata of the Windows-made volumes in
- * bitlk-images.tar.xz, checked against its images.conf. */
+ * (hostile sizes, counts, CRC-32 and entries), the refusal texts, and the headers and
+ * metadata of the Windows-made volumes in bitlk-images.tar.xz, checked against its
+ * images.conf. */
 #include <criterion/criterion.h>
 #include <glib.h>
 #include <fcntl.h>
@@ -10,10 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device/encrypted_volume.h"
 #include "device/fve_metadata.h"
 #include "fixture_fve.h"
-#include "mem_source.h"
 #include "test_fixtures.h"
 #include "util/error.h"
 
@@ -345,88 +343,6 @@ Test(fve_metadata, names)
 	}
 	g_autofree char *g = fve_metadata_guid_text(FIXTURE_FVE_VOLUME_GUID);
 	cr_assert_str_eq(g, FIXTURE_FVE_VOLUME_GUID_TEXT);
-}
-
-/* ---- the three copies, through encrypted_volume_open ---- */
-
-enum { DISK_SIZE = 1 << 20, COPY_AT = 0x10000 };
-
-/* A volume whose three copies differ in their descriptions "copy 1".."copy 3"; copies
- * whose bit is set in `damaged` fail their CRC-32. */
-static BlockSource *disk_with_copies(unsigned damaged)
-{
-	uint8_t *disk = g_malloc0(DISK_SIZE);
-	fixture_fve_header_build(disk, (uint64_t[]){ COPY_AT, 2 * COPY_AT, 3 * COPY_AT }, 0);
-	for (int i = 0; i < 3; i++) {
-		FixtureFveBlock b;
-		char text[8];
-		g_snprintf(text, sizeof text, "copy %d", i + 1);
-		fixture_fve_block_start(&b, FVE_METHOD_AES_128_XTS);
-		fixture_fve_block_description(&b, text);
-		fixture_fve_block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
-		size_t size = fixture_fve_block_finish(&b);
-		if (damaged & (1u << i))
-			b.data[0x70 + 8] ^= 1;
-		memcpy(disk + (size_t)(i + 1) * COPY_AT, b.data, size);
-	}
-	return mem_source_new(disk, DISK_SIZE);
-}
-
-static void expect_copy(unsigned damaged, const char *description)
-{
-	BlockSource *src = disk_with_copies(damaged);
-	g_autoptr(GError) error = NULL;
-	EncryptedVolume *vol = encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error);
-	cr_assert_not_null(vol, "%s", error ? error->message : "");
-	g_autofree RfsEncryptionInfo *info = encrypted_volume_info_copy(vol);
-	cr_assert_str_eq(info->description, description, "damaged 0x%x", damaged);
-	cr_assert_str_eq(info->volume_identifier, FIXTURE_FVE_VOLUME_GUID_TEXT);
-	cr_assert_eq(info->protector_count, 1);
-	encrypted_volume_free(vol);
-	block_source_close(src);
-}
-
-Test(fve_copies, first_intact_copy_is_used)
-{
-	expect_copy(0x1, "copy 2");
-	expect_copy(0x2 | 0x1, "copy 3");
-	expect_copy(0x2, "copy 1");
-}
-
-Test(fve_copies, all_damaged_reports_the_first)
-{
-	BlockSource *src = disk_with_copies(0x7);
-	g_autoptr(GError) error = NULL;
-	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
-	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
-	cr_assert(g_str_has_prefix(error->message, "BitLocker: FVE metadata block: CRC-32 0x"),
-		  "%s", error->message);
-	block_source_close(src);
-}
-
-Test(fve_copies, offsets_past_the_end)
-{
-	uint8_t *disk = g_malloc0(DISK_SIZE);
-	fixture_fve_header_build(disk, (uint64_t[]){ DISK_SIZE, UINT64_MAX, 0 }, 0);
-	BlockSource *src = mem_source_new(disk, DISK_SIZE);
-	g_autoptr(GError) error = NULL;
-	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
-	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
-	cr_assert_str_eq(error->message,
-			 "BitLocker: the BitLocker header names no FVE metadata block inside the volume");
-	block_source_close(src);
-}
-
-Test(fve_copies, copy_cut_by_the_volume_end)
-{
-	uint8_t *disk = g_malloc0(DISK_SIZE);
-	fixture_fve_header_build(disk, (uint64_t[]){ DISK_SIZE - 0x40, 0, 0 }, 0);
-	memcpy(disk + DISK_SIZE - 0x40, "-FVE-FS-", 8);
-	BlockSource *src = mem_source_new(disk, DISK_SIZE);
-	g_autoptr(GError) error = NULL;
-	cr_assert_null(encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error));
-	cr_assert_str_eq(error->message, "BitLocker: FVE metadata block: no -FVE-FS- signature");
-	block_source_close(src);
 }
 
 /* ---- refusal texts ---- */
