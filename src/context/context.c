@@ -142,10 +142,7 @@ static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *
 		src = open_partition(src, loc, &offset, error);
 	} else if (plan.kind == LOCATION_DISK) {
 		uint64_t start = plan.start_offset, boot = plan.boot_offset;
-		uint8_t head[BOOT_SECTOR_SIZE];
-		if (boot == start && start < src->size_bytes && src->size_bytes - start >= sizeof head &&
-		    block_source_read(src, start, head, sizeof head, NULL) &&
-		    bitlocker_probe(byte_span(head, sizeof head)))
+		if (boot == start && encrypted_volume_probe(src, start))
 			src = window_open(src, start, src->size_bytes - start, error);
 		else
 			src = open_lost_volume(src, &plan, &ctx->boot, error);
@@ -164,49 +161,12 @@ static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *
 static bool open_decrypted(RfsContext *ctx, GError **error)
 {
 	ctx->raw_src = ctx->volume_src;
-	ctx->volume_src = bitlocker_volume_source(g_steal_pointer(&ctx->bde));
+	ctx->volume_src = encrypted_volume_take_source(g_steal_pointer(&ctx->encrypted));
 	if (!context_read_boot_sector(ctx->volume_src, 0, &ctx->boot, error)) {
 		g_prefix_error(error, "the unlocked volume holds no usable NTFS: ");
 		return false;
 	}
 	return context_open_volume(ctx, error);
-}
-
-/* One block holding the struct, the protector array and every string, so the info
- * outlives the BitLocker volume (which the decrypted source takes over) and frees at once. */
-static RfsEncryptionInfo *encryption_info_copy(const BitlockerInfo *bi)
-{
-	GString *strings = g_string_new(NULL);
-	size_t n = bi->protector_count;
-	const char *fields[4] = { bi->method, bi->volume_identifier, bi->description, NULL };
-	size_t offsets[3 + 2 * 256];
-	size_t k = 0;
-	for (size_t i = 0; i < 3; i++) {
-		offsets[k++] = strings->len;
-		g_string_append_len(strings, fields[i] != NULL ? fields[i] : "", (gssize)strlen(fields[i] != NULL ? fields[i] : "") + 1);
-	}
-	n = MIN(n, (size_t)256);
-	for (size_t i = 0; i < n; i++) {
-		const char *pair[2] = { bi->protectors[i].type, bi->protectors[i].identifier };
-		for (size_t j = 0; j < 2; j++) {
-			const char *v = pair[j] != NULL ? pair[j] : "";
-			offsets[k++] = strings->len;
-			g_string_append_len(strings, v, (gssize)strlen(v) + 1);
-		}
-	}
-	size_t head = sizeof(RfsEncryptionInfo) + n * sizeof(RfsKeyProtector);
-	uint8_t *block = g_malloc(head + strings->len);
-	memcpy(block + head, strings->str, strings->len);
-	const char *base = (const char *)block + head;
-	RfsEncryptionInfo *info = (RfsEncryptionInfo *)block;
-	RfsKeyProtector *prot = (RfsKeyProtector *)(block + sizeof *info);
-	*info = (RfsEncryptionInfo){ .method = base + offsets[0], .volume_identifier = base + offsets[1],
-				     .creation_time = bi->creation_time, .description = base + offsets[2],
-				     .protectors = prot, .protector_count = n, .to_go = bi->to_go };
-	for (size_t i = 0; i < n; i++)
-		prot[i] = (RfsKeyProtector){ base + offsets[3 + 2 * i], base + offsets[4 + 2 * i] };
-	g_string_free(strings, TRUE);
-	return info;
 }
 
 const RfsEncryptionInfo *rfs_context_encryption(const RfsContext *ctx)
@@ -239,14 +199,14 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 	uint8_t head[BOOT_SECTOR_SIZE];
 	if (!block_source_read(ctx->volume_src, 0, head, sizeof head, error))
 		return NULL;
-	if (bitlocker_probe(byte_span(head, sizeof head))) {
-		ctx->bde = bitlocker_volume_open(ctx->volume_src, error);
-		if (ctx->bde == NULL)
+	if (encrypted_volume_probe_sector(byte_span(head, sizeof head))) {
+		ctx->encrypted = encrypted_volume_open(ctx->volume_src, ENCRYPTED_VOLUME_LIBBDE, error);
+		if (ctx->encrypted == NULL)
 			return NULL;
 		ctx->info.encrypted = true;
-		ctx->encryption = encryption_info_copy(bitlocker_volume_info(ctx->bde));
+		ctx->encryption = encrypted_volume_info_copy(ctx->encrypted);
 		/* Suspended BitLocker keeps a clear key: no secret is needed to read it. */
-		if (!bitlocker_volume_is_locked(ctx->bde) && !open_decrypted(ctx, error))
+		if (!encrypted_volume_is_locked(ctx->encrypted) && !open_decrypted(ctx, error))
 			return NULL;
 		return g_steal_pointer(&ctx);
 	}
@@ -268,7 +228,7 @@ void rfs_context_free(RfsContext *ctx)
 		return;
 	deleted_index_free(ctx->index);
 	volume_free(ctx->vol);
-	bitlocker_volume_free(ctx->bde); /* borrows volume_src while locked */
+	encrypted_volume_free(ctx->encrypted); /* borrows volume_src while locked */
 	block_source_close(ctx->volume_src);
 	block_source_close(ctx->raw_src);
 	g_free(ctx->encryption);
@@ -278,15 +238,15 @@ void rfs_context_free(RfsContext *ctx)
 
 bool rfs_context_needs_decryption(const RfsContext *ctx)
 {
-	return ctx->bde != NULL;
+	return ctx->encrypted != NULL;
 }
 
 bool rfs_context_supply_decryption(RfsContext *ctx, const RfsDecryptionInfo *info, GError **error)
 {
 	g_return_val_if_fail(info != NULL, false);
-	if (ctx->bde == NULL)
+	if (ctx->encrypted == NULL)
 		return rfs_set_error(error, RFS_ERROR_INVALID, "%s is not encrypted, or already unlocked", ctx->source);
-	if (!bitlocker_volume_unlock(ctx->bde, info->kind, info->data, info->size, error))
+	if (!encrypted_volume_unlock(ctx->encrypted, info->kind, info->data, info->size, error))
 		return false;
 	return open_decrypted(ctx, error);
 }
@@ -294,7 +254,7 @@ bool rfs_context_supply_decryption(RfsContext *ctx, const RfsDecryptionInfo *inf
 bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress, void *user_data,
 		      GError **error)
 {
-	if (ctx->bde != NULL)
+	if (ctx->encrypted != NULL)
 		return rfs_set_error(error, RFS_ERROR_LOCKED,
 				     "%s is BitLocker-encrypted: supply a password, recovery password or key first",
 				     ctx->source);

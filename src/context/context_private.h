@@ -1,8 +1,8 @@
 /* The restore context's state, shared by the files of src/context/ only. */
 #pragma once
 
-#include "device/bitlocker_source.h"
 #include "device/block_source.h"
+#include "device/encrypted_volume.h"
 #include "index/deleted_index.h"
 #include "ntfs/boot_sector.h"
 #include "ntfs/volume.h"
@@ -12,7 +12,7 @@ struct RfsContext {
 	char *source;              /* the path as given */
 	BlockSource *volume_src;   /* the volume's bytes: file, window, or decrypted */
 	BlockSource *raw_src;      /* the encrypted volume under a BitLocker source, else NULL */
-	BitlockerVolume *bde;      /* until unlocked */
+	EncryptedVolume *encrypted; /* until unlocked */
 	BootSector boot;
 	Volume *vol;               /* NULL until the volume is readable (unlocked) */
 	DeletedIndex *index;       /* NULL until scanned */

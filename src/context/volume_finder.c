@@ -9,8 +9,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "device/bitlocker_source.h"
 #include "device/block_source.h"
+#include "device/encrypted_volume.h"
 #include "device/partition.h"
 #include "ntfs/boot_sector.h"
 #include "ntfs/mft_reader.h"
@@ -25,14 +25,6 @@ enum {
 	FINDER_OEM_ID = 0x03,                 /* 8 bytes in every boot sector */
 	FINDER_DOS_START = 63,                /* first sector of old track-aligned disks */
 	FINDER_4K = 4096,
-};
-
-enum {                                    /* BitLocker: just enough for the volume size */
-	BDE_HDR_METADATA_OFFSETS = 0xB0,      /* 3 x u64, bytes from the volume start (7+) */
-	BDE_HDR_TOGO_METADATA_OFFSETS = 0x1B8,/* the same for BitLocker To Go */
-	FVE_BLOCK_VERSION = 0x0A,             /* u16, 2 = Windows 7 and later */
-	FVE_BLOCK_ENCRYPTED_SIZE = 0x10,      /* u64, bytes: the volume's size */
-	FVE_BLOCK_HEAD = 0x18,
 };
 
 typedef struct {
@@ -135,32 +127,13 @@ static void ntfs_candidate(Finder *f, uint64_t start, const BootSector *bs, bool
 	finder_offer(f, start, v, end, end + bs->bytes_per_sector);
 }
 
-/* The volume size from the first FVE metadata block that carries one (Windows 7 and
- * later); 0 for Vista volumes and when no copy is readable. */
-static uint64_t bitlocker_size_read(Finder *f, uint64_t start, const uint8_t *sector)
-{
-	bool to_go = memcmp(sector + FINDER_OEM_ID, "MSWIN4.1", 8) == 0;
-	size_t at = to_go ? BDE_HDR_TOGO_METADATA_OFFSETS : BDE_HDR_METADATA_OFFSETS;
-	uint64_t room = f->disk->size_bytes - start;
-	for (int i = 0; i < 3; i++) {
-		uint64_t rel = le64_at(sector + at + 8 * i);
-		uint8_t block[FVE_BLOCK_HEAD];
-		if (rel == 0 || rel > room || sizeof block > room - rel ||
-		    !block_source_read(f->disk, start + rel, block, sizeof block, NULL))
-			continue;
-		uint64_t size = le64_at(block + FVE_BLOCK_ENCRYPTED_SIZE);
-		if (memcmp(block, "-FVE-FS-", 8) == 0 && le16_at(block + FVE_BLOCK_VERSION) == 2 &&
-		    size != 0 && size <= room)
-			return size;
-	}
-	return 0;
-}
-
-static void bitlocker_candidate(Finder *f, uint64_t start, const uint8_t *sector)
+/* The size comes from the volume's FVE metadata (0 for Vista volumes and when no copy
+ * is readable). */
+static void bitlocker_candidate(Finder *f, uint64_t start)
 {
 	if (start % f->sector_size != 0)
 		return;
-	uint64_t size = bitlocker_size_read(f, start, sector);
+	uint64_t size = encrypted_volume_probe_size(f->disk, start);
 	RfsFoundVolume *v = g_new0(RfsFoundVolume, 1);
 	*v = (RfsFoundVolume){
 		.kind = RFS_VOLUME_BITLOCKER,
@@ -178,13 +151,13 @@ static void finder_examine(Finder *f, uint64_t offset, const uint8_t *sector)
 {
 	const uint8_t *oem = sector + FINDER_OEM_ID;
 	bool ntfs = memcmp(oem, "NTFS    ", 8) == 0;
-	if (!ntfs && memcmp(oem, "-FVE-FS-", 8) != 0 && memcmp(oem, "MSWIN4.1", 8) != 0)
+	bool bitlocker = !ntfs && encrypted_volume_probe_sector(byte_span(sector, BOOT_SECTOR_SIZE));
+	if (!ntfs && !bitlocker)
 		return;
 	if (!g_hash_table_add(f->probed, offset_key(offset)))
 		return;
-	if (!ntfs) {
-		if (bitlocker_probe(byte_span(sector, BOOT_SECTOR_SIZE)))
-			bitlocker_candidate(f, offset, sector);
+	if (bitlocker) {
+		bitlocker_candidate(f, offset);
 		return;
 	}
 	BootSector bs;

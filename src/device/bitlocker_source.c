@@ -1,20 +1,17 @@
-/* BitLocker volumes through libbde: a libbfio handle that reads through our BlockSource,
- * the reads of the volume header and FVE metadata copies (decoded by fve_metadata.c), key
- * handling, and the decrypted BlockSource. libbde and its error objects never leave this
- * file; nothing here writes to the volume. libbde is not thread-safe: one mutex serialises
- * all decrypting reads. */
+/* The libbde backend of encrypted_volume.h: a libbfio handle that reads through our
+ * BlockSource, opening and unlocking with libbde, what libbde says about the volume, and
+ * the decrypted BlockSource. libbde and its error objects never leave this file; nothing
+ * here writes to the volume. libbde is not thread-safe: one mutex serialises all
+ * decrypting reads. */
 #define G_LOG_DOMAIN "restorefs-device"
 
-#include "device/bitlocker_source.h"
-#include "device/fve_metadata.h"
-#include "device/recovery_password.h"
+#include "device/encrypted_volume_backend.h"
 #include "util/error.h"
 
 #include <inttypes.h>
 #include <libbde.h>
+#include <stddef.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 /* fve_metadata.h names the on-disk values that libbde also defines. */
 G_STATIC_ASSERT((int)FVE_METHOD_AES_128_CBC_DIFFUSER == (int)LIBBDE_ENCRYPTION_METHOD_AES_128_CBC_DIFFUSER);
@@ -43,18 +40,14 @@ typedef struct {
 	char *last_error;
 } BfioAdapter;
 
-struct BitlockerVolume {
-	BlockSource source; /* the decrypted volume, valid after a successful unlock */
-	BlockSource *parent;
-	BitlockerInfo info;
-	FveMetadata fve;
-	char *refusal;        /* why this libbde cannot open the volume, NULL if it can */
+typedef struct {
+	EncryptedVolume base;
+	BlockSource source;   /* the decrypted volume, valid after a successful unlock */
 	libbde_volume_t *bde; /* opened volume (locked until unlocked) */
 	libbfio_handle_t *bfio;
 	BfioAdapter *adapter; /* owned by bfio */
-	bool unlocked;
 	GMutex lock;
-};
+} BdeVolume;
 
 /* ---- libbfio adapter --------------------------------------------------------------------- */
 
@@ -214,79 +207,11 @@ static char *bde_error_text(libbde_error_t *lerr)
 	return joined;
 }
 
-/* ---- volume header and FVE metadata --------------------------------------------------------- */
-
-bool bitlocker_probe(ByteSpan first_sector)
-{
-	return fve_metadata_probe(first_sector);
-}
-
-/* Reads the volume header and the first readable FVE metadata block copy. */
-static bool fve_read(BitlockerVolume *vol, GError **error)
-{
-	uint8_t hdr[FVE_METADATA_HEADER_SIZE];
-	FveMetadataHeader h;
-	if (!block_source_read(vol->parent, 0, hdr, sizeof hdr, error) ||
-	    !fve_metadata_header_parse(byte_span(hdr, sizeof hdr), &h, error))
-		return false;
-	vol->source.sector_size = h.sector_size != 0 ? h.sector_size : vol->parent->sector_size;
-	vol->info.to_go = h.to_go;
-	const uint64_t *offsets = h.block_offsets;
-
-	g_autofree uint8_t *block = g_malloc(FVE_METADATA_MAX_BYTES);
-	g_autoptr(GError) first = NULL;
-	for (int i = 0; i < FVE_METADATA_COPIES; i++) {
-		g_autoptr(GError) local = NULL;
-		uint64_t size = vol->parent->size_bytes;
-		if (offsets[i] == 0 || offsets[i] >= size)
-			continue;
-		size_t want = (size_t)MIN((uint64_t)FVE_METADATA_MAX_BYTES, size - offsets[i]);
-		if (block_source_read(vol->parent, offsets[i], block, want, &local) &&
-		    fve_metadata_parse(byte_span(block, want), &vol->fve, &vol->info, &local)) {
-			vol->fve.eow = h.eow;
-			vol->fve.copy = i;
-			return true;
-		}
-		g_debug("FVE metadata copy %d at %" PRIu64 ": %s", i + 1, offsets[i], local->message);
-		if (first == NULL)
-			first = g_steal_pointer(&local);
-	}
-	if (first != NULL) {
-		g_propagate_error(error, g_steal_pointer(&first));
-		return false;
-	}
-	return rfs_set_corrupt(error, "the BitLocker header names no FVE metadata block inside the volume");
-}
-
-/* ---- secrets ------------------------------------------------------------------------------ */
-
-/* A page-aligned buffer kept out of core dumps and, where allowed, out of swap. */
-static uint8_t *secret_new(size_t size, size_t *mapped)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	*mapped = (size + page - 1) / page * page;
-	void *p = mmap(NULL, *mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	(void)madvise(p, *mapped, MADV_DONTDUMP);
-	(void)mlock(p, *mapped);
-	return p;
-}
-
-static void secret_free(uint8_t *p, size_t mapped)
-{
-	if (p == NULL)
-		return;
-	explicit_bzero(p, mapped);
-	(void)munlock(p, mapped);
-	munmap(p, mapped);
-}
-
 /* ---- libbde volume ------------------------------------------------------------------------- */
 
 typedef enum { BDE_OPEN_OK, BDE_OPEN_LOCKED, BDE_OPEN_FAILED } BdeOpenResult;
 
-static void bde_close(BitlockerVolume *vol)
+static void bde_close(BdeVolume *vol)
 {
 	if (vol->bde != NULL) {
 		(void)libbde_volume_close(vol->bde, NULL);
@@ -298,10 +223,10 @@ static void bde_close(BitlockerVolume *vol)
 }
 
 /* Hands a key to an unopened libbde volume: 1 set, 0 rejected by libbde, -1 error. */
-static int bde_apply_key(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *key,
+static int bde_apply_key(BdeVolume *vol, RfsKeyKind kind, const uint8_t *key,
 			 size_t key_size, libbde_error_t **lerr)
 {
-	uint16_t m = vol->fve.method;
+	uint16_t m = vol->base.fve.method;
 	switch (kind) {
 	case RFS_KEY_PASSWORD:
 		return libbde_volume_set_utf8_password(vol->bde, key, key_size, lerr);
@@ -322,14 +247,14 @@ static int bde_apply_key(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *k
 
 /* (Re)opens the volume with libbde, with a key or (key == NULL) without. On FAILED the
  * error says what libbde said; on LOCKED no error is set. */
-static BdeOpenResult bde_open(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *key,
+static BdeOpenResult bde_open(BdeVolume *vol, RfsKeyKind kind, const uint8_t *key,
 			      size_t key_size, GError **error)
 {
 	libbde_error_t *lerr = NULL;
 	int rc;
 
 	bde_close(vol);
-	vol->bfio = adapter_handle_new(vol->parent, &vol->adapter, error);
+	vol->bfio = adapter_handle_new(vol->base.parent, &vol->adapter, error);
 	if (vol->bfio == NULL)
 		return BDE_OPEN_FAILED;
 	if (libbde_volume_initialize(&vol->bde, &lerr) != 1)
@@ -367,18 +292,18 @@ failed : {
 /* Replaces what fve_metadata_parse() found by libbde's view, field by field where it
  * answers. This libbde reads the first metadata copy without checking its CRC-32, so
  * when that copy failed the check, only our own reading of a good copy is kept. */
-static void info_from_bde(BitlockerVolume *vol)
+static void info_from_bde(BdeVolume *vol)
 {
-	BitlockerInfo *info = &vol->info;
+	FveInfo *info = &vol->base.info;
 	uint16_t method = 0;
 	uint8_t guid[16];
 	uint64_t filetime = 0;
 	size_t desc_size = 0;
 	int count = 0;
 
-	if (vol->fve.copy != 0) {
+	if (vol->base.fve.copy != 0) {
 		g_debug("FVE metadata copy 1 is damaged; describing the volume from copy %d",
-			vol->fve.copy + 1);
+			vol->base.fve.copy + 1);
 		return;
 	}
 	if (libbde_volume_get_encryption_method(vol->bde, &method, NULL) == 1) {
@@ -403,7 +328,7 @@ static void info_from_bde(BitlockerVolume *vol)
 	}
 	if (libbde_volume_get_number_of_key_protectors(vol->bde, &count, NULL) != 1 || count <= 0)
 		return;
-	BitlockerProtector *prot = g_new0(BitlockerProtector, (size_t)count);
+	FveKeyProtector *prot = g_new0(FveKeyProtector, (size_t)count);
 	for (int i = 0; i < count; i++) {
 		libbde_key_protector_t *kp = NULL;
 		uint16_t type = 0xffff;
@@ -425,27 +350,18 @@ static void info_from_bde(BitlockerVolume *vol)
 	info->protector_count = (size_t)count;
 }
 
-static void mark_unlocked(BitlockerVolume *vol)
+static void mark_unlocked(BdeVolume *vol)
 {
 	size64_t size = 0;
 	if (libbde_volume_get_size(vol->bde, &size, NULL) != 1 || size == 0)
-		size = vol->parent->size_bytes;
+		size = vol->base.parent->size_bytes;
 	vol->source.size_bytes = size;
-	vol->unlocked = true;
+	vol->base.unlocked = true;
 }
 
-BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error)
+static bool bde_volume_open(EncryptedVolume *base, GError **error)
 {
-	g_return_val_if_fail(parent != NULL, NULL);
-	BitlockerVolume *vol = g_new0(BitlockerVolume, 1);
-	vol->parent = parent;
-	g_mutex_init(&vol->lock);
-	if (!fve_read(vol, error)) {
-		g_prefix_error(error, "BitLocker: ");
-		bitlocker_volume_free(vol);
-		return NULL;
-	}
-
+	BdeVolume *vol = (BdeVolume *)base;
 	g_autoptr(GError) local = NULL;
 	switch (bde_open(vol, RFS_KEY_PASSWORD, NULL, 0, &local)) {
 	case BDE_OPEN_OK: /* a clear key: BitLocker is suspended */
@@ -457,78 +373,35 @@ BitlockerVolume *bitlocker_volume_open(BlockSource *parent, GError **error)
 		break;
 	case BDE_OPEN_FAILED:
 		if (g_error_matches(local, RFS_ERROR, RFS_ERROR_IO)) {
-			g_propagate_prefixed_error(error, g_steal_pointer(&local), "BitLocker: ");
-			bitlocker_volume_free(vol);
-			return NULL;
+			g_propagate_error(error, g_steal_pointer(&local));
+			return false;
 		}
 		bool named;
-		vol->refusal = fve_metadata_refusal_text(&vol->fve, &vol->info, vol->parent->size_bytes,
-							 local->message, &named);
+		base->refusal = fve_metadata_refusal_text(&base->fve, &base->info,
+							  base->parent->size_bytes, local->message,
+							  &named);
 		break;
 	}
-	return vol;
+	return true;
 }
 
-const BitlockerInfo *bitlocker_volume_info(BitlockerVolume *vol)
+static bool bde_volume_unlock(EncryptedVolume *base, RfsKeyKind kind, const uint8_t *key,
+			      size_t key_size, GError **error)
 {
-	return &vol->info;
-}
-
-const char *bitlocker_volume_refusal(BitlockerVolume *vol)
-{
-	return vol->refusal;
-}
-
-bool bitlocker_volume_is_locked(BitlockerVolume *vol)
-{
-	return !vol->unlocked;
-}
-
-static const char *kind_name(RfsKeyKind kind)
-{
-	switch (kind) {
-	case RFS_KEY_PASSWORD: return "password";
-	case RFS_KEY_RECOVERY_PASSWORD: return "recovery password";
-	case RFS_KEY_STARTUP_KEY: return "startup key";
-	case RFS_KEY_FVEK: return "full-volume encryption key";
-	}
-	return "key";
-}
-
-/* The protector list as "password, recovery password". */
-static char *protector_list(const BitlockerInfo *info)
-{
-	GString *s = g_string_new(NULL);
-	for (size_t i = 0; i < info->protector_count; i++)
-		g_string_append_printf(s, "%s%s", i ? ", " : "", info->protectors[i].type);
-	return g_string_free(s, FALSE);
-}
-
-static bool has_protector(const BitlockerInfo *info, RfsKeyKind kind)
-{
-	if (kind == RFS_KEY_FVEK || info->protector_count == 0)
-		return true;
-	for (size_t i = 0; i < info->protector_count; i++)
-		if (strcmp(info->protectors[i].type, kind_name(kind)) == 0)
-			return true;
-	return false;
-}
-
-static bool unlock_with(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *key,
-			size_t key_size, GError **error)
-{
+	BdeVolume *vol = (BdeVolume *)base;
+	const char *name = encrypted_volume_kind_name(kind);
 	g_autoptr(GError) local = NULL;
 	switch (bde_open(vol, kind, key, key_size, &local)) {
 	case BDE_OPEN_OK:
 		break;
 	case BDE_OPEN_LOCKED: {
 		/* This libbde keeps one VMK per protector type: the first in metadata order. */
-		size_t same = fve_metadata_protector_count(&vol->info, kind_name(kind));
+		size_t same = fve_metadata_protector_count(&base->info, name);
 		if (same > 1)
 			return rfs_set_error(error, RFS_ERROR_LOCKED,
 					     "wrong %s (the volume has %zu %s protectors; this libbde tries only the first)",
-					     kind_name(kind), same, kind_name(kind));
-		return rfs_set_error(error, RFS_ERROR_LOCKED, "wrong %s", kind_name(kind));
+					     name, same, name);
+		return rfs_set_error(error, RFS_ERROR_LOCKED, "wrong %s", name);
 	}
 	case BDE_OPEN_FAILED:
 		if (g_error_matches(local, RFS_ERROR, RFS_ERROR_IO)) {
@@ -542,67 +415,32 @@ static bool unlock_with(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *ke
 		if (kind == RFS_KEY_FVEK) /* libbde cannot tell a wrong FVEK until it decrypts */
 			return rfs_set_error(error, RFS_ERROR_LOCKED,
 					     "wrong full-volume encryption key, or not one for %s (%s)",
-					     vol->info.method, local->message);
+					     base->info.method, local->message);
 		/* Opened without a key but not with a good one: when our reading of the
 		 * metadata names the cause (AES-XTS 256), every later attempt is refused too. */
 		bool named;
-		g_autofree char *text = fve_metadata_refusal_text(&vol->fve, &vol->info,
-								   vol->parent->size_bytes,
+		g_autofree char *text = fve_metadata_refusal_text(&base->fve, &base->info,
+								   base->parent->size_bytes,
 								   local->message, &named);
 		if (named)
-			vol->refusal = g_strdup(text);
+			base->refusal = g_strdup(text);
 		return rfs_set_unsupported(error, "%s", text);
 	}
 	mark_unlocked(vol);
 	return true;
 }
 
-bool bitlocker_volume_unlock(BitlockerVolume *vol, RfsKeyKind kind, const uint8_t *data,
-			     size_t size, GError **error)
-{
-	g_return_val_if_fail(vol != NULL && (data != NULL || size == 0), false);
-	if (vol->unlocked)
-		return true;
-	if (vol->refusal != NULL)
-		return rfs_set_unsupported(error, "BitLocker: %s", vol->refusal);
-	if (size == 0)
-		return rfs_set_error(error, RFS_ERROR_LOCKED, "BitLocker: no %s given", kind_name(kind));
-	if (!has_protector(&vol->info, kind)) {
-		g_autofree char *list = protector_list(&vol->info);
-		return rfs_set_error(error, RFS_ERROR_LOCKED,
-				     "BitLocker: this volume has no %s protector (it has: %s)",
-				     kind_name(kind), list);
-	}
-
-	bool ok;
-	if (kind == RFS_KEY_RECOVERY_PASSWORD) {
-		size_t mapped = 0;
-		uint8_t *dashed = secret_new(RECOVERY_PASSWORD_DASHED_SIZE, &mapped);
-		if (dashed == NULL)
-			return rfs_set_io(error, "BitLocker: out of memory for the recovery password");
-		ok = recovery_password_normalise(byte_span(data, size), (char *)dashed, error) &&
-		     unlock_with(vol, kind, dashed, RECOVERY_PASSWORD_DASHED_SIZE, error);
-		secret_free(dashed, mapped);
-	} else if (kind == RFS_KEY_STARTUP_KEY) {
-		g_autofree char *path = g_strndup((const char *)data, size);
-		if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
-			return rfs_set_error(error, RFS_ERROR_NOT_FOUND,
-					     "BitLocker: startup key %s: no such file", path);
-		ok = unlock_with(vol, kind, (const uint8_t *)path, size, error);
-	} else {
-		ok = unlock_with(vol, kind, data, size, error);
-	}
-	if (!ok)
-		g_prefix_error(error, "BitLocker: ");
-	return ok;
-}
-
 /* ---- the decrypted source ------------------------------------------------------------------ */
+
+static BdeVolume *bde_volume_of(BlockSource *source)
+{
+	return (BdeVolume *)(void *)((char *)source - offsetof(BdeVolume, source));
+}
 
 static bool bde_source_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
 			       GError **error)
 {
-	BitlockerVolume *vol = (BitlockerVolume *)self;
+	BdeVolume *vol = bde_volume_of(self);
 	uint8_t *out = buf;
 
 	if (offset > self->size_bytes || length > self->size_bytes - offset)
@@ -637,24 +475,38 @@ static bool bde_source_read_at(BlockSource *self, uint64_t offset, void *buf, si
 
 static void bde_source_close(BlockSource *self)
 {
-	bitlocker_volume_free((BitlockerVolume *)self);
+	encrypted_volume_free(&bde_volume_of(self)->base);
 }
 
-BlockSource *bitlocker_volume_source(BitlockerVolume *vol)
+static BlockSource *bde_volume_take_source(EncryptedVolume *base)
 {
-	g_return_val_if_fail(vol != NULL && vol->unlocked && vol->bde != NULL, NULL);
+	BdeVolume *vol = (BdeVolume *)base;
+	g_return_val_if_fail(vol->bde != NULL, NULL);
+	vol->source.sector_size = base->sector_size;
 	vol->source.read_at = bde_source_read_at;
 	vol->source.close = bde_source_close;
 	return &vol->source;
 }
 
-void bitlocker_volume_free(BitlockerVolume *vol)
+static void bde_volume_free(EncryptedVolume *base)
 {
-	if (vol == NULL)
-		return;
+	BdeVolume *vol = (BdeVolume *)base;
 	bde_close(vol);
-	fve_metadata_info_clear(&vol->info);
-	g_free(vol->refusal);
 	g_mutex_clear(&vol->lock);
 	g_free(vol);
+}
+
+static const EncryptedVolumeOps BDE_VOLUME_OPS = {
+	.open = bde_volume_open,
+	.unlock = bde_volume_unlock,
+	.take_source = bde_volume_take_source,
+	.free = bde_volume_free,
+};
+
+EncryptedVolume *bitlocker_source_new(void)
+{
+	BdeVolume *vol = g_new0(BdeVolume, 1);
+	vol->base.ops = &BDE_VOLUME_OPS;
+	g_mutex_init(&vol->lock);
+	return &vol->base;
 }

@@ -1,6 +1,7 @@
 /* The byte source under everything: the only way up-stack code touches the volume.
  * Implementations: file_source.c (image file or block device, O_RDONLY), window.c (a byte
- * range of another source: partition, lost volume) and bitlocker_source.c (libbde). */
+ * range of another source: partition, lost volume) and the decrypted side of an encrypted
+ * volume (encrypted_volume.h). */
 #pragma once
 
 #include <glib.h>

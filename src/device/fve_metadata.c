@@ -1,7 +1,8 @@
 /* The BitLocker volume header and FVE metadata, decoded from byte arrays: where the three
- * metadata block copies are, which copy passes its CRC-32, and the entries we show (VMK
- * protectors, description). Used when libbde cannot open a volume and to explain why.
- * Nothing here reads a device or calls libbde; keys and VMK contents are never decoded. */
+ * metadata block copies are, which copy passes its CRC-32, the volume size a block header
+ * states, and the entries we show (VMK protectors, description). The only decoder of these
+ * structures. Nothing here reads a device or calls libbde; keys and VMK contents are never
+ * decoded. */
 #define G_LOG_DOMAIN "restorefs-device"
 
 #include "device/fve_metadata.h"
@@ -53,6 +54,10 @@ enum {                          /* metadata entry                               
 	FVE_VALUE_STRING = 0x0002,
 	FVE_VALUE_VMK = 0x0008,
 };
+
+/* The block header fields we decode alone, and fve_metadata_parse() reads them too. */
+G_STATIC_ASSERT((int)FVE_BLOCK_ENCRYPTED_SIZE + 8 == (int)FVE_METADATA_BLOCK_HEADER_SIZE);
+G_STATIC_ASSERT((int)FVE_METADATA_BLOCK_HEADER_SIZE <= (int)FVE_META_ENTRIES);
 
 static const uint8_t BDE_GUID[16] = { 0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
 				      0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01 };
@@ -111,7 +116,7 @@ char *fve_metadata_guid_text(const uint8_t guid[16])
 			       g[13], g[14], g[15]);
 }
 
-void fve_metadata_info_clear(BitlockerInfo *info)
+void fve_metadata_info_clear(FveInfo *info)
 {
 	g_free(info->method);
 	g_free(info->volume_identifier);
@@ -122,10 +127,10 @@ void fve_metadata_info_clear(BitlockerInfo *info)
 	}
 	g_free(info->protectors);
 	bool to_go = info->to_go;
-	*info = (BitlockerInfo){ .to_go = to_go };
+	*info = (FveInfo){ .to_go = to_go };
 }
 
-size_t fve_metadata_protector_count(const BitlockerInfo *info, const char *type)
+size_t fve_metadata_protector_count(const FveInfo *info, const char *type)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < info->protector_count; i++)
@@ -142,6 +147,8 @@ bool fve_metadata_probe(ByteSpan first_sector)
 	const uint8_t *p = first_sector.data;
 	if (memcmp(p + BDE_HDR_SIGNATURE, "-FVE-FS-", 8) == 0)
 		return true;
+	/* BitLocker To Go keeps a FAT boot sector ("MSWIN4.1") readable by old systems and
+	 * marks itself with the BitLocker GUID further down. */
 	return memcmp(p + BDE_HDR_SIGNATURE, "MSWIN4.1", 8) == 0 &&
 	       memcmp(p + BDE_HDR_TOGO_GUID, BDE_GUID, sizeof BDE_GUID) == 0;
 }
@@ -200,9 +207,9 @@ static bool block_check(ByteSpan block, GError **error)
 }
 
 /* The VMK and description entries; stops at padding or a torn tail. */
-static void entries_parse(ByteSpan entries, BitlockerInfo *info)
+static void entries_parse(ByteSpan entries, FveInfo *info)
 {
-	GArray *prot = g_array_new(FALSE, TRUE, sizeof(BitlockerProtector));
+	GArray *prot = g_array_new(FALSE, TRUE, sizeof(FveKeyProtector));
 	for (size_t off = 0; span_has(entries, off, FVE_ENTRY_DATA);) {
 		const uint8_t *e = entries.data + off;
 		uint16_t size = le16_at(e + FVE_ENTRY_SIZE);
@@ -214,7 +221,7 @@ static void entries_parse(ByteSpan entries, BitlockerInfo *info)
 			info->description = utf16le_text(span_sub(entries, off + FVE_ENTRY_DATA,
 								  size - FVE_ENTRY_DATA));
 		} else if (type == FVE_ENTRY_TYPE_VMK && value == FVE_VALUE_VMK && size >= FVE_VMK_MIN_SIZE) {
-			BitlockerProtector bp = { fve_metadata_protection_text(le16_at(e + FVE_VMK_PROTECTION)),
+			FveKeyProtector bp = { fve_metadata_protection_text(le16_at(e + FVE_VMK_PROTECTION)),
 						  fve_metadata_guid_text(e + FVE_VMK_GUID) };
 			g_array_append_val(prot, bp);
 		}
@@ -223,13 +230,39 @@ static void entries_parse(ByteSpan entries, BitlockerInfo *info)
 	if (info->description == NULL)
 		info->description = g_strdup("");
 	info->protector_count = prot->len;
-	info->protectors = (BitlockerProtector *)(void *)g_array_free(prot, FALSE);
+	info->protectors = (FveKeyProtector *)(void *)g_array_free(prot, FALSE);
 }
 
-bool fve_metadata_parse(ByteSpan block, FveMetadata *fve, BitlockerInfo *info, GError **error)
+/* True if `block` holds at least `need` bytes and starts with the block signature. */
+static bool block_signature_ok(ByteSpan block, size_t need, GError **error)
 {
-	if (!span_has(block, 0, FVE_META_ENTRIES) || memcmp(block.data, "-FVE-FS-", 8) != 0)
+	if (!span_has(block, 0, need) || memcmp(block.data, "-FVE-FS-", 8) != 0)
 		return rfs_set_corrupt(error, "FVE metadata block: no -FVE-FS- signature");
+	return true;
+}
+
+static void block_header_decode(const uint8_t *p, FveBlockHeader *out)
+{
+	*out = (FveBlockHeader){
+		.version = le16_at(p + FVE_BLOCK_VERSION),
+		.current_state = le16_at(p + FVE_BLOCK_CURRENT_STATE),
+		.next_state = le16_at(p + FVE_BLOCK_NEXT_STATE),
+		.encrypted_size_bytes = le64_at(p + FVE_BLOCK_ENCRYPTED_SIZE),
+	};
+}
+
+bool fve_metadata_block_header_parse(ByteSpan block, FveBlockHeader *out, GError **error)
+{
+	if (!block_signature_ok(block, FVE_METADATA_BLOCK_HEADER_SIZE, error))
+		return false;
+	block_header_decode(block.data, out);
+	return true;
+}
+
+bool fve_metadata_parse(ByteSpan block, FveMetadata *fve, FveInfo *info, GError **error)
+{
+	if (!block_signature_ok(block, FVE_META_ENTRIES, error))
+		return false;
 	const uint8_t *p = block.data;
 	uint32_t meta_size = le32_at(p + FVE_META_SIZE);
 	if (meta_size < FVE_META_ENTRIES - FVE_META_SIZE || !span_has(block, FVE_META_SIZE, meta_size))
@@ -237,9 +270,11 @@ bool fve_metadata_parse(ByteSpan block, FveMetadata *fve, BitlockerInfo *info, G
 				       meta_size, block.size - FVE_META_SIZE);
 	if (!block_check(block, error))
 		return false;
-	fve->current_state = le16_at(p + FVE_BLOCK_CURRENT_STATE);
-	fve->next_state = le16_at(p + FVE_BLOCK_NEXT_STATE);
-	fve->encrypted_size_bytes = le64_at(p + FVE_BLOCK_ENCRYPTED_SIZE);
+	FveBlockHeader head;
+	block_header_decode(p, &head);
+	fve->current_state = head.current_state;
+	fve->next_state = head.next_state;
+	fve->encrypted_size_bytes = head.encrypted_size_bytes;
 	fve->method = le16_at(p + FVE_META_METHOD);
 
 	fve_metadata_info_clear(info);
@@ -256,7 +291,7 @@ bool fve_metadata_parse(ByteSpan block, FveMetadata *fve, BitlockerInfo *info, G
 /* Windows keeps a clear key while it converts a volume and while BitLocker is suspended;
  * the block header states stay 4 (encrypted) on the volumes we have seen, so those alone
  * do not reveal an unfinished conversion. */
-char *fve_metadata_refusal_text(const FveMetadata *f, const BitlockerInfo *info,
+char *fve_metadata_refusal_text(const FveMetadata *f, const FveInfo *info,
 				uint64_t volume_size_bytes, const char *bde_text, bool *named)
 {
 	*named = true;

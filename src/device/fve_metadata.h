@@ -1,19 +1,21 @@
 /* BitLocker's on-disk metadata decoded from bytes: the volume header (first sector), the
  * FVE metadata block with its CRC-32 and entries, the names of methods and key protectors,
- * and what the decoded state says about a volume libbde refuses. Pure: no I/O, no libbde. */
+ * and what the decoded state says about a volume libbde refuses. Pure: no I/O, no libbde.
+ * The one decoder of these structures: every backend (encrypted_volume_backend.h) and the
+ * volume size probe read them through here. */
 #pragma once
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device/bitlocker_source.h"
 #include "util/bytes.h"
 
 enum {
 	FVE_METADATA_HEADER_SIZE = 512,          /* the volume header: the first sector        */
 	FVE_METADATA_MAX_BYTES = 64 * 1024,      /* one metadata block copy, as read            */
 	FVE_METADATA_COPIES = 3,
+	FVE_METADATA_BLOCK_HEADER_SIZE = 0x18,   /* the part of a block header decoded alone */
 };
 
 typedef enum {                               /* FVE metadata header, u16 at 0x64           */
@@ -44,6 +46,23 @@ typedef enum {                               /* block header conversion states  
 	FVE_STATE_PAUSED = 5,
 } FveState;
 
+typedef struct {
+	char *type;        /* "password", "recovery password", "startup key", "TPM", "clear key", ... */
+	char *identifier;  /* GUID, lower case with dashes */
+} FveKeyProtector;
+
+/* What the metadata says about the volume, readable without a key: decoded by
+ * fve_metadata_parse(), and refined by a backend that reads more (libbde). */
+typedef struct {
+	char *method;            /* "AES-CBC 128 with Elephant diffuser", "AES-XTS 128", ... */
+	char *volume_identifier; /* GUID */
+	int64_t creation_time;   /* FILETIME, 0 = unknown */
+	char *description;       /* UTF-8, may be "" */
+	FveKeyProtector *protectors;
+	size_t protector_count;
+	bool to_go;              /* BitLocker To Go */
+} FveInfo;
+
 /* What the volume header says. */
 typedef struct {
 	uint64_t block_offsets[FVE_METADATA_COPIES]; /* bytes from the volume start; 0 = none */
@@ -51,6 +70,15 @@ typedef struct {
 	bool to_go;            /* BitLocker To Go ("MSWIN4.1" header)                        */
 	bool eow;              /* Windows 8+ used-space-only volume (encrypts on write)       */
 } FveMetadataHeader;
+
+/* The start of an FVE metadata block copy: its signature, version, conversion states and
+ * how many bytes of the volume are encrypted. */
+typedef struct {
+	uint16_t version;       /* 1 Vista, 2 Windows 7 and later */
+	uint16_t current_state; /* FveState */
+	uint16_t next_state;
+	uint64_t encrypted_size_bytes; /* Windows 7+: the volume's size once fully encrypted */
+} FveBlockHeader;
 
 /* What we decode ourselves from one FVE metadata block copy. */
 typedef struct {
@@ -70,11 +98,17 @@ bool fve_metadata_probe(ByteSpan first_sector);
 bool fve_metadata_header_parse(ByteSpan first_sector, FveMetadataHeader *out,
 			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Decodes the first FVE_METADATA_BLOCK_HEADER_SIZE bytes of a metadata block copy.
+ * RFS_ERROR_CORRUPT "FVE metadata block: no -FVE-FS- signature" if `block` is shorter or
+ * does not start with the signature; nothing else is checked (see fve_metadata_parse()). */
+bool fve_metadata_block_header_parse(ByteSpan block, FveBlockHeader *out,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Decodes one FVE metadata block copy (block header at offset 0) into `fve` and `info`, whose strings and protector
  * list are replaced (info->to_go is kept). A copy that fails its CRC-32 or whose sizes
  * point past `block` fails with RFS_ERROR_CORRUPT, and then `fve` and `info` are unchanged.
  * Entries after a zero-length or overlong one are ignored: what came before still counts. */
-bool fve_metadata_parse(ByteSpan block, FveMetadata *fve, BitlockerInfo *info,
+bool fve_metadata_parse(ByteSpan block, FveMetadata *fve, FveInfo *info,
 			GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* "AES-XTS 128", ..., "none"; NULL for a method we do not know. */
@@ -89,13 +123,13 @@ char *fve_metadata_protection_text(uint16_t type);
 char *fve_metadata_guid_text(const uint8_t guid[16]);
 
 /* Frees what `info` holds and zeroes it, keeping info->to_go. */
-void fve_metadata_info_clear(BitlockerInfo *info);
+void fve_metadata_info_clear(FveInfo *info);
 /* How many of the volume's protectors have this type name. */
-size_t fve_metadata_protector_count(const BitlockerInfo *info, const char *type);
+size_t fve_metadata_protector_count(const FveInfo *info, const char *type);
 
 /* Why libbde refused a volume, in words that name the method or the state when the
  * metadata (`f`, and the protectors in `info`) explains it; `bde_text` is libbde's own
  * message, quoted in every answer. *named is false when nothing in the metadata explains
  * the refusal. g_free. */
-char *fve_metadata_refusal_text(const FveMetadata *f, const BitlockerInfo *info,
+char *fve_metadata_refusal_text(const FveMetadata *f, const FveInfo *info,
 				uint64_t volume_size_bytes, const char *bde_text, bool *named);

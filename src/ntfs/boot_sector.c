@@ -1,7 +1,6 @@
 /* The NTFS boot sector: geometry (sector, cluster and record sizes) and where $MFT and
  * $MFTMirr start. Only the first 512 bytes are read, never the boot code. Anything that
- * would misplace a later read is rejected; a missing 0x55AA end marker is only flagged.
- * Also recognises BitLocker volume headers, which replace the NTFS boot sector. */
+ * would misplace a later read is rejected; a missing 0x55AA end marker is only flagged. */
 #define G_LOG_DOMAIN "restorefs-ntfs"
 
 #include "ntfs/boot_sector.h"
@@ -22,16 +21,6 @@ enum {                                 /* NTFS boot sector ($Boot), little-endia
 	BOOT_CLUSTERS_PER_INDEX  = 0x44, /* i8; < 0: 2^-n bytes */
 	BOOT_SERIAL              = 0x48, /* u64 */
 	BOOT_END_MARKER          = 0x1FE, /* u16, 0xAA55 */
-};
-
-enum {                                     /* BitLocker volume header */
-	BDE_SIGNATURE              = 0x03,  /* 8 bytes, "-FVE-FS-" (Vista and later)       */
-	BDE_TOGO_IDENTIFIER        = 0x1A8, /* 16 bytes, the BitLocker GUID (To Go, FAT)  */
-};
-
-static const uint8_t BDE_IDENTIFIER[16] = { /* {4967D63B-2E29-4AD8-8399-F6A339E3D001} */
-	0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
-	0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01,
 };
 
 #define BOOT_MIN_CLUSTER ((uint32_t)512)
@@ -147,16 +136,4 @@ bool boot_sector_parse(ByteSpan raw, BootSector *out, GError **error)
 
 	*out = bs;
 	return true;
-}
-
-bool boot_sector_is_bitlocker(ByteSpan raw)
-{
-	if (!span_has(raw, 0, BOOT_SECTOR_SIZE))
-		return false;
-	if (memcmp(raw.data + BDE_SIGNATURE, "-FVE-FS-", 8) == 0)
-		return true;
-	/* BitLocker To Go keeps a FAT boot sector ("MSWIN4.1") readable by old systems and
-	 * marks itself with the BitLocker GUID further down. */
-	return memcmp(raw.data + BDE_SIGNATURE, "MSWIN4.1", 8) == 0 &&
-	       memcmp(raw.data + BDE_TOGO_IDENTIFIER, BDE_IDENTIFIER, sizeof BDE_IDENTIFIER) == 0;
 }

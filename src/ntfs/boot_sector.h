@@ -29,6 +29,3 @@ typedef struct {
  * RFS_ERROR_CORRUPT with a message naming the field that is wrong (OEM id, sector size,
  * cluster size, record size, MFT location outside the volume, ...). */
 bool boot_sector_parse(ByteSpan raw, BootSector *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-
-/* True if the bytes look like a BitLocker volume header (-FVE-FS- or BitLocker To Go). */
-bool boot_sector_is_bitlocker(ByteSpan raw);

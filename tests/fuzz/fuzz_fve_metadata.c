@@ -1,5 +1,6 @@
-/* libFuzzer target: the BitLocker volume header and FVE metadata block parsers on arbitrary
- * bytes, the refusal text built from what they decode, and the recovery password checks. */
+/* libFuzzer target: the BitLocker volume header, FVE metadata block header and block
+ * parsers on arbitrary bytes, the refusal text built from what they decode, and the
+ * recovery password checks. */
 #include <glib.h>
 #include <string.h>
 
@@ -15,8 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fve_metadata_header_parse(all, &header, NULL))
 		g_assert(header.sector_size == 0 || header.sector_size >= 512);
 
+	FveBlockHeader block_header;
+	if (fve_metadata_block_header_parse(all, &block_header, NULL))
+		g_assert(size >= FVE_METADATA_BLOCK_HEADER_SIZE);
+
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	if (fve_metadata_parse(all, &fve, &info, NULL)) {
 		g_assert(info.method != NULL && info.description != NULL);
 		for (size_t i = 0; i < info.protector_count; i++)

@@ -1,5 +1,5 @@
-/* boot_sector_parse and boot_sector_is_bitlocker: hand-built sectors with one field broken
- * at a time, every truncation, and the boot sectors Windows wrote (fixtures). */
+/* boot_sector_parse: hand-built sectors with one field broken at a time, every truncation,
+ * and the boot sectors Windows wrote (fixtures). */
 #define G_LOG_DOMAIN "restorefs-test"
 
 #include <criterion/criterion.h>
@@ -59,7 +59,6 @@ Test(boot_sector, parses_valid_sector)
 	cr_assert_eq(bs.index_record_size, 4096);
 	cr_assert_eq(bs.serial, 0x1122334455667788ull);
 	cr_assert_not(bs.signature_missing);
-	cr_assert_not(boot_sector_is_bitlocker(byte_span(b, sizeof b)));
 }
 
 Test(boot_sector, rejects_every_truncation)
@@ -224,38 +223,6 @@ Test(boot_sector, output_untouched_on_failure)
 	cr_assert_eq(bs.bytes_per_sector, 0xA5A5A5A5u);
 }
 
-/* ---- BitLocker --------------------------------------------------------------------------- */
-
-static const uint8_t BDE_GUID[16] = {
-	0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a, 0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01,
-};
-
-Test(boot_sector, recognises_bitlocker)
-{
-	uint8_t b[512] = { 0xEB, 0x58, 0x90 };
-	memcpy(b + 3, "-FVE-FS-", 8); /* Windows 7 and later also put the GUID at 0xA0 */
-	memcpy(b + 0xA0, BDE_GUID, sizeof BDE_GUID);
-	cr_assert(boot_sector_is_bitlocker(byte_span(b, sizeof b)));
-	cr_assert_not(boot_sector_is_bitlocker(byte_span(b, 511)));
-	cr_assert_not(boot_sector_is_bitlocker(byte_span(b, 0)));
-
-	uint8_t vista[512] = { 0xEB, 0x52, 0x90 };
-	memcpy(vista + 3, "-FVE-FS-", 8);
-	cr_assert(boot_sector_is_bitlocker(byte_span(vista, sizeof vista)));
-}
-
-Test(boot_sector, recognises_bitlocker_to_go)
-{
-	uint8_t b[512] = { 0xEB, 0x58, 0x90 };
-	memcpy(b + 3, "MSWIN4.1", 8);
-	memcpy(b + 0x52, "FAT32   ", 8);
-	cr_assert_not(boot_sector_is_bitlocker(byte_span(b, sizeof b))); /* a plain FAT32 */
-	memcpy(b + 0x1A8, BDE_GUID, sizeof BDE_GUID);
-	cr_assert(boot_sector_is_bitlocker(byte_span(b, sizeof b)));
-	memcpy(b + 3, "MSDOS5.0", 8);
-	cr_assert_not(boot_sector_is_bitlocker(byte_span(b, sizeof b)));
-}
-
 /* ---- boot sectors written by Windows ----------------------------------------------------- */
 
 typedef struct {
@@ -297,7 +264,6 @@ Test(boot_sector, parses_windows_boot_sectors)
 		cr_assert_eq(bs.index_record_size, w->index_record_size, "%s", w->file);
 		cr_assert_eq(bs.serial, w->serial, "%s", w->file);
 		cr_assert_eq(bs.signature_missing, w->signature_missing, "%s", w->file);
-		cr_assert_not(boot_sector_is_bitlocker(byte_span(data, size)), "%s", w->file);
 	}
 }
 

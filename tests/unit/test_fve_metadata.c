@@ -1,7 +1,7 @@
-/* The BitLocker volume header and FVE metadata parsers on hand-made blocks (hostile sizes,
- * counts, CRC-32 and entries), the choice among the three metadata copies, the refusal
- * texts, the recovery password checks, and the headers and metadata of the Windows-made
- * volumes in bitlk-images.tar.xz, checked against its images.conf. */
+/* The BitLocker volume header, block header and FVE metadata parsers on hand-made blocks
+ * (hostile sizes, counts, CRC-32 and entries), the refusal texts, and the headers and
+ * metadata of the Windows-made volumes in bitlk-images.tar.xz, checked against its
+ * images.conf. */
 #include <criterion/criterion.h>
 #include <glib.h>
 #include <fcntl.h>
@@ -10,111 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "device/bitlocker_source.h"
 #include "device/fve_metadata.h"
-#include "device/recovery_password.h"
+#include "fixture_fve.h"
 #include "test_fixtures.h"
-#include "mem_source.h"
-#include "util/crc32.h"
 #include "util/error.h"
 
-/* ---- builders ---- */
-
-static const uint8_t BDE_GUID[16] = { 0x3b, 0xd6, 0x67, 0x49, 0x29, 0x2e, 0xd8, 0x4a,
-				      0x83, 0x99, 0xf6, 0xa3, 0x39, 0xe3, 0xd0, 0x01 };
-static const uint8_t BDE_GUID_EOW[16] = { 0x3b, 0x4d, 0xa8, 0x92, 0x80, 0xdd, 0x0e, 0x4d,
-					  0x9e, 0x4e, 0xb1, 0xe3, 0x28, 0x4e, 0xae, 0xd8 };
-/* e9726fab-7656-4bc5-bb9e-adf115953328, as bitlk-aes-cbc-128 stores it */
-static const uint8_t VOLUME_GUID[16] = { 0xab, 0x6f, 0x72, 0xe9, 0x56, 0x76, 0xc5, 0x4b,
-					 0xbb, 0x9e, 0xad, 0xf1, 0x15, 0x95, 0x33, 0x28 };
-#define VOLUME_GUID_TEXT "e9726fab-7656-4bc5-bb9e-adf115953328"
-#define FILETIME 132067306789876543LL
-
-/* A Windows 7+ header naming three copies (Vista: only `vista_lcn`, when not 0). */
-static void header_build(uint8_t hdr[512], const uint64_t offsets[3], uint64_t vista_lcn)
-{
-	memset(hdr, 0, 512);
-	memcpy(hdr + 3, "-FVE-FS-", 8);
-	le16_put(hdr + 0x0B, 512);
-	hdr[0x0D] = 8;
-	if (vista_lcn != 0) {
-		le64_put(hdr + 0x38, vista_lcn);
-		return;
-	}
-	memcpy(hdr + 0xA0, BDE_GUID, 16);
-	for (int i = 0; i < 3; i++)
-		le64_put(hdr + 0xB0 + 8 * i, offsets[i]);
-}
-
-typedef struct {
-	uint8_t data[4096];
-	size_t used; /* end of the entries */
-} Block;
-
-static void block_start(Block *b, uint16_t method)
-{
-	memset(b, 0, sizeof *b);
-	memcpy(b->data, "-FVE-FS-", 8);
-	le16_put(b->data + 0x0A, 2);
-	le16_put(b->data + 0x0C, FVE_STATE_ENCRYPTED);
-	le16_put(b->data + 0x0E, FVE_STATE_ENCRYPTED);
-	le64_put(b->data + 0x10, 1 << 20);
-	memcpy(b->data + 0x50, VOLUME_GUID, 16);
-	le16_put(b->data + 0x64, method);
-	le64_put(b->data + 0x68, (uint64_t)FILETIME);
-	b->used = 0x70;
-}
-
-static uint8_t *block_entry(Block *b, uint16_t size, uint16_t type, uint16_t value)
-{
-	uint8_t *e = b->data + b->used;
-	le16_put(e, size);
-	le16_put(e + 2, type);
-	le16_put(e + 4, value);
-	le16_put(e + 6, 1);
-	b->used += size;
-	return e;
-}
-
-static void block_vmk(Block *b, uint8_t guid_first_byte, uint16_t protection)
-{
-	uint8_t *e = block_entry(b, 0x50, 0x0002, 0x0008);
-	memset(e + 8, guid_first_byte, 16);
-	le16_put(e + 0x22, protection);
-}
-
-static void block_description(Block *b, const char *ascii)
-{
-	size_t n = strlen(ascii);
-	uint8_t *e = block_entry(b, (uint16_t)(8 + 2 * n), 0x0007, 0x0002);
-	for (size_t i = 0; i < n; i++)
-		le16_put(e + 8 + 2 * i, (uint8_t)ascii[i]);
-}
-
-/* Sets the sizes and appends the validation record; returns the bytes in use. */
-static size_t block_finish(Block *b)
-{
-	le32_put(b->data + 0x40, (uint32_t)(b->used - 0x40));
-	size_t units = (b->used + 15) / 16;
-	le16_put(b->data + 0x08, (uint16_t)units);
-	uint8_t *v = b->data + units * 16;
-	le16_put(v, 8);
-	le16_put(v + 2, 2);
-	le32_put(v + 4, crc32_update(0, b->data, units * 16));
-	return units * 16 + 8;
-}
-
-/* A typical block: AES-XTS 128, password and recovery password, a description. */
-static size_t block_typical(Block *b)
-{
-	block_start(b, FVE_METHOD_AES_128_XTS);
-	block_description(b, "DESKTOP F: 1/2/2024");
-	block_vmk(b, 0x11, FVE_PROTECTION_PASSWORD);
-	block_vmk(b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
-	return block_finish(b);
-}
-
-static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, BitlockerInfo *info,
+static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, FveInfo *info,
 		  GError **error)
 {
 	/* An exact-size copy, so that the sanitizers see any read past the end. */
@@ -127,7 +28,7 @@ static bool parse(const uint8_t *data, size_t size, FveMetadata *fve, BitlockerI
 Test(fve_header, parses_three_offsets)
 {
 	uint8_t hdr[512];
-	header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
+	fixture_fve_header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
 	FveMetadataHeader h;
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert_eq(h.block_offsets[0], 0x10000);
@@ -140,7 +41,7 @@ Test(fve_header, parses_three_offsets)
 Test(fve_header, truncated_at_every_length)
 {
 	uint8_t hdr[512];
-	header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
+	fixture_fve_header_build(hdr, (uint64_t[]){ 0x10000, 0x20000, 0x30000 }, 0);
 	for (size_t len = 0; len < 512; len++) {
 		g_autofree uint8_t *copy = g_memdup2(hdr, len);
 		g_autoptr(GError) error = NULL;
@@ -158,14 +59,14 @@ Test(fve_header, to_go_and_eow)
 	FveMetadataHeader h;
 	memcpy(hdr + 3, "MSWIN4.1", 8);
 	cr_assert_not(fve_metadata_probe(byte_span(hdr, 512)), "FAT without the To Go GUID");
-	memcpy(hdr + 0x1A8, BDE_GUID, 16);
+	memcpy(hdr + 0x1A8, FIXTURE_FVE_GUID, 16);
 	le64_put(hdr + 0x1B8, 0x4000);
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert(h.to_go);
 	cr_assert_eq(h.block_offsets[0], 0x4000);
 
-	header_build(hdr, (uint64_t[]){ 1, 2, 3 }, 0);
-	memcpy(hdr + 0xA0, BDE_GUID_EOW, 16);
+	fixture_fve_header_build(hdr, (uint64_t[]){ 1, 2, 3 }, 0);
+	memcpy(hdr + 0xA0, FIXTURE_FVE_GUID_EOW, 16);
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert(h.eow);
 	cr_assert_eq(h.block_offsets[1], 2);
@@ -175,12 +76,12 @@ Test(fve_header, vista_lcn_and_absurd_geometry)
 {
 	uint8_t hdr[512];
 	FveMetadataHeader h;
-	header_build(hdr, NULL, 100);
+	fixture_fve_header_build(hdr, NULL, 100);
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert_eq(h.block_offsets[0], 100 * 4096);
 	cr_assert_eq(h.block_offsets[1], 0);
 
-	header_build(hdr, NULL, UINT64_MAX / 16); /* lcn * cluster would wrap */
+	fixture_fve_header_build(hdr, NULL, UINT64_MAX / 16); /* lcn * cluster would wrap */
 	cr_assert(fve_metadata_header_parse(byte_span(hdr, 512), &h, NULL));
 	cr_assert_eq(h.block_offsets[0], 0);
 
@@ -201,22 +102,56 @@ Test(fve_header, vista_lcn_and_absurd_geometry)
 	cr_assert_eq(h.sector_size, 4096);
 }
 
+/* ---- FVE metadata block header ---- */
+
+Test(fve_block_header, decodes_the_fields)
+{
+	FixtureFveBlock b;
+	fixture_fve_block_typical(&b);
+	le16_put(b.data + 0x0C, FVE_STATE_SWITCHING);
+	FveBlockHeader h;
+	cr_assert(fve_metadata_block_header_parse(byte_span(b.data, FVE_METADATA_BLOCK_HEADER_SIZE),
+						  &h, NULL));
+	cr_assert_eq(h.version, 2);
+	cr_assert_eq(h.current_state, FVE_STATE_SWITCHING);
+	cr_assert_eq(h.next_state, FVE_STATE_ENCRYPTED);
+	cr_assert_eq(h.encrypted_size_bytes, 1 << 20);
+}
+
+Test(fve_block_header, truncated_or_unsigned)
+{
+	FixtureFveBlock b;
+	fixture_fve_block_typical(&b);
+	for (size_t len = 0; len < FVE_METADATA_BLOCK_HEADER_SIZE; len++) {
+		g_autofree uint8_t *copy = g_memdup2(b.data, len);
+		g_autoptr(GError) error = NULL;
+		FveBlockHeader h;
+		cr_assert_not(fve_metadata_block_header_parse(byte_span(copy, len), &h, &error),
+			      "length %zu", len);
+		cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
+		cr_assert_str_eq(error->message, "FVE metadata block: no -FVE-FS- signature");
+	}
+	b.data[7] = '_';
+	FveBlockHeader h;
+	cr_assert_not(fve_metadata_block_header_parse(byte_span(b.data, sizeof b.data), &h, NULL));
+}
+
 /* ---- FVE metadata block ---- */
 
 Test(fve_metadata, parses_typical_block)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { .to_go = true };
+	FveInfo info = { .to_go = true };
 	g_autoptr(GError) error = NULL;
 	cr_assert(parse(b.data, size, &fve, &info, &error), "%s", error ? error->message : "");
 	cr_assert_eq(fve.method, FVE_METHOD_AES_128_XTS);
 	cr_assert_eq(fve.current_state, FVE_STATE_ENCRYPTED);
 	cr_assert_eq(fve.encrypted_size_bytes, 1 << 20);
 	cr_assert_str_eq(info.method, "AES-XTS 128");
-	cr_assert_str_eq(info.volume_identifier, VOLUME_GUID_TEXT);
-	cr_assert_eq(info.creation_time, FILETIME);
+	cr_assert_str_eq(info.volume_identifier, FIXTURE_FVE_VOLUME_GUID_TEXT);
+	cr_assert_eq(info.creation_time, FIXTURE_FVE_FILETIME);
 	cr_assert_str_eq(info.description, "DESKTOP F: 1/2/2024");
 	cr_assert(info.to_go, "to_go is kept");
 	cr_assert_eq(info.protector_count, 2);
@@ -233,12 +168,12 @@ Test(fve_metadata, parses_typical_block)
  * validation record after it is checked when present (Vista blocks have none). */
 Test(fve_metadata, truncated_at_every_length)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	size_t meta_end = b.used;
 	for (size_t len = 0; len <= size; len++) {
 		FveMetadata fve = { 0 };
-		BitlockerInfo info = { 0 };
+		FveInfo info = { 0 };
 		g_autoptr(GError) error = NULL;
 		bool ok = parse(b.data, len, &fve, &info, &error);
 		cr_assert_eq(ok, len >= meta_end, "length %zu", len);
@@ -252,12 +187,12 @@ Test(fve_metadata, truncated_at_every_length)
 
 Test(fve_metadata, rejects_bad_signature)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	b.data[0] = 'x';
 	g_autoptr(GError) error = NULL;
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert_not(parse(b.data, size, &fve, &info, &error));
 	cr_assert_str_eq(error->message, "FVE metadata block: no -FVE-FS- signature");
 }
@@ -266,12 +201,12 @@ Test(fve_metadata, rejects_absurd_metadata_sizes)
 {
 	static const uint32_t sizes[] = { 0, 0x2F, 0xFFFFFFFF, 0x80000000, 4096 };
 	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
-		Block b;
-		size_t size = block_typical(&b);
+		FixtureFveBlock b;
+		size_t size = fixture_fve_block_typical(&b);
 		le32_put(b.data + 0x40, sizes[i]);
 		g_autoptr(GError) error = NULL;
 		FveMetadata fve = { .method = 7 };
-		BitlockerInfo info = { 0 };
+		FveInfo info = { 0 };
 		cr_assert_not(parse(b.data, size, &fve, &info, &error), "size %u", sizes[i]);
 		cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
 		g_autofree char *want = g_strdup_printf("FVE metadata block: metadata size %u of %zu bytes",
@@ -284,12 +219,12 @@ Test(fve_metadata, rejects_absurd_metadata_sizes)
 
 Test(fve_metadata, rejects_bad_crc)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	b.data[0x70 + 8] ^= 1; /* the description's first character */
 	g_autoptr(GError) error = NULL;
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert_not(parse(b.data, size, &fve, &info, &error));
 	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
 	cr_assert(g_str_has_prefix(error->message, "FVE metadata block: CRC-32 0x"), "%s", error->message);
@@ -299,13 +234,13 @@ Test(fve_metadata, rejects_bad_crc)
 
 Test(fve_metadata, no_validation_record_means_no_check)
 {
-	Block b;
-	size_t size = block_typical(&b);
+	FixtureFveBlock b;
+	size_t size = fixture_fve_block_typical(&b);
 	b.data[0x70 + 8] ^= 1;
 	size_t units = le16_at(b.data + 0x08);
 	le16_put(b.data + units * 16 + 2, 1); /* not version 2: no CRC-32 */
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	fve_metadata_info_clear(&info);
 	le16_put(b.data + units * 16 + 2, 2);
@@ -316,15 +251,15 @@ Test(fve_metadata, no_validation_record_means_no_check)
 
 Test(fve_metadata, zero_length_entry_stops_the_walk)
 {
-	Block b;
-	block_start(&b, FVE_METHOD_AES_128_CBC);
-	block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
-	block_entry(&b, 0x50, 0, 0); /* 0x50 bytes of padding ... */
+	FixtureFveBlock b;
+	fixture_fve_block_start(&b, FVE_METHOD_AES_128_CBC);
+	fixture_fve_block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
+	fixture_fve_block_entry(&b, 0x50, 0, 0); /* 0x50 bytes of padding ... */
 	le16_put(b.data + b.used - 0x50, 0); /* ... whose size field says 0 */
-	block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
-	size_t size = block_finish(&b);
+	fixture_fve_block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
+	size_t size = fixture_fve_block_finish(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	cr_assert_eq(info.protector_count, 1);
 	cr_assert_str_eq(info.description, "");
@@ -335,15 +270,15 @@ Test(fve_metadata, entry_sizes_below_header_or_past_the_block)
 {
 	static const uint16_t bad[] = { 1, 7, 0x51, 0xFFFF };
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
-		Block b;
-		block_start(&b, FVE_METHOD_AES_128_CBC);
-		block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
+		FixtureFveBlock b;
+		fixture_fve_block_start(&b, FVE_METHOD_AES_128_CBC);
+		fixture_fve_block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
 		uint8_t *last = b.data + b.used;
-		block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
+		fixture_fve_block_vmk(&b, 0x22, FVE_PROTECTION_RECOVERY_PASSWORD);
 		le16_put(last, bad[i]);
-		size_t size = block_finish(&b);
+		size_t size = fixture_fve_block_finish(&b);
 		FveMetadata fve = { 0 };
-		BitlockerInfo info = { 0 };
+		FveInfo info = { 0 };
 		cr_assert(parse(b.data, size, &fve, &info, NULL), "entry size %u", bad[i]);
 		cr_assert_eq(info.protector_count, 1, "entry size %u", bad[i]);
 		fve_metadata_info_clear(&info);
@@ -352,17 +287,17 @@ Test(fve_metadata, entry_sizes_below_header_or_past_the_block)
 
 Test(fve_metadata, short_vmk_odd_strings_and_unknown_values)
 {
-	Block b;
-	block_start(&b, 0x1234);
-	block_entry(&b, 0x20, 0x0002, 0x0008);                 /* VMK too short: skipped */
-	uint8_t *d = block_entry(&b, 8 + 5, 0x0007, 0x0002);   /* odd length, lone surrogate */
+	FixtureFveBlock b;
+	fixture_fve_block_start(&b, 0x1234);
+	fixture_fve_block_entry(&b, 0x20, 0x0002, 0x0008);                 /* VMK too short: skipped */
+	uint8_t *d = fixture_fve_block_entry(&b, 8 + 5, 0x0007, 0x0002);   /* odd length, lone surrogate */
 	le16_put(d + 8, 0xD800);
 	d[12] = 'x';
-	block_description(&b, "second");                      /* only the first counts */
-	block_vmk(&b, 0x33, 0x4242);
-	size_t size = block_finish(&b);
+	fixture_fve_block_description(&b, "second");                      /* only the first counts */
+	fixture_fve_block_vmk(&b, 0x33, 0x4242);
+	size_t size = fixture_fve_block_finish(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	cr_assert_str_eq(info.method, "unknown (0x1234)");
 	cr_assert_str_eq(info.description, "");
@@ -374,16 +309,16 @@ Test(fve_metadata, short_vmk_odd_strings_and_unknown_values)
 Test(fve_metadata, many_entries)
 {
 	/* As many VMK entries as the 4 KiB builder holds: the count is whatever fits. */
-	Block b;
-	block_start(&b, FVE_METHOD_AES_256_CBC);
+	FixtureFveBlock b;
+	fixture_fve_block_start(&b, FVE_METHOD_AES_256_CBC);
 	size_t n = 0;
 	while (b.used + 0x50 + 16 + 8 <= sizeof b.data) {
-		block_vmk(&b, (uint8_t)n, FVE_PROTECTION_TPM);
+		fixture_fve_block_vmk(&b, (uint8_t)n, FVE_PROTECTION_TPM);
 		n++;
 	}
-	size_t size = block_finish(&b);
+	size_t size = fixture_fve_block_finish(&b);
 	FveMetadata fve = { 0 };
-	BitlockerInfo info = { 0 };
+	FveInfo info = { 0 };
 	cr_assert(parse(b.data, size, &fve, &info, NULL));
 	cr_assert_eq(info.protector_count, n);
 	cr_assert_eq(fve_metadata_protector_count(&info, "TPM"), n);
@@ -406,105 +341,23 @@ Test(fve_metadata, names)
 		g_autofree char *t = fve_metadata_protection_text(prot[i].type);
 		cr_assert_str_eq(t, prot[i].name);
 	}
-	g_autofree char *g = fve_metadata_guid_text(VOLUME_GUID);
-	cr_assert_str_eq(g, VOLUME_GUID_TEXT);
-}
-
-/* ---- the three copies, through bitlocker_volume_open ---- */
-
-enum { DISK_SIZE = 1 << 20, COPY_AT = 0x10000 };
-
-/* A volume whose three copies differ in their descriptions "copy 1".."copy 3"; copies
- * whose bit is set in `damaged` fail their CRC-32. */
-static BlockSource *disk_with_copies(unsigned damaged)
-{
-	uint8_t *disk = g_malloc0(DISK_SIZE);
-	header_build(disk, (uint64_t[]){ COPY_AT, 2 * COPY_AT, 3 * COPY_AT }, 0);
-	for (int i = 0; i < 3; i++) {
-		Block b;
-		char text[8];
-		g_snprintf(text, sizeof text, "copy %d", i + 1);
-		block_start(&b, FVE_METHOD_AES_128_XTS);
-		block_description(&b, text);
-		block_vmk(&b, 0x11, FVE_PROTECTION_PASSWORD);
-		size_t size = block_finish(&b);
-		if (damaged & (1u << i))
-			b.data[0x70 + 8] ^= 1;
-		memcpy(disk + (size_t)(i + 1) * COPY_AT, b.data, size);
-	}
-	return mem_source_new(disk, DISK_SIZE);
-}
-
-static void expect_copy(unsigned damaged, const char *description)
-{
-	BlockSource *src = disk_with_copies(damaged);
-	g_autoptr(GError) error = NULL;
-	BitlockerVolume *vol = bitlocker_volume_open(src, &error);
-	cr_assert_not_null(vol, "%s", error ? error->message : "");
-	const BitlockerInfo *info = bitlocker_volume_info(vol);
-	cr_assert_str_eq(info->description, description, "damaged 0x%x", damaged);
-	cr_assert_str_eq(info->volume_identifier, VOLUME_GUID_TEXT);
-	cr_assert_eq(info->protector_count, 1);
-	bitlocker_volume_free(vol);
-	block_source_close(src);
-}
-
-Test(fve_copies, first_intact_copy_is_used)
-{
-	expect_copy(0x1, "copy 2");
-	expect_copy(0x2 | 0x1, "copy 3");
-	expect_copy(0x2, "copy 1");
-}
-
-Test(fve_copies, all_damaged_reports_the_first)
-{
-	BlockSource *src = disk_with_copies(0x7);
-	g_autoptr(GError) error = NULL;
-	cr_assert_null(bitlocker_volume_open(src, &error));
-	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
-	cr_assert(g_str_has_prefix(error->message, "BitLocker: FVE metadata block: CRC-32 0x"),
-		  "%s", error->message);
-	block_source_close(src);
-}
-
-Test(fve_copies, offsets_past_the_end)
-{
-	uint8_t *disk = g_malloc0(DISK_SIZE);
-	header_build(disk, (uint64_t[]){ DISK_SIZE, UINT64_MAX, 0 }, 0);
-	BlockSource *src = mem_source_new(disk, DISK_SIZE);
-	g_autoptr(GError) error = NULL;
-	cr_assert_null(bitlocker_volume_open(src, &error));
-	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_CORRUPT));
-	cr_assert_str_eq(error->message,
-			 "BitLocker: the BitLocker header names no FVE metadata block inside the volume");
-	block_source_close(src);
-}
-
-Test(fve_copies, copy_cut_by_the_volume_end)
-{
-	uint8_t *disk = g_malloc0(DISK_SIZE);
-	header_build(disk, (uint64_t[]){ DISK_SIZE - 0x40, 0, 0 }, 0);
-	memcpy(disk + DISK_SIZE - 0x40, "-FVE-FS-", 8);
-	BlockSource *src = mem_source_new(disk, DISK_SIZE);
-	g_autoptr(GError) error = NULL;
-	cr_assert_null(bitlocker_volume_open(src, &error));
-	cr_assert_str_eq(error->message, "BitLocker: FVE metadata block: no -FVE-FS- signature");
-	block_source_close(src);
+	g_autofree char *g = fve_metadata_guid_text(FIXTURE_FVE_VOLUME_GUID);
+	cr_assert_str_eq(g, FIXTURE_FVE_VOLUME_GUID_TEXT);
 }
 
 /* ---- refusal texts ---- */
 
-static char *refusal(FveMetadata f, BitlockerInfo *info, bool *named)
+static char *refusal(FveMetadata f, FveInfo *info, bool *named)
 {
 	return fve_metadata_refusal_text(&f, info, 1 << 20, "libbde: says no", named);
 }
 
 Test(fve_refusal, names_method_and_state)
 {
-	BitlockerProtector clear = { "clear key", "x" };
-	BitlockerProtector both[] = { { "password", "x" }, { "clear key", "y" } };
-	BitlockerInfo none = { 0 }, only_clear = { .protectors = &clear, .protector_count = 1 };
-	BitlockerInfo converting = { .protectors = both, .protector_count = 2 };
+	FveKeyProtector clear = { "clear key", "x" };
+	FveKeyProtector both[] = { { "password", "x" }, { "clear key", "y" } };
+	FveInfo none = { 0 }, only_clear = { .protectors = &clear, .protector_count = 1 };
+	FveInfo converting = { .protectors = both, .protector_count = 2 };
 	FveMetadata ok = { .current_state = 4, .next_state = 4, .method = FVE_METHOD_AES_128_XTS,
 			   .encrypted_size_bytes = 1 << 20 };
 	bool named;
@@ -549,45 +402,12 @@ Test(fve_refusal, names_method_and_state)
 }
 
 /* ---- Windows-made volumes (bitlk-images.tar.xz) ---- */
-static char *unpacked; /* this test's temp dir, removed by the suite's fini */
-
-/* Unpacks the archive into a fresh temp dir and returns its bitlk-images folder (the images
- * are sparse: under 1 MiB on disk, 0.1 s); skips the calling test when it is missing. */
-static char *images_unpack(void)
-{
-	const char *dir = getenv("RFS_FIXTURES_DIR");
-	if (dir == NULL || *dir == '\0')
-		dir = RFS_FIXTURES_DIR;
-	g_autofree char *archive = g_build_filename(dir, "bitlk-images.tar.xz", NULL);
-	if (!g_file_test(archive, G_FILE_TEST_IS_REGULAR))
-		test_fixture_missing(archive);
-	unpacked = g_dir_make_tmp("test_fve_metadata-XXXXXX", NULL);
-	cr_assert_not_null(unpacked);
-	const char *argv[] = { "tar", "-xJf", archive, "--sparse", "-C", unpacked, NULL };
-	int status = -1;
-	g_autoptr(GError) error = NULL;
-	cr_assert(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-			       NULL, &status, &error), "%s", error ? error->message : "");
-	cr_assert(g_spawn_check_wait_status(status, NULL), "tar failed on %s", archive);
-	return g_build_filename(unpacked, "bitlk-images", NULL);
-}
-
-static void images_remove(void)
-{
-	if (unpacked == NULL)
-		return;
-	const char *argv[] = { "rm", "-rf", unpacked, NULL };
-	(void)g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-			   NULL, NULL);
-	g_clear_pointer(&unpacked, g_free);
-}
-
-TestSuite(fve_images, .fini = images_remove, .timeout = 60);
+TestSuite(fve_images, .fini = test_fixture_bitlk_remove, .timeout = 60);
 
 typedef struct {
 	FveMetadataHeader header;
 	FveMetadata fve;
-	BitlockerInfo info;
+	FveInfo info;
 	int good_copies;    /* bit i: copy i parsed */
 	char *first_error;  /* of the first copy that failed, or NULL */
 	uint64_t size_bytes;
@@ -621,7 +441,7 @@ static void image_read(const char *path, ImageMeta *m)
 		size_t want = (size_t)MIN((uint64_t)FVE_METADATA_MAX_BYTES, size - at);
 		g_autofree uint8_t *block = file_read(fd, at, want);
 		FveMetadata fve = { 0 };
-		BitlockerInfo info = { .to_go = m->header.to_go };
+		FveInfo info = { .to_go = m->header.to_go };
 		GError *error = NULL;
 		if (!fve_metadata_parse(byte_span(block, want), &fve, &info, &error)) {
 			if (m->first_error == NULL)
@@ -646,7 +466,7 @@ static void image_clear(ImageMeta *m)
 	g_free(m->first_error);
 }
 
-static bool has_protector(const BitlockerInfo *info, const char *type, const char *guid)
+static bool has_protector(const FveInfo *info, const char *type, const char *guid)
 {
 	for (size_t i = 0; i < info->protector_count; i++)
 		if (strcmp(info->protectors[i].type, type) == 0 &&
@@ -700,7 +520,7 @@ static void check_image(GKeyFile *conf, const char *images, const char *name)
 
 Test(fve_images, every_image_matches_images_conf)
 {
-	g_autofree char *images = images_unpack();
+	g_autofree char *images = test_fixture_bitlk_unpack();
 	g_autofree char *conf_path = g_build_filename(images, "images.conf", NULL);
 	g_autoptr(GKeyFile) conf = g_key_file_new();
 	cr_assert(g_key_file_load_from_file(conf, conf_path, G_KEY_FILE_NONE, NULL));
@@ -711,11 +531,11 @@ Test(fve_images, every_image_matches_images_conf)
 		check_image(conf, images, names[i]);
 }
 
-/* Values restorefs-scan --info printed before this parser moved out of
- * bitlocker_source.c, and the refusals the integration test expects. */
+/* Values restorefs-scan --info printed before this parser moved out of the libbde
+ * backend, and the refusals the integration test expects. */
 Test(fve_images, details_and_refusals)
 {
-	g_autofree char *images = images_unpack();
+	g_autofree char *images = test_fixture_bitlk_unpack();
 	static const struct {
 		const char *name, *method, *description, *first, *refusal;
 		int64_t created;

@@ -1,9 +1,9 @@
-/* Opens a BitLocker image through file_source_open + bitlocker_volume_open, unlocks it and
+/* Opens a BitLocker image through file_source_open + encrypted_volume_open, unlocks it and
  * prints the SHA-256 of the whole decrypted volume. The secret comes from a file, never
  * from argv. Exit: 0 ok, 2 locked (wrong or missing key), 3 unsupported, 1 other errors. */
 #define G_LOG_DOMAIN "restorefs-test"
 
-#include "device/bitlocker_source.h"
+#include "device/encrypted_volume.h"
 #include "util/error.h"
 
 #include <inttypes.h>
@@ -23,17 +23,17 @@ static int fail(const GError *error)
 	return 1;
 }
 
-static void print_info(BitlockerVolume *vol)
+static void print_info(EncryptedVolume *vol)
 {
-	const BitlockerInfo *info = bitlocker_volume_info(vol);
+	g_autofree RfsEncryptionInfo *info = encrypted_volume_info_copy(vol);
 	printf("method: %s\nvolume identifier: %s\ncreation time: %" PRId64 "\n"
 	       "description: %s\nto go: %s\n",
 	       info->method, info->volume_identifier, info->creation_time, info->description,
 	       info->to_go ? "yes" : "no");
 	for (size_t i = 0; i < info->protector_count; i++)
 		printf("protector: %s %s\n", info->protectors[i].type, info->protectors[i].identifier);
-	if (bitlocker_volume_refusal(vol) != NULL)
-		printf("unsupported: %s\n", bitlocker_volume_refusal(vol));
+	if (encrypted_volume_refusal(vol) != NULL)
+		printf("unsupported: %s\n", encrypted_volume_refusal(vol));
 }
 
 static bool parse_kind(const char *name, RfsKeyKind *kind)
@@ -91,11 +91,11 @@ int main(int argc, char **argv)
 		BlockSource *file = file_source_open(argv[2], 0, &error);
 		if (file == NULL)
 			return fail(error);
-		BitlockerVolume *vol = bitlocker_volume_open(file, &error);
+		EncryptedVolume *vol = encrypted_volume_open(file, ENCRYPTED_VOLUME_LIBBDE, &error);
 		if (vol == NULL)
 			return fail(error);
 		print_info(vol);
-		bitlocker_volume_free(vol);
+		encrypted_volume_free(vol);
 		block_source_close(file);
 		return 0;
 	}
@@ -137,17 +137,17 @@ int main(int argc, char **argv)
 		g_free(secret);
 		return fail(error);
 	}
-	BitlockerVolume *vol = bitlocker_volume_open(file, &error);
+	EncryptedVolume *vol = encrypted_volume_open(file, ENCRYPTED_VOLUME_LIBBDE, &error);
 	bool ok = vol != NULL &&
-		  bitlocker_volume_unlock(vol, kind, (const uint8_t *)secret, secret_size, &error);
+		  encrypted_volume_unlock(vol, kind, (const uint8_t *)secret, secret_size, &error);
 	explicit_bzero(secret, secret_size);
 	g_free(secret);
 	if (!ok) {
-		bitlocker_volume_free(vol);
+		encrypted_volume_free(vol);
 		block_source_close(file);
 		return fail(error);
 	}
-	BlockSource *plain = bitlocker_volume_source(vol);
+	BlockSource *plain = encrypted_volume_take_source(vol);
 	ok = hash_volume(plain, limit, &error);
 	block_source_close(plain);
 	block_source_close(file);
