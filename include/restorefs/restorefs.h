@@ -143,6 +143,7 @@ typedef struct {
 	uint64_t orphans;          /* entries placed under lost+found               */
 	uint64_t deleted_bytes;    /* sum of the deleted streams' sizes             */
 	uint64_t live_files;       /* indexed live files (RFS_SCAN_INCLUDE_LIVE)     */
+	uint64_t by_state[5];      /* deleted files and streams by RfsEntryState     */
 } RfsScanStats;
 
 /* Reads the MFT once, sequentially, and builds the index. Progress is in MFT records. */
@@ -214,6 +215,10 @@ typedef struct RfsEntryInfo {
 	uint64_t allocated_bytes;
 	uint64_t clusters;       /* clusters holding the stream's data (sparse not counted) */
 	uint64_t clusters_in_use;/* of those, allocated now to something else ($Bitmap)   */
+	uint64_t clusters_superseded; /* of the free rest, written later by another deleted
+				  * file (the write order is shown by the evidence)        */
+	uint64_t clusters_contested; /* of the free rest, also claimed by another deleted
+				  * file, and which came later cannot be shown           */
 	uint64_t clusters_missing; /* clusters whose extent was lost with its MFT record  */
 	RfsTimes times;          /* $STANDARD_INFORMATION                                 */
 	RfsTimes fn_times;       /* $FILE_NAME                                            */
@@ -223,6 +228,22 @@ typedef struct RfsEntryInfo {
  * something else; 100 only when every cluster is. Resident and empty streams are 100
  * (their data lives in the record). */
 unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info);
+
+/* What can be given back of an entry's data. The cluster counts of RfsEntryInfo are
+ * disjoint: in use now, superseded, contested, and the rest, which is recoverable. */
+typedef enum {
+	RFS_STATE_INTACT,             /* every cluster known, free and claimed by nobody later */
+	RFS_STATE_PARTLY_OVERWRITTEN, /* some clusters in use now or superseded               */
+	RFS_STATE_OVERWRITTEN,        /* every cluster in use now or superseded               */
+	RFS_STATE_INCOMPLETE,         /* part of the runlist is lost (not wholly overwritten) */
+	RFS_STATE_CONTESTED,          /* else: some clusters contested, none overwritten      */
+} RfsEntryState;
+#define RFS_STATE_COUNT 5
+
+/* The state of an entry's data; directories and resident data are intact. */
+RfsEntryState rfs_entry_state(const RfsEntryInfo *info);
+/* "intact", "partly-overwritten", "overwritten", "incomplete", "contested". */
+const char *rfs_entry_state_name(RfsEntryState state);
 
 const RfsEntryInfo *rfs_context_lookup(const RfsContext *ctx, RfsEntryId id);
 const RfsEntryInfo *rfs_context_lookup_child(const RfsContext *ctx, RfsEntryId parent,

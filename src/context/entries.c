@@ -92,25 +92,6 @@ char *rfs_context_entry_original_path(const RfsContext *ctx, RfsEntryId id)
 	return n != NULL ? path_of(ctx, n, true) : NULL;
 }
 
-unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info)
-{
-	uint64_t total;
-	if (!g_uint64_checked_add(&total, info->clusters, info->clusters_missing))
-		total = UINT64_MAX;
-	if (total == 0)
-		return (info->flags & RFS_ENTRY_INCOMPLETE) && info->size_bytes > 0 ? 0 : 100;
-	uint64_t good = info->clusters - MIN(info->clusters_in_use, info->clusters);
-	/* good <= total; scale forged, enormous counts down so that good * 100 cannot wrap */
-	uint64_t g = good, t = total;
-	while (t > UINT64_MAX / 100) {
-		g >>= 1;
-		t >>= 1;
-	}
-	unsigned pct = (unsigned)(g * 100 / t);
-	bool whole = good == total && !(info->flags & RFS_ENTRY_INCOMPLETE);
-	return pct >= 100 && !whole ? 99 : pct; /* 100 only when every cluster is known and free */
-}
-
 void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec)
 {
 	/* 1601-01-01 to 1970-01-01 in 100 ns units. */

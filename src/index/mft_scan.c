@@ -248,6 +248,19 @@ static gpointer reader_main(gpointer data)
 	return NULL;
 }
 
+/* Deleted files and streams by the state of their data. */
+static void count_states(DeletedIndex *index)
+{
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, index->by_id);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		const RfsEntryInfo *info = &((const IndexNode *)value)->info;
+		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & RFS_ENTRY_DIRECTORY))
+			index->stats.by_state[rfs_entry_state(info)]++;
+	}
+}
+
 bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 		  RfsProgressFunc progress, void *user_data, GError **error)
 {
@@ -287,5 +300,6 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
 	add_lost_found(index);
 	path_rebuild_link(index, include_live);
+	count_states(index);
 	return true;
 }

@@ -344,3 +344,30 @@ Test(index, recoverable_percent_survives_forged_cluster_counts)
 	e = (RfsEntryInfo){ .clusters = 4, .clusters_in_use = 1 };
 	cr_assert_eq(rfs_entry_recoverable_percent(&e), 75);
 }
+
+Test(index, state_follows_the_disjoint_cluster_counts)
+{
+	RfsEntryInfo e = { .clusters = 10, .size_bytes = 40960 };
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_INTACT);
+	cr_assert_eq(rfs_entry_recoverable_percent(&e), 100);
+	e.clusters_contested = 2;
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_CONTESTED);
+	cr_assert_eq(rfs_entry_recoverable_percent(&e), 80, "contested clusters are not claimed");
+	e.clusters_superseded = 3;
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_PARTLY_OVERWRITTEN);
+	cr_assert_eq(rfs_entry_recoverable_percent(&e), 50);
+	e.clusters_in_use = 7, e.clusters_contested = 0;
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_OVERWRITTEN, "in use + superseded = all");
+	cr_assert_eq(rfs_entry_recoverable_percent(&e), 0);
+	e = (RfsEntryInfo){ .clusters = 10, .clusters_missing = 5, .flags = RFS_ENTRY_INCOMPLETE };
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_INCOMPLETE);
+	e.clusters_in_use = 1;
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_INCOMPLETE, "lost extents outrank a partial overwrite");
+	e = (RfsEntryInfo){ .clusters = 4, .clusters_in_use = UINT64_MAX, .clusters_superseded = UINT64_MAX };
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_OVERWRITTEN, "forged counts saturate");
+	cr_assert_eq(rfs_entry_recoverable_percent(&e), 0);
+	e = (RfsEntryInfo){ .flags = RFS_ENTRY_DIRECTORY, .clusters_in_use = 3 };
+	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_INTACT);
+	cr_assert_str_eq(rfs_entry_state_name(RFS_STATE_PARTLY_OVERWRITTEN), "partly-overwritten");
+	cr_assert_str_eq(rfs_entry_state_name((RfsEntryState)99), "unknown");
+}
