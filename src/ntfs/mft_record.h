@@ -52,6 +52,8 @@ typedef struct {
 	uint16_t sequence;
 	uint16_t flags;       /* MFT_RECORD_* */
 	uint16_t link_count;
+	uint64_t lsn;         /* $LogFile sequence number of the record's last change; 0 = none
+			       * (ntfs-3g writes 0) */
 	MftRef base;          /* record 0 = this is a base record */
 	ByteSpan attrs;       /* from the first attribute to the end of the used part */
 	bool has_own_number;  /* NTFS 3.1 header (update sequence array at >= 0x30) */
