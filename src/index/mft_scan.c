@@ -54,14 +54,29 @@ static uint64_t missing_clusters(const Volume *vol, const MftStream *s)
 	return need > mapped ? need - mapped : 0;
 }
 
-/* Sizes and cluster accounting of one stream into `info`; a deleted stream's extents go to
- * the claims, with the LSN of its record. */
+/* The extents of a deleted stream go to the claims, with the LSN of its record, to be
+ * compared with the other deleted streams' after the pass. */
+static void claim_runs(ScanPass *pass, const Runlist *runs, uint64_t lsn, RfsEntryInfo *info)
+{
+	bool claimed = false;
+	uint32_t claimant = 0;
+	for (size_t i = 0; i < runs->count; i++) {
+		const Run *r = &runs->runs[i];
+		if (r->lcn == RUN_LCN_SPARSE)
+			continue;
+		if (!claimed)
+			claimant = cluster_claims_add_stream(pass->claims, info, lsn);
+		claimed = true;
+		if (!cluster_claims_add_extent(pass->claims, claimant, r->lcn, r->length_clusters))
+			return;
+	}
+}
+
+/* Sizes and cluster accounting of one stream into `info`. */
 static void fill_stream(ScanPass *pass, const MftStream *s, bool removed, uint64_t lsn,
 			RfsEntryInfo *info)
 {
 	const Volume *vol = pass->vol;
-	bool claims = removed && !s->resident;
-	uint32_t claimant = claims ? cluster_claims_add_stream(pass->claims, info, lsn) : 0;
 	info->flags |= stream_flags(s);
 	info->size_bytes = s->data_size;
 	info->allocated_bytes = s->resident ? 0 : s->allocated_size;
@@ -75,11 +90,11 @@ static void fill_stream(ScanPass *pass, const MftStream *s, bool removed, uint64
 		uint64_t busy = removed ? volume_clusters_in_use(vol, r->lcn, r->length_clusters) : 0;
 		if (!g_uint64_checked_add(&info->clusters_in_use, info->clusters_in_use, busy))
 			info->clusters_in_use = UINT64_MAX;
-		if (claims && !cluster_claims_add_extent(pass->claims, claimant, r->lcn, r->length_clusters))
-			claims = false;
 	}
 	if (!s->resident && s->incomplete)
 		info->clusters_missing = missing_clusters(vol, s);
+	if (removed && !s->resident)
+		claim_runs(pass, &s->runs, lsn, info);
 }
 
 static void fill_common(const MftFile *f, RfsEntryInfo *info)
@@ -95,9 +110,30 @@ static void fill_common(const MftFile *f, RfsEntryInfo *info)
 	info->fn_times = (RfsTimes){ f->fn_times[0], f->fn_times[1], f->fn_times[3], f->fn_times[2] };
 }
 
-static void add_file(ScanPass *pass, const MftFile *f, uint64_t lsn)
+/* A deleted directory's index blocks were written for as long as it lived, and clusters they
+ * took from a deleted file are not that file's any more: they claim too (the directory's
+ * own counts stay 0). Only the extents in the base record: all but huge directories. */
+static void claim_index_blocks(ScanPass *pass, const MftRecord *rec, RfsEntryInfo *info)
+{
+	AttributeIter it;
+	Attribute attr;
+	attribute_iter_init(&it, rec);
+	while (attribute_iter_next(&it, &attr, NULL) == ATTRIBUTE_NEXT_OK) {
+		if (attr.type != ATTR_INDEX_ALLOCATION || !attr.non_resident)
+			continue;
+		Runlist runs = { 0 };
+		if (runlist_decode(attr.mapping_pairs, attr.first_vcn, pass->vol->mft.boot.total_clusters,
+				   &runs, NULL))
+			claim_runs(pass, &runs, rec->lsn, info);
+		runlist_clear(&runs);
+	}
+}
+
+/* `rec` is the file's base record, as decoded. */
+static void add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec)
 {
 	DeletedIndex *index = pass->index;
+	uint64_t lsn = rec->lsn;
 	bool is_dir = f->record_flags & MFT_RECORD_IS_DIRECTORY;
 	bool removed = !(f->record_flags & MFT_RECORD_IN_USE);
 	RfsEntryId id = f->record_number == MFT_RECORD_ROOT ? RFS_ENTRY_ROOT : RFS_ENTRY_ID(f->record_number, 0);
@@ -114,8 +150,10 @@ static void add_file(ScanPass *pass, const MftFile *f, uint64_t lsn)
 			node->info.flags |= RFS_ENTRY_SYNTHETIC;
 			index->root = node;
 		}
-		if (removed)
+		if (removed) {
 			index->stats.deleted_dirs++;
+			claim_index_blocks(pass, rec, &node->info);
+		}
 	} else if (removed) {
 		index->stats.deleted_files++;
 	} else {
@@ -188,7 +226,7 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		if (!any_data)
 			return;
 	}
-	add_file(pass, f, rec.lsn);
+	add_file(pass, f, &rec);
 }
 
 static void scan_chunk(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)

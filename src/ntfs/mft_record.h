@@ -20,6 +20,7 @@ enum {
 	ATTR_VOLUME_NAME = 0x60,
 	ATTR_DATA = 0x80,
 	ATTR_INDEX_ROOT = 0x90,
+	ATTR_INDEX_ALLOCATION = 0xA0,
 };
 
 #define ATTR_END 0xFFFFFFFFu /* type of the end marker */

@@ -424,3 +424,34 @@ Test(index, clusters_two_deleted_files_claim_go_to_the_later_writer)
 	cr_assert_eq(st->by_state[RFS_STATE_INTACT], 1);
 	scan_free(&s);
 }
+
+Test(index, a_deleted_directory_s_index_blocks_claim_clusters_too)
+{
+	uint8_t *img = base_image();
+	add_claim(img, 30, "old.bin", 40, 2, 2); /* clusters 2-3 */
+	FixtureRecord r;                         /* a directory deleted after old.bin */
+	fixture_record_init(&r, 2, IS_DIR, 0);
+	le64_put(r.buf + 0x08, 50);
+	uint8_t si[0x48] = { 0 };
+	fixture_record_add_resident(&r, 0x10, si, sizeof si, NULL, 0);
+	fixture_record_add_name(&r, 5, 5, "gone", 1);
+	static const uint16_t i30[] = { '$', 'I', '3', '0' };
+	Run run = { 0, 3, 1 };
+	FixtureNonResident nr = { .allocated_size = 4096, .data_size = 4096, .initialized_size = 4096,
+				  .runs = &run, .run_count = 1, .name = i30, .name_length = 4 };
+	fixture_record_add_non_resident(&r, 0xA0, &nr);
+	put(img, 31, &r);
+	Scan s;
+	s.src = mem_source_new(img, (size_t)RECORDS * FIXTURE_RECORD_SIZE);
+	s.vol = mem_volume_new(s.src, FIXTURE_RECORD_SIZE, 4096);
+	volume_set_bitmap(s.vol, g_malloc0(2), 2);
+	s.index = deleted_index_new();
+	cr_assert(mft_scan_run(s.vol, s.index, 0, NULL, NULL, NULL));
+	const RfsEntryInfo *old = &deleted_index_lookup(s.index, RFS_ENTRY_ID(30, 0))->info;
+	const RfsEntryInfo *dir = &deleted_index_lookup(s.index, RFS_ENTRY_ID(31, 0))->info;
+	cr_assert_eq(old->clusters_superseded, 1);
+	cr_assert_eq(rfs_entry_recoverable_percent(old), 50);
+	cr_assert_eq(dir->clusters_superseded + dir->clusters_contested, 0, "a directory has no data counts");
+	cr_assert_eq(rfs_entry_state(dir), RFS_STATE_INTACT);
+	scan_free(&s);
+}
