@@ -29,7 +29,9 @@
 #
 # ntfs-3g facts this relies on: within one mount, freed MFT records are not handed out again
 # (the allocator moves forward); after a remount the lowest free record >= 64 is reused first.
-# Free clusters are likewise taken from the start of the data zone after a mount.
+# Free clusters are likewise taken from the start of the data zone after a mount. ntfs-3g
+# writes $LogFile sequence number 0 into every record, so which of two deleted files wrote
+# shared clusters last shows only in their times (deloverdel).
 set -euo pipefail
 
 ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel)
