@@ -23,9 +23,10 @@ ClusterClaims *cluster_claims_new(uint64_t volume_clusters);
 void cluster_claims_free(ClusterClaims *claims);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ClusterClaims, cluster_claims_free)
 
-/* Registers a deleted stream whose MFT record carries $LogFile sequence number `lsn`
- * (0 = none); its times are read from `info`, which must stay valid until
- * cluster_claims_resolve() writes the results into it. Returns the claimant's number. */
+/* Registers a deleted stream (or a deleted directory's index blocks) whose MFT record
+ * carries $LogFile sequence number `lsn` (0 = none); its times are read from `info`, which
+ * must stay valid until cluster_claims_resolve() writes the results into it, cut to its
+ * `clusters` (so a directory's stay 0). Returns the claimant's number. */
 uint32_t cluster_claims_add_stream(ClusterClaims *claims, RfsEntryInfo *info, uint64_t lsn);
 
 /* The stream `claimant` maps `length_clusters` clusters from `lcn`. Zero lengths and sparse
