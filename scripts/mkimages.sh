@@ -2,7 +2,8 @@
 # Builds the NTFS test images with mkntfs and ntfs-3g, each with its ground-truth manifest.
 #
 #   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
-#                                              cluster512 cluster64k demo; default: all)
+#                                              cluster512 cluster64k demo deloverdel;
+#                                              default: all)
 #
 # For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
 # sector_size=, cluster_size=, size_bytes=) and OUTDIR/NAME.stamp (hash of this script; an image
@@ -18,6 +19,9 @@
 #   orphan       deleted file whose parent directory record was reused: recovered under
 #                lost+found/ with this md5; path is the original one
 #   overwritten  deleted file whose clusters now belong to a live file: recoverable < 100
+#   superseded   deleted file whose clusters were written afterwards by another file that was
+#                deleted in turn: $Bitmap shows them free, but the content is the other
+#                file's; recoverable < 100
 #   partial      deleted, but what is on disk is incomplete (attribute list): must be listed
 #   live         a live file: must not be listed as deleted
 # After the build every line is checked against The Sleuth Kit (istat/icat) on the finished
@@ -25,10 +29,12 @@
 #
 # ntfs-3g facts this relies on: within one mount, freed MFT records are not handed out again
 # (the allocator moves forward); after a remount the lowest free record >= 64 is reused first.
-# Free clusters are likewise taken from the start of the data zone after a mount.
+# Free clusters are likewise taken from the start of the data zone after a mount. ntfs-3g
+# writes $LogFile sequence number 0 into every record, so which of two deleted files wrote
+# shared clusters last shows only in their times (deloverdel).
 set -euo pipefail
 
-ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo)
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel)
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
@@ -174,6 +180,16 @@ tsk_runs() {
 		END { print runs + 0 }'
 }
 
+# tsk_clusters REC: the clusters of the unnamed non-resident $DATA, one line, in VCN order.
+tsk_clusters() {
+	local report
+	report=$(istat "$IMG" "$1") || return 1
+	awk '
+		/^Type: \$DATA \(128-[0-9]+\) +Name: N\/A +Non-Resident/ { on = 1; next }
+		/^Type: / { on = 0 }
+		on { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) printf "%s ", $i }' <<<"$report"
+}
+
 # tsk_has REC [GREP_OPTION...] PATTERN: whether istat's report of REC has a matching line.
 # The report is taken whole first: `istat | grep -q` under pipefail fails whenever grep's
 # early exit hits istat with SIGPIPE, so such a check would fail at random.
@@ -222,7 +238,7 @@ verify_manifest() {
 				fi
 			fi
 			;;
-		overwritten)
+		overwritten | superseded)
 			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
 			got=$(tsk_md5 "$recno" "$stream")
 			[[ "$got" != "$md5" ]] || { say "$path: record $recno was not overwritten"; fail=1; }
@@ -400,6 +416,35 @@ build_overwrite() {
 	umnt
 }
 
+# deloverdel: a deleted file (a.bin) whose clusters a later file (b.bin) took and which was
+# deleted in turn, so that $Bitmap shows a.bin's clusters free although they hold b.bin.
+# A live ballast leaves a.bin's clusters the only free ones for b.bin. b.bin is created
+# after a remount, so that its times all come after a.bin's, in the record an empty
+# placeholder freed with a.bin leaves (the lowest free one), not in a.bin's.
+build_deloverdel() {
+	local a b
+	mnt
+	: >"$MNT/slot"
+	put superseded a.bin gen deloverdel-a $((1024 * 1024 + 3000))
+	put deleted keep/small.txt text dodsmall 700
+	put deleted keep/data.bin gen doddata 200000
+	put live live.txt text dodlive 3000
+	dd if=/dev/zero of="$MNT/ballast" bs=1M status=none 2>/dev/null || true
+	[[ $(ino_of slot) -lt $(ino_of a.bin) ]] || die "the placeholder's record is not below a.bin's"
+	rm "$MNT/a.bin" "$MNT/slot"
+	umnt
+	sleep 0.2
+	mnt
+	put deleted b.bin gen deloverdel-b $((1024 * 1024 + 3000))
+	umnt
+	a=$(tsk_clusters "$(rec_of a.bin)") b=$(tsk_clusters "$(rec_of b.bin)")
+	[[ -n "$a" && "$a" == "$b" ]] || die "b.bin did not take exactly a.bin's clusters"
+	sleep 0.2
+	mnt
+	rm "$MNT/b.bin" "$MNT/keep/small.txt" "$MNT/keep/data.bin"
+	umnt
+}
+
 # simple CLUSTER: deleted files of several kinds, one of them fragmented.
 build_simple() {
 	local cluster=$1 spacer
@@ -455,7 +500,7 @@ build_demo() {
 geometry() {
 	case "$1" in
 	basic | compressed | overwrite) echo "512 4096 64" ;;
-	demo) echo "512 4096 16" ;;
+	demo | deloverdel) echo "512 4096 16" ;;
 	sector4k) echo "4096 4096 64" ;;
 	cluster512) echo "512 512 48" ;;
 	cluster64k) echo "512 65536 128" ;;
@@ -481,6 +526,7 @@ build_one() {
 	compressed) build_compressed ;;
 	overwrite) build_overwrite ;;
 	demo) build_demo ;;
+	deloverdel) build_deloverdel ;;
 	*) build_simple "$cluster" ;;
 	esac
 	verify_manifest

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "index/cluster_claims.h"
 #include "ntfs/mft_file.h"
 #include "util/error.h"
 
@@ -21,6 +22,7 @@ typedef struct {
 	DeletedIndex *index;
 	bool include_live;
 	MftFileBudget budget; /* extension-record reads, shared by every file of the pass */
+	ClusterClaims *claims; /* the clusters deleted streams map, compared after the pass */
 } ScanPass;
 
 static uint32_t stream_flags(const MftStream *s)
@@ -52,9 +54,29 @@ static uint64_t missing_clusters(const Volume *vol, const MftStream *s)
 	return need > mapped ? need - mapped : 0;
 }
 
-/* Sizes and cluster accounting of one stream into `info`. */
-static void fill_stream(const Volume *vol, const MftStream *s, bool removed, RfsEntryInfo *info)
+/* The extents of a deleted stream go to the claims, with the LSN of its record, to be
+ * compared with the other deleted streams' after the pass. */
+static void claim_runs(ScanPass *pass, const Runlist *runs, uint64_t lsn, RfsEntryInfo *info)
 {
+	bool claimed = false;
+	uint32_t claimant = 0;
+	for (size_t i = 0; i < runs->count; i++) {
+		const Run *r = &runs->runs[i];
+		if (r->lcn == RUN_LCN_SPARSE)
+			continue;
+		if (!claimed)
+			claimant = cluster_claims_add_stream(pass->claims, info, lsn);
+		claimed = true;
+		if (!cluster_claims_add_extent(pass->claims, claimant, r->lcn, r->length_clusters))
+			return;
+	}
+}
+
+/* Sizes and cluster accounting of one stream into `info`. */
+static void fill_stream(ScanPass *pass, const MftStream *s, bool removed, uint64_t lsn,
+			RfsEntryInfo *info)
+{
+	const Volume *vol = pass->vol;
 	info->flags |= stream_flags(s);
 	info->size_bytes = s->data_size;
 	info->allocated_bytes = s->resident ? 0 : s->allocated_size;
@@ -71,6 +93,8 @@ static void fill_stream(const Volume *vol, const MftStream *s, bool removed, Rfs
 	}
 	if (!s->resident && s->incomplete)
 		info->clusters_missing = missing_clusters(vol, s);
+	if (removed && !s->resident)
+		claim_runs(pass, &s->runs, lsn, info);
 }
 
 static void fill_common(const MftFile *f, RfsEntryInfo *info)
@@ -86,8 +110,30 @@ static void fill_common(const MftFile *f, RfsEntryInfo *info)
 	info->fn_times = (RfsTimes){ f->fn_times[0], f->fn_times[1], f->fn_times[3], f->fn_times[2] };
 }
 
-static void add_file(const Volume *vol, DeletedIndex *index, const MftFile *f)
+/* A deleted directory's index blocks were written for as long as it lived, and clusters they
+ * took from a deleted file are not that file's any more: they claim too (the directory's
+ * own counts stay 0). Only the extents in the base record: all but huge directories. */
+static void claim_index_blocks(ScanPass *pass, const MftRecord *rec, RfsEntryInfo *info)
 {
+	AttributeIter it;
+	Attribute attr;
+	attribute_iter_init(&it, rec);
+	while (attribute_iter_next(&it, &attr, NULL) == ATTRIBUTE_NEXT_OK) {
+		if (attr.type != ATTR_INDEX_ALLOCATION || !attr.non_resident)
+			continue;
+		Runlist runs = { 0 };
+		if (runlist_decode(attr.mapping_pairs, attr.first_vcn, pass->vol->mft.boot.total_clusters,
+				   &runs, NULL))
+			claim_runs(pass, &runs, rec->lsn, info);
+		runlist_clear(&runs);
+	}
+}
+
+/* `rec` is the file's base record, as decoded. */
+static void add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec)
+{
+	DeletedIndex *index = pass->index;
+	uint64_t lsn = rec->lsn;
 	bool is_dir = f->record_flags & MFT_RECORD_IS_DIRECTORY;
 	bool removed = !(f->record_flags & MFT_RECORD_IN_USE);
 	RfsEntryId id = f->record_number == MFT_RECORD_ROOT ? RFS_ENTRY_ROOT : RFS_ENTRY_ID(f->record_number, 0);
@@ -104,8 +150,10 @@ static void add_file(const Volume *vol, DeletedIndex *index, const MftFile *f)
 			node->info.flags |= RFS_ENTRY_SYNTHETIC;
 			index->root = node;
 		}
-		if (removed)
+		if (removed) {
 			index->stats.deleted_dirs++;
+			claim_index_blocks(pass, rec, &node->info);
+		}
 	} else if (removed) {
 		index->stats.deleted_files++;
 	} else {
@@ -116,7 +164,7 @@ static void add_file(const Volume *vol, DeletedIndex *index, const MftFile *f)
 		const MftStream *s = g_ptr_array_index(f->streams, i);
 		if (s->name == NULL) {
 			if (!is_dir)
-				fill_stream(vol, s, removed, &node->info);
+				fill_stream(pass, s, removed, lsn, &node->info);
 			if (removed && !is_dir)
 				index->stats.deleted_bytes += s->data_size;
 			continue;
@@ -128,7 +176,7 @@ static void add_file(const Volume *vol, DeletedIndex *index, const MftFile *f)
 			continue;
 		fill_common(f, &sn->info);
 		sn->info.flags |= RFS_ENTRY_STREAM;
-		fill_stream(vol, s, removed, &sn->info);
+		fill_stream(pass, s, removed, lsn, &sn->info);
 		sn->base = node;
 		if (removed) {
 			index->stats.deleted_streams++;
@@ -178,7 +226,7 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		if (!any_data)
 			return;
 	}
-	add_file(vol, index, f);
+	add_file(pass, f, &rec);
 }
 
 static void scan_chunk(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)
@@ -248,6 +296,22 @@ static gpointer reader_main(gpointer data)
 	return NULL;
 }
 
+static uint64_t claims_in_use(uint64_t lcn, uint64_t count, void *user_data)
+{
+	return volume_clusters_in_use(user_data, lcn, count);
+}
+
+/* Clusters that several deleted streams map: the later writer's where the evidence shows
+ * it. Timestamps after the scan's own clock (a day's grace for skew) are not believed. */
+static void resolve_claims(const Volume *vol, ClusterClaims *claims)
+{
+	const int64_t filetime_unix_epoch = INT64_C(116444736000000000), day = INT64_C(864000000000);
+	int64_t horizon = g_get_real_time() * 10 + filetime_unix_epoch + day;
+	uint64_t n = cluster_claims_resolve(claims, horizon, claims_in_use, (void *)vol);
+	if (n > 0)
+		g_info("%" PRIu64 " deleted streams share clusters with other deleted streams", n);
+}
+
 /* Deleted files and streams by the state of their data. */
 static void count_states(DeletedIndex *index)
 {
@@ -266,7 +330,8 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 {
 	uint32_t rs = vol->mft.boot.mft_record_size;
 	bool include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE;
-	ScanPass pass = { .vol = vol, .index = index, .include_live = include_live };
+	g_autoptr(ClusterClaims) claims = cluster_claims_new(vol->mft.boot.total_clusters);
+	ScanPass pass = { .vol = vol, .index = index, .include_live = include_live, .claims = claims };
 	mft_file_budget_init(&pass.budget, vol->mft.records);
 	Reader r = { &vol->mft, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
 	Chunk chunks[2];
@@ -300,6 +365,7 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
 	add_lost_found(index);
 	path_rebuild_link(index, include_live);
-	count_states(index);
+	resolve_claims(vol, claims);
+	count_states(index); /* after the claims: they change states */
 	return true;
 }

@@ -77,6 +77,40 @@ bool mft_reader_init_first_extent(MftReader *reader, BlockSource *src, const Boo
 	return true;
 }
 
+static int run_index_by_lcn(const void *pa, const void *pb, void *user_data)
+{
+	const Run *runs = user_data;
+	uint64_t a = runs[*(const size_t *)pa].lcn, b = runs[*(const size_t *)pb].lcn;
+	return a < b ? -1 : a > b;
+}
+
+/* Two runs of $MFT that map the same clusters make two ranges of records read the same
+ * bytes: worth one warning that names them, not a refusal, since every record still
+ * decodes or fails on its own. Runs lie on the volume (checked before), so ends do not wrap. */
+static void warn_self_overlap(const Runlist *runs)
+{
+	if (runs->count < 2 || runs->count > (size_t)G_MAXINT)
+		return;
+	g_autofree size_t *order = g_new(size_t, runs->count);
+	for (size_t i = 0; i < runs->count; i++)
+		order[i] = i;
+	g_qsort_with_data(order, (gint)runs->count, sizeof *order, run_index_by_lcn, runs->runs);
+	size_t widest = order[0]; /* of the runs so far, the one reaching furthest */
+	for (size_t k = 1; k < runs->count; k++) {
+		const Run *w = &runs->runs[widest], *r = &runs->runs[order[k]];
+		if (r->lcn < w->lcn + w->length_clusters) {
+			size_t a = MIN(widest, order[k]), b = MAX(widest, order[k]);
+			g_warning("$MFT: runs %zu (LCN %" PRIu64 "+%" PRIu64 ") and %zu (LCN %" PRIu64 "+%" PRIu64
+				  ") map the same clusters; the records there read the same bytes",
+				  a, runs->runs[a].lcn, runs->runs[a].length_clusters,
+				  b, runs->runs[b].lcn, runs->runs[b].length_clusters);
+			return;
+		}
+		if (r->lcn + r->length_clusters > w->lcn + w->length_clusters)
+			widest = order[k];
+	}
+}
+
 bool mft_reader_init(MftReader *reader, BlockSource *src, const BootSector *boot, Runlist *runs,
 		     uint64_t data_size, GError **error)
 {
@@ -93,6 +127,7 @@ bool mft_reader_init(MftReader *reader, BlockSource *src, const BootSector *boot
 		}
 		mapped = MIN(mapped + r->length_clusters, total); /* no wrap */
 	}
+	warn_self_overlap(&reader->runs);
 	uint64_t max_records = mapped * boot->cluster_size / boot->mft_record_size;
 	reader->records = data_size / boot->mft_record_size;
 	if (reader->records > max_records) {

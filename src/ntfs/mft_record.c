@@ -12,6 +12,7 @@
 
 enum {                            /* FILE record header, NTFS 3.0 (3.1 adds 6 bytes at 0x2A) */
 	FILE_REC_USA_OFFSET = 0x04,   /* u16, update sequence array (fixup.c reads it too) */
+	FILE_REC_LSN = 0x08,          /* u64, $LogFile sequence number of the last change */
 	FILE_REC_SEQUENCE = 0x10,     /* u16 */
 	FILE_REC_LINK_COUNT = 0x12,   /* u16 */
 	FILE_REC_ATTRS_OFFSET = 0x14, /* u16, 8-aligned */
@@ -89,6 +90,7 @@ bool mft_record_parse(ByteSpan raw, uint64_t record_number, MftRecord *out, GErr
 				       record_number, attrs_offset, used_size, raw.size);
 	out->record_number = record_number;
 	out->sequence = le16_at(raw.data + FILE_REC_SEQUENCE);
+	out->lsn = le64_at(raw.data + FILE_REC_LSN);
 	out->flags = le16_at(raw.data + FILE_REC_FLAGS);
 	out->link_count = le16_at(raw.data + FILE_REC_LINK_COUNT);
 	out->base = mft_ref_from_u64(le64_at(raw.data + FILE_REC_BASE_REF));

@@ -20,6 +20,7 @@ enum {
 	ATTR_VOLUME_NAME = 0x60,
 	ATTR_DATA = 0x80,
 	ATTR_INDEX_ROOT = 0x90,
+	ATTR_INDEX_ALLOCATION = 0xA0,
 };
 
 #define ATTR_END 0xFFFFFFFFu /* type of the end marker */
@@ -52,6 +53,8 @@ typedef struct {
 	uint16_t sequence;
 	uint16_t flags;       /* MFT_RECORD_* */
 	uint16_t link_count;
+	uint64_t lsn;         /* $LogFile sequence number of the record's last change; 0 = none
+			       * (ntfs-3g writes 0) */
 	MftRef base;          /* record 0 = this is a base record */
 	ByteSpan attrs;       /* from the first attribute to the end of the used part */
 	bool has_own_number;  /* NTFS 3.1 header (update sequence array at >= 0x30) */

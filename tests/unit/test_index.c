@@ -371,3 +371,87 @@ Test(index, state_follows_the_disjoint_cluster_counts)
 	cr_assert_str_eq(rfs_entry_state_name(RFS_STATE_PARTLY_OVERWRITTEN), "partly-overwritten");
 	cr_assert_str_eq(rfs_entry_state_name((RfsEntryState)99), "unknown");
 }
+
+/* A deleted file whose record carries $LogFile sequence number `lsn` and whose data lies in
+ * clusters [lcn, lcn + count). */
+static void add_claim(uint8_t *image, uint64_t number, const char *name, uint64_t lsn, uint64_t lcn,
+		      uint64_t count)
+{
+	FixtureRecord r;
+	fixture_record_init(&r, 2, 0, 0);
+	le64_put(r.buf + 0x08, lsn);
+	uint8_t si[0x48] = { 0 };
+	fixture_record_add_resident(&r, 0x10, si, sizeof si, NULL, 0);
+	fixture_record_add_name(&r, 5, 5, name, 1);
+	Run run = { 0, lcn, count };
+	FixtureNonResident nr = { .last_vcn = count - 1, .allocated_size = count * 4096,
+				  .data_size = count * 4096, .initialized_size = count * 4096,
+				  .runs = &run, .run_count = 1 };
+	fixture_record_add_non_resident(&r, 0x80, &nr);
+	put(image, number, &r);
+}
+
+Test(index, clusters_two_deleted_files_claim_go_to_the_later_writer)
+{
+	uint8_t *img = base_image();
+	add_claim(img, 30, "older.bin", 10, 6, 2);  /* clusters 6-7 */
+	add_claim(img, 31, "newer.bin", 20, 7, 2);  /* 7-8: took cluster 7 after older.bin */
+	add_claim(img, 32, "no-lsn.bin", 0, 8, 2);  /* 8-9: no LSN and no times: order unknown */
+	add_claim(img, 33, "alone.bin", 5, 4, 1);
+	Scan s;
+	s.src = mem_source_new(img, (size_t)RECORDS * FIXTURE_RECORD_SIZE);
+	s.vol = mem_volume_new(s.src, FIXTURE_RECORD_SIZE, 4096);
+	volume_set_bitmap(s.vol, g_malloc0(2), 2); /* every cluster free */
+	s.index = deleted_index_new();
+	cr_assert(mft_scan_run(s.vol, s.index, 0, NULL, NULL, NULL));
+	const RfsEntryInfo *older = &deleted_index_lookup(s.index, RFS_ENTRY_ID(30, 0))->info;
+	const RfsEntryInfo *newer = &deleted_index_lookup(s.index, RFS_ENTRY_ID(31, 0))->info;
+	const RfsEntryInfo *no_lsn = &deleted_index_lookup(s.index, RFS_ENTRY_ID(32, 0))->info;
+	const RfsEntryInfo *alone = &deleted_index_lookup(s.index, RFS_ENTRY_ID(33, 0))->info;
+	cr_assert_eq(older->clusters_superseded, 1);
+	cr_assert_eq(older->clusters_contested, 0);
+	cr_assert_eq(rfs_entry_state(older), RFS_STATE_PARTLY_OVERWRITTEN);
+	cr_assert_eq(rfs_entry_recoverable_percent(older), 50);
+	cr_assert_eq(newer->clusters_superseded, 0);
+	cr_assert_eq(newer->clusters_contested, 1);
+	cr_assert_eq(no_lsn->clusters_contested, 1);
+	cr_assert_eq(rfs_entry_state(no_lsn), RFS_STATE_CONTESTED);
+	cr_assert_lt(rfs_entry_recoverable_percent(newer), 100);
+	cr_assert_eq(rfs_entry_recoverable_percent(alone), 100);
+	const RfsScanStats *st = &s.index->stats;
+	cr_assert_eq(st->by_state[RFS_STATE_PARTLY_OVERWRITTEN], 1);
+	cr_assert_eq(st->by_state[RFS_STATE_CONTESTED], 2, "counted after the claims");
+	cr_assert_eq(st->by_state[RFS_STATE_INTACT], 1);
+	scan_free(&s);
+}
+
+Test(index, a_deleted_directory_s_index_blocks_claim_clusters_too)
+{
+	uint8_t *img = base_image();
+	add_claim(img, 30, "old.bin", 40, 2, 2); /* clusters 2-3 */
+	FixtureRecord r;                         /* a directory deleted after old.bin */
+	fixture_record_init(&r, 2, IS_DIR, 0);
+	le64_put(r.buf + 0x08, 50);
+	uint8_t si[0x48] = { 0 };
+	fixture_record_add_resident(&r, 0x10, si, sizeof si, NULL, 0);
+	fixture_record_add_name(&r, 5, 5, "gone", 1);
+	static const uint16_t i30[] = { '$', 'I', '3', '0' };
+	Run run = { 0, 3, 1 };
+	FixtureNonResident nr = { .allocated_size = 4096, .data_size = 4096, .initialized_size = 4096,
+				  .runs = &run, .run_count = 1, .name = i30, .name_length = 4 };
+	fixture_record_add_non_resident(&r, 0xA0, &nr);
+	put(img, 31, &r);
+	Scan s;
+	s.src = mem_source_new(img, (size_t)RECORDS * FIXTURE_RECORD_SIZE);
+	s.vol = mem_volume_new(s.src, FIXTURE_RECORD_SIZE, 4096);
+	volume_set_bitmap(s.vol, g_malloc0(2), 2);
+	s.index = deleted_index_new();
+	cr_assert(mft_scan_run(s.vol, s.index, 0, NULL, NULL, NULL));
+	const RfsEntryInfo *old = &deleted_index_lookup(s.index, RFS_ENTRY_ID(30, 0))->info;
+	const RfsEntryInfo *dir = &deleted_index_lookup(s.index, RFS_ENTRY_ID(31, 0))->info;
+	cr_assert_eq(old->clusters_superseded, 1);
+	cr_assert_eq(rfs_entry_recoverable_percent(old), 50);
+	cr_assert_eq(dir->clusters_superseded + dir->clusters_contested, 0, "a directory has no data counts");
+	cr_assert_eq(rfs_entry_state(dir), RFS_STATE_INTACT);
+	scan_free(&s);
+}

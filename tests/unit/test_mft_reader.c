@@ -243,6 +243,42 @@ Test(mft_reader, full_runlist_is_taken_and_bounded)
 	fixture_volume_clear(&v);
 }
 
+static GString *warnings;
+
+static void keep_warning(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data)
+{
+	(void)domain, (void)level, (void)data;
+	g_string_append_printf(warnings, "%s\n", message);
+}
+
+Test(mft_reader, a_runlist_mapping_clusters_twice_is_named_once)
+{
+	FixtureVolume v;
+	fixture_volume_init(&v);
+	warnings = g_string_new(NULL);
+	g_log_set_handler("restorefs-ntfs", G_LOG_LEVEL_WARNING, keep_warning, NULL);
+	MftReader reader;
+	Runlist runs = { 0 };
+	runlist_append(&runs, (Run){ 0, 40, 8 });
+	runlist_append(&runs, (Run){ 8, 4, 8 });
+	runlist_append(&runs, (Run){ 16, 60, 4 });
+	cr_assert(mft_reader_init(&reader, NULL, &v.boot, &runs, 80 * 1024, NULL));
+	cr_assert_str_empty(warnings->str, "apart: %s", warnings->str);
+	mft_reader_clear(&reader);
+
+	runlist_append(&runs, (Run){ 0, 40, 8 });
+	runlist_append(&runs, (Run){ 8, 4, 8 });
+	runlist_append(&runs, (Run){ 16, 10, 4 }); /* inside run 1 */
+	runlist_append(&runs, (Run){ 20, 46, 4 }); /* inside run 0 */
+	cr_assert(mft_reader_init(&reader, NULL, &v.boot, &runs, 96 * 1024, NULL), "scanning goes on");
+	cr_assert_eq(reader.records, 96);
+	cr_assert_str_eq(warnings->str, "$MFT: runs 1 (LCN 4+8) and 2 (LCN 10+4) map the same clusters; "
+			 "the records there read the same bytes\n");
+	mft_reader_clear(&reader);
+	g_string_free(warnings, TRUE);
+	fixture_volume_clear(&v);
+}
+
 /* ---- reads ------------------------------------------------------------------------------------ */
 
 Test(mft_reader, reads_across_runs_and_refuses_gaps)

@@ -66,6 +66,10 @@ while IFS=$'\t' read -r md5 size state record path; do
 	deleted)
 		EXACT=0
 		md5_matches "$p" "$md5" || fail "deleted $path (record $record): missing or wrong md5"
+		if [[ -f "$p" ]]; then
+			r=$(getfattr --only-values -n user.restorefs.recoverable "$p" 2>/dev/null)
+			[[ "$r" == 100 ]] || fail "deleted $path (record $record): recoverable='$r', want 100"
+		fi
 		((EXACT)) && DELETED+=("$path:$md5") # the concurrent readers reread these
 		;;
 	deleted-dir)
@@ -74,11 +78,14 @@ while IFS=$'\t' read -r md5 size state record path; do
 	orphan)
 		[[ -n "${LOST_FOUND_MD5[$md5]:-}" ]] || fail "orphan $path (record $record) not under lost+found"
 		;;
-	overwritten)
+	overwritten | superseded)
+		# superseded: the clusters are free, but a later deleted file wrote them
 		f=$p
 		[[ -e "$f" ]] || f=$(find "$MNT" -name "$(basename "$path")" -print -quit)
 		r=$(getfattr --only-values -n user.restorefs.recoverable "$f" 2>/dev/null)
-		[[ -n "$r" && "$r" -lt 100 ]] || fail "overwritten $path: recoverable='$r', want < 100"
+		[[ -n "$r" && "$r" -lt 100 ]] || fail "$state $path: recoverable='$r', want < 100"
+		st=$(getfattr --only-values -n user.restorefs.state "$f" 2>/dev/null)
+		[[ "$st" != intact ]] || fail "$state $path: state '$st'"
 		;;
 	partial)
 		# listed at its path or, when its parent is gone, under lost+found

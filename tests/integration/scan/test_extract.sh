@@ -38,30 +38,32 @@ expected_header='path,mft_record,sequence,stream,type,size,allocated,clusters,cl
 header=$(head -n1 "$tmp/list.csv" | tr -d '\r')
 [[ "$header" == "$expected_header" ]] || fail "CSV header is '$header'"
 
-# The CSV (RFC 4180 quoting) as tab-separated rows: mft_record stream type recoverable flags path.
+# The CSV (RFC 4180 quoting) as tab-separated rows: mft_record stream type recoverable flags
+# path state ("" when the listing has no state column).
 python3 - "$tmp/list.csv" >"$tmp/list.tsv" <<'EOF' || { echo "FAIL: the CSV listing does not parse"; exit 1; }
 import csv, sys
 with open(sys.argv[1], newline='', encoding='utf-8') as f:
     rows = csv.DictReader(f)
     for r in rows:
-        fields = [r['mft_record'], r['stream'], r['type'], r['recoverable'], r['flags'], r['path']]
+        fields = [r['mft_record'], r['stream'], r['type'], r['recoverable'], r['flags'], r['path'],
+                  r.get('state') or '']
         if any('\t' in x or '\n' in x for x in fields):
             sys.exit('a field holds a tab or newline: %r' % (fields,))
         print('\t'.join(fields))
 EOF
 
 # rows REC [STREAM]: listing rows of record REC (and of its STREAM, "" = unnamed) as
-# "type<TAB>recoverable<TAB>flags<TAB>path".
+# "type<TAB>recoverable<TAB>flags<TAB>path<TAB>state".
 rows() {
 	awk -F'\t' -v r="$1" -v s="${2-}" -v filt="${2+x}" \
-		'$1 == r && (filt == "" || $2 == s) { print $3 "\t" $4 "\t" $5 "\t" $6 }' "$tmp/list.tsv"
+		'$1 == r && (filt == "" || $2 == s) { print $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 }' "$tmp/list.tsv"
 }
 
 # ---- extract -------------------------------------------------------------------------------
 extract_rc=0
 "$scan" --extract "$out" "$img" >"$tmp/extract.log" 2>&1 || extract_rc=$?
 damaged_ok=0
-grep -qP '\t(partial|overwritten)\t' "$manifest" && damaged_ok=1
+grep -qP '\t(partial|overwritten|superseded)\t' "$manifest" && damaged_ok=1
 if ((extract_rc != 0)) && ! ((extract_rc == 4 && damaged_ok)); then
 	fail "restorefs-scan --extract exited $extract_rc:"
 	tail -n 20 "$tmp/extract.log" | sed 's/^/    /'
@@ -88,7 +90,7 @@ check_deleted() {
 		found=$path
 	else
 		# Collision names: find the record's row and check that it sits where it belongs.
-		while IFS=$'\t' read -r type _ _ listed; do
+		while IFS=$'\t' read -r type _ _ listed _; do
 			[[ "$type" != dir ]] || continue
 			p=${listed#/}
 			if same_place "$path" "$p" && [[ -f "$out/$p" && "$(md5_of "$out/$p")" == "$md5" ]]; then
@@ -107,6 +109,12 @@ check_deleted() {
 		return
 	fi
 	[[ -n "$(rows "$rec" "$stream")" ]] || fail "deleted $path (record $rec): extracted but not in the CSV listing"
+	local recov state
+	while IFS=$'\t' read -r type recov _ listed state; do
+		[[ "$type" != dir ]] || continue
+		[[ "$recov" == 100 ]] || fail "deleted $path (record $rec): listed as $listed with recoverable $recov%"
+		[[ -z "$state" || "$state" == intact ]] || fail "deleted $path (record $rec): listed as $listed in state $state"
+	done < <(rows "$rec" "$stream")
 }
 
 check_orphan() {
@@ -124,15 +132,17 @@ check_orphan() {
 	fail "orphan $path (record $rec): no file named like $base with md5 $md5 under lost+found/"
 }
 
+# check_overwritten STATE REC PATH: listed, with recoverable < 100 and not as intact.
 check_overwritten() {
-	local rec=$1 path=$2 stream="" type recov listed seen=0
+	local what=$1 rec=$2 path=$3 stream="" type recov listed state seen=0
 	[[ "$path" == *:* ]] && stream=${path#*:}
-	while IFS=$'\t' read -r type recov _ listed; do
+	while IFS=$'\t' read -r type recov _ listed state; do
 		seen=1
-		[[ "$recov" =~ ^[0-9]+$ ]] || { fail "overwritten $path (record $rec): recoverable '$recov' is not a number"; continue; }
-		((recov < 100)) || fail "overwritten $path (record $rec): listed as $listed with recoverable $recov%"
+		[[ "$recov" =~ ^[0-9]+$ ]] || { fail "$what $path (record $rec): recoverable '$recov' is not a number"; continue; }
+		((recov < 100)) || fail "$what $path (record $rec): listed as $listed with recoverable $recov%"
+		[[ "$state" != intact ]] || fail "$what $path (record $rec): listed as $listed in state $state"
 	done < <(rows "$rec" "$stream")
-	((seen)) || fail "overwritten $path (record $rec): not listed"
+	((seen)) || fail "$what $path (record $rec): not listed"
 }
 
 # TSK cross-check: icat of an intact deleted record must agree with the manifest.
@@ -155,7 +165,7 @@ while IFS=$'\t' read -r md5 _ state rec path; do
 		[[ -d "$out/$path" ]] || fail "deleted-dir $path (record $rec): no such directory extracted"
 		;;
 	orphan) check_orphan "$md5" "$rec" "$path" ;;
-	overwritten) check_overwritten "$rec" "$path" ;;
+	overwritten | superseded) check_overwritten "$state" "$rec" "$path" ;;
 	partial)
 		[[ -n "$(rows "$rec")" ]] || fail "partial $path (record $rec): not listed"
 		;;
