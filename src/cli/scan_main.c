@@ -297,6 +297,14 @@ static void print_info_json(const char *source, const RfsContext *ctx)
 	printf("%s\n", text);
 }
 
+/* One line "WHAT: TEXT" whose text came from the disk: escaped (entry_text_escape()). */
+static void print_escaped(const char *what, const char *text)
+{
+	g_autoptr(GString) line = g_string_new(what);
+	entry_text_escape(line, text);
+	printf("%s\n", line->str);
+}
+
 static void print_encryption_text(const RfsEncryptionInfo *e)
 {
 	printf("method:          %s\n", e->method != NULL ? e->method : "unknown");
@@ -311,7 +319,7 @@ static void print_encryption_text(const RfsEncryptionInfo *e)
 		printf("created:         unknown\n");
 	}
 	if (e->description != NULL && e->description[0] != '\0')
-		printf("description:     %s\n", e->description);
+		print_escaped("description:     ", e->description);
 	printf("BitLocker To Go: %s\n", e->to_go ? "yes" : "no");
 	printf("key protectors:  %zu\n", e->protector_count);
 	for (size_t i = 0; i < e->protector_count; i++)
@@ -342,7 +350,7 @@ static void print_info_text(const char *source, const RfsContext *ctx)
 	printf("clusters:        %" PRIu64 " (%" PRIu64 " free)\n", v->total_clusters, v->free_clusters);
 	printf("serial number:   %016" PRIX64 "\n", v->serial);
 	if (v->label != NULL && v->label[0] != '\0')
-		printf("label:           %s\n", v->label);
+		print_escaped("label:           ", v->label);
 }
 
 /* The volume (and, for BitLocker, what its header says without a key). */

@@ -159,21 +159,32 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 
 /* Moves the complete copy to its name: atomically, and without replacing anything unless
  * asked. renameat2(RENAME_NOREPLACE) where the file system has it, else link() + unlink(),
- * which also fails on an existing name. */
+ * which also fails on an existing name; on file systems without hard links either (FAT),
+ * a check for the name and a rename, which only a concurrent writer could race. */
+static int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(from, to) == 0) {
+		(void)unlink(from);
+		return 0;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return -1;
+	struct stat st;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
 static bool move_into_place(const char *partial_path, const char *dest_path, bool replace,
 			    GError **error)
 {
-	int rc;
-	if (replace) {
-		rc = rename(partial_path, dest_path);
-	} else {
-		rc = renameat2(AT_FDCWD, partial_path, AT_FDCWD, dest_path, RENAME_NOREPLACE);
-		if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {
-			rc = link(partial_path, dest_path);
-			if (rc == 0)
-				(void)unlink(partial_path);
-		}
-	}
+	int rc = replace ? rename(partial_path, dest_path) : rename_noreplace(partial_path, dest_path);
 	if (rc == 0)
 		return true;
 	return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO, "%s: %s",

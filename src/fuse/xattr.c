@@ -73,6 +73,29 @@ static bool append_unreadable_bytes(const Daemon *d, const RfsEntryInfo *info, G
 	return true;
 }
 
+/* Appends the value of one of the attributes about a file's data. */
+static bool data_value(const Daemon *d, const RfsEntryInfo *info, XattrName which, GString *out)
+{
+	switch (which) {
+	case XATTR_CLUSTERS:
+		g_string_append_printf(out, "%" PRIu64, info->clusters);
+		return true;
+	case XATTR_CLUSTERS_IN_USE:
+		g_string_append_printf(out, "%" PRIu64, info->clusters_in_use);
+		return true;
+	case XATTR_RECOVERABLE:
+		g_string_append_printf(out, "%u", rfs_entry_recoverable_percent(info));
+		return true;
+	case XATTR_STATE:
+		g_string_append(out, rfs_entry_state_name(rfs_entry_state(info)));
+		return true;
+	case XATTR_UNREADABLE_BYTES:
+		return append_unreadable_bytes(d, info, out);
+	default:
+		return false;
+	}
+}
+
 /* Whether `info` has attribute `which`; when it does and `out` is not NULL, appends the value.
  * Listing passes NULL so that it never builds a path. */
 static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName which, GString *out)
@@ -92,19 +115,7 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 	case XATTR_UNREADABLE_BYTES:
 		if (synthetic || (info->flags & RFS_ENTRY_DIRECTORY))
 			return false;
-		if (out == NULL)
-			return true;
-		if (which == XATTR_STATE)
-			g_string_append(out, rfs_entry_state_name(rfs_entry_state(info)));
-		else if (which == XATTR_UNREADABLE_BYTES)
-			return append_unreadable_bytes(d, info, out);
-		else if (which == XATTR_CLUSTERS)
-			g_string_append_printf(out, "%" PRIu64, info->clusters);
-		else if (which == XATTR_CLUSTERS_IN_USE)
-			g_string_append_printf(out, "%" PRIu64, info->clusters_in_use);
-		else
-			g_string_append_printf(out, "%u", rfs_entry_recoverable_percent(info));
-		return true;
+		return out == NULL || data_value(d, info, which, out);
 	case XATTR_CRTIME:
 		return append_time(out, info->times.creation);
 	case XATTR_FN_CRTIME:
