@@ -45,8 +45,10 @@ partial="$tmp/out/$(dirname "$big")/.$(basename "$big").restorefs-partial"
 # partial copy holds data, sends SIGNAL, and checks the aftermath.
 interrupt() {
 	local sig=$1 want=$2 pid rc i
-	LD_PRELOAD="$SLOW_WRITE" RESTOREFS_TEST_WRITE_DELAY_MS=150 \
-		"$scan" -q --merge -x "$tmp/out" "$img" >"$tmp/int.out" 2>"$tmp/int.err" &
+	# an AddressSanitizer build wants its runtime first; the shim only wraps write()
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		LD_PRELOAD="$SLOW_WRITE" RESTOREFS_TEST_WRITE_DELAY_MS=150 \
+			"$scan" -q --merge -x "$tmp/out" "$img" >"$tmp/int.out" 2>"$tmp/int.err" &
 	pid=$!
 	for i in $(seq 1 1000); do
 		[[ -s "$partial" ]] && break
