@@ -9,7 +9,8 @@
  * The source is only ever opened O_RDONLY. After rfs_context_scan() succeeds the context is
  * immutable: every lookup function, rfs_stream_open() and rfs_context_restore() are safe to
  * call from any number of threads without locks, and RfsEntryInfo pointers stay valid until
- * rfs_context_free(). What a read serves for overwritten clusters is chosen per stream. */
+ * rfs_context_free(). What a read serves for overwritten clusters and for ranges whose
+ * location is lost is chosen per stream (RfsStreamOptions). */
 #pragma once
 
 #include <glib.h>
@@ -20,7 +21,7 @@
 G_BEGIN_DECLS
 
 /* The version a caller was built against; rfs_context_create() refuses any other. */
-#define RESTOREFS_API_VERSION 2u
+#define RESTOREFS_API_VERSION 3u
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -188,7 +189,7 @@ typedef enum {
 	RFS_ENTRY_COMPRESSED = 1u << 5, /* LZNT1                                               */
 	RFS_ENTRY_SPARSE = 1u << 6,
 	RFS_ENTRY_ENCRYPTED = 1u << 7,  /* EFS: data is ciphertext, served as is               */
-	RFS_ENTRY_INCOMPLETE = 1u << 8, /* part of the runlist is lost: those ranges read EIO */
+	RFS_ENTRY_INCOMPLETE = 1u << 8, /* part of the runlist is lost: see RfsUnreadablePolicy */
 	RFS_ENTRY_RESIDENT = 1u << 9,   /* data lives inside the MFT record                    */
 } RfsEntryFlags;
 
@@ -270,28 +271,64 @@ typedef enum {
 	RFS_OVERWRITTEN_EIO,  /* fail reads of those ranges (RFS_ERROR_OVERWRITTEN)       */
 } RfsOverwritePolicy;
 
+/* Ranges whose location on disk is lost: gaps in the runlist of an incomplete file, whose
+ * extents went with a freed extension record (or a compression unit with such a gap). A
+ * read error of the source itself (a bad sector) is never covered by this: it always fails
+ * the read that touches it, with RFS_ERROR_IO. */
+typedef enum {
+	RFS_UNREADABLE_ZERO, /* read them as zeros; rfs_stream_unreadable_bytes() counts them */
+	RFS_UNREADABLE_EIO,  /* fail reads that touch them (RFS_ERROR_CORRUPT)             */
+} RfsUnreadablePolicy;
+
+/* How a stream serves what is not the file's own data. A zeroed struct (or NULL) is the
+ * default: overwritten clusters as they are, lost ranges as zeros. */
+typedef struct {
+	RfsOverwritePolicy overwritten;
+	RfsUnreadablePolicy unreadable;
+} RfsStreamOptions;
+
 typedef struct RfsStream RfsStream;
 
 /* Opens an entry's data for reading: parses its MFT record again and resolves the runlist.
- * `overwritten` says what reads of the stream serve for clusters that now belong to
- * something else (RFS_OVERWRITTEN_RAW, 0, serves them as they are). A stream is safe to read
+ * `options` (NULL: defaults) apply to every read of the stream. A stream is safe to read
  * from several threads at once. */
-RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, RfsOverwritePolicy overwritten,
+RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStreamOptions *options,
 			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Reads up to `length` bytes at `offset`; *got < length only at the end of the stream. */
 bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t length,
 		     size_t *got, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 uint64_t rfs_stream_size(const RfsStream *stream);
+/* Bytes of the stream whose location is lost (see RfsUnreadablePolicy), known on open. */
+uint64_t rfs_stream_unreadable_bytes(const RfsStream *stream);
 void rfs_stream_close(RfsStream *stream);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfsStream, rfs_stream_close)
 
-/* Copies an entry's data to `dest_path` (created, never overwritten: RFS_ERROR_INVALID if it
- * exists) and sets its times; `overwritten` as for rfs_stream_open(). Ranges that cannot be
- * read are zero-filled and reported in *bad_bytes (may be NULL); the call still succeeds.
+typedef enum {
+	RFS_RESTORE_DEFAULT = 0,
+	RFS_RESTORE_REPLACE = 1u << 0, /* dest_path may exist: the final rename replaces it */
+} RfsRestoreFlags;
+
+typedef struct {
+	RfsStreamOptions stream; /* as for rfs_stream_open() */
+	uint32_t flags;          /* RfsRestoreFlags          */
+} RfsRestoreOptions;
+
+/* Copies an entry's data out so that `dest_path` never holds an incomplete copy. The data
+ * goes into a new file at `partial_path`, which the caller names in the same directory as
+ * `dest_path` (so that the rename is atomic) and which must not exist (RFS_ERROR_INVALID):
+ * it is created mode 0644 (minus the umask), filled, given the entry's times, and then
+ * renamed to `dest_path`. Without RFS_RESTORE_REPLACE an existing `dest_path` is never
+ * replaced (RFS_ERROR_INVALID, checked first and again by the rename). On any failure the
+ * partial file is removed. A caller that may be killed in the middle (a signal) removes
+ * `partial_path` itself; nothing else is left behind.
+ *
+ * Lost ranges (RfsUnreadablePolicy) and ranges that cannot be read are written as zeros and
+ * counted in *bad_bytes (may be NULL); the call still succeeds. `options` NULL: defaults.
  * Progress is in bytes. */
 bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
-			 RfsOverwritePolicy overwritten, RfsProgressFunc progress, void *user_data,
-			 uint64_t *bad_bytes, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+			 const char *partial_path, const RfsRestoreOptions *options,
+			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes,
+			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Unix time (seconds, nanoseconds) of a FILETIME. */
 void rfs_filetime_to_timespec(int64_t filetime, int64_t *sec, long *nsec);

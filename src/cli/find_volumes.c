@@ -51,8 +51,11 @@ static void print_text(const char *disk, const GPtrArray *found)
 		if (v->size_bytes > 0)
 			list_format_human_size(v->size_bytes, size);
 		printf("volume %u: %s at sector %" PRIu64 ", %s", i + 1, kind_word(v), v->start_sector, size);
-		if (v->label != NULL && v->label[0] != '\0')
-			printf(", label \"%s\"", v->label);
+		if (v->label != NULL && v->label[0] != '\0') { /* read from disk: escaped */
+			g_autoptr(GString) label = g_string_new(NULL);
+			entry_text_escape(label, v->label);
+			printf(", label \"%s\"", label->str);
+		}
 		if (v->kind == RFS_VOLUME_NTFS)
 			printf(", $MFT %s", v->mft_ok ? "ok" : "NOT readable");
 		printf("\n  boot sector: %" PRIu64 " (%s)\n", v->boot_sector,

@@ -46,7 +46,7 @@ void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *
 const char *list_format_csv_header(void)
 {
 	return "path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,"
-	       "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path\n";
+	       "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,state\n";
 }
 
 void list_format_csv_field(GString *out, const char *field)
@@ -104,6 +104,8 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	csv_time(out, e->times.mft_change);
 	g_string_append_c(out, ',');
 	list_format_csv_field(out, row->original_path);
+	g_string_append_c(out, ',');
+	g_string_append(out, rfs_entry_state_name(rfs_entry_state(e)));
 	g_string_append_c(out, '\n');
 }
 
@@ -199,7 +201,9 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 		g_string_append_printf(out, "%5s", "-");
 	else
 		g_string_append_printf(out, "%4u%%", row->recoverable_percent);
-	g_string_append_printf(out, "  %10s  %-19s  %s%s\n", size, iso, row->path, dir ? "/" : "");
+	g_string_append_printf(out, "  %10s  %-19s  ", size, iso);
+	entry_text_escape(out, row->path); /* names come from the disk: nothing a terminal obeys */
+	g_string_append(out, dir ? "/\n" : "\n");
 }
 
 char *list_format_summary(const RfsScanStats *s, uint64_t listed)
@@ -209,10 +213,11 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 	GString *out = g_string_new(NULL);
 	g_string_append_printf(out,
 			       "%" PRIu64 " deleted files, %" PRIu64 " directories, %" PRIu64
-			       " streams (%s), %" PRIu64 " orphans; %" PRIu64 " MFT records, %" PRIu64
-			       " damaged",
-			       s->deleted_files, s->deleted_dirs, s->deleted_streams, bytes, s->orphans,
-			       s->records_total, s->records_damaged);
+			       " streams (%s), %" PRIu64 " orphans; contents: ",
+			       s->deleted_files, s->deleted_dirs, s->deleted_streams, bytes, s->orphans);
+	entry_text_state_counts(out, s->by_state);
+	g_string_append_printf(out, "; %" PRIu64 " MFT records, %" PRIu64 " damaged", s->records_total,
+			       s->records_damaged);
 	if (s->live_files > 0)
 		g_string_append_printf(out, "; %" PRIu64 " live files", s->live_files);
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
@@ -293,6 +298,7 @@ static JsonNode *entry_json(const ListFormatRow *row)
 	json_builder_begin_object(b);
 	json_times(b, &e->fn_times);
 	json_builder_end_object(b);
+	json_string(b, "state", rfs_entry_state_name(rfs_entry_state(e)));
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -352,6 +358,11 @@ static JsonNode *stats_json(const RfsScanStats *s)
 	json_int(b, "orphans", s->orphans);
 	json_int(b, "deleted_bytes", s->deleted_bytes);
 	json_int(b, "live_files", s->live_files);
+	json_builder_set_member_name(b, "by_state"); /* deleted files and streams */
+	json_builder_begin_object(b);
+	for (unsigned i = 0; i < RFS_STATE_COUNT; i++)
+		json_int(b, rfs_entry_state_name((RfsEntryState)i), s->by_state[i]);
+	json_builder_end_object(b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }

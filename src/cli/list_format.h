@@ -50,10 +50,11 @@ void list_format_csv_row(GString *out, const ListFormatRow *row);
 /* The bodyfile line(s) for `row`: one for the entry and, for a file (not a directory, not
  * a named stream) with known $FILE_NAME times, one more named "... ($FILE_NAME)". */
 void list_format_bodyfile_row(GString *out, const ListFormatRow *row);
-/* One text table line, and the header above it. */
+/* One text table line, and the header above it. The path is escaped (entry_text_escape()). */
 void list_format_text_header(GString *out);
 void list_format_text_row(GString *out, const ListFormatRow *row);
-/* The one-line summary of a scan ("1234 deleted files, ..."), without '\n'. */
+/* The one-line summary of a scan ("1234 deleted files, ...; contents: 1200 intact, 34
+ * overwritten; ..."), without '\n'. */
 char *list_format_summary(const RfsScanStats *stats, uint64_t listed);
 
 /* ---- streaming writer --------------------------------------------------------------------- */

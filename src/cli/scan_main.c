@@ -27,6 +27,7 @@ enum {
 	EXIT_SOURCE = 2,  /* cannot open SOURCE, not a usable volume, wrong or missing key */
 	EXIT_SCAN = 3,    /* the MFT scan failed                                           */
 	EXIT_PARTIAL = 4, /* extraction had failures or unreadable ranges; output failed   */
+	EXIT_NOT_INTACT = 5, /* extraction complete, but some files' data is not all theirs  */
 };
 
 typedef struct {
@@ -58,10 +59,11 @@ static const char description[] =
 	"exclusively, so nobody can mount it meanwhile).\n"
 	"\n"
 	"Formats (--format):\n"
-	"  text      a table: recoverable %, size, last write time (UTC), path; a summary line\n"
+	"  text      a table: recoverable %, size, last write time (UTC), path; a summary line.\n"
+	"            Control characters in names are escaped as ls -b does (\\n, \\033, \\\\)\n"
 	"  csv       header + one RFC 4180 row per entry: path,mft_record,sequence,stream,type,\n"
 	"            size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,\n"
-	"            created,modified,accessed,mft_changed,original_path\n"
+	"            created,modified,accessed,mft_changed,original_path,state\n"
 	"            (times ISO 8601 UTC with 100 ns digits; the summary goes to stderr)\n"
 	"  json      {\"volume\": {...}, \"stats\": {...}, \"entries\": [...]}\n"
 	"  bodyfile  The Sleuth Kit body format 3.x for mactime(1), with ($FILE_NAME) lines\n"
@@ -74,8 +76,20 @@ static const char description[] =
 	"\n"
 	"Extraction: -x DIR recreates the tree under DIR (created if missing; refused if not\n"
 	"empty unless --merge), named streams as 'file:stream' beside their file, with the\n"
-	"$STANDARD_INFORMATION times. An existing file is never overwritten. Unreadable ranges\n"
-	"are zero-filled and each such file is reported.\n"
+	"$STANDARD_INFORMATION times. Each file is written as .NAME.restorefs-partial and\n"
+	"renamed to NAME once complete; Ctrl-C removes the partial file. With --merge, a file\n"
+	"already in DIR with the same size and modification time is skipped and a different\n"
+	"one is replaced; without it nothing is overwritten. Unreadable ranges and ranges whose\n"
+	"location is lost are zero-filled, and each such file is reported; so is each file\n"
+	"that is not intact. The last line counts the files by state.\n"
+	"\n"
+	"States (the 'state' CSV column and JSON member; the summary line counts them):\n"
+	"  intact              every cluster known, free, and claimed by no later file\n"
+	"  partly-overwritten  some clusters now hold another file's data\n"
+	"  overwritten         every cluster now holds another file's data\n"
+	"  incomplete          part of the file's location on disk is lost (reads as zeros)\n"
+	"  contested           some clusters were also used by another deleted file, and which\n"
+	"                      came later cannot be told (the summary: 'possibly overwritten')\n"
 	"\n"
 	"Examples:\n"
 	"  restorefs-scan /dev/sdb1\n"
@@ -104,6 +118,10 @@ static const char description[] =
 	"     (--find-volumes: SOURCE cannot be read)\n"
 	"  3  the scan failed (--info still prints what the boot sector says)\n"
 	"  4  extraction finished with failures or unreadable ranges, or output failed\n"
+	"  5  extraction finished, but some extracted files are not intact (partly overwritten,\n"
+	"     overwritten, incomplete or contested: named on stderr); 4 wins over 5\n"
+	"  130, 143  extraction interrupted by SIGINT (Ctrl-C) or SIGTERM; the file being\n"
+	"     written was removed, the files before it are complete (--merge goes on)\n"
 	"Warnings go to stderr as 'restorefs-scan: warning: ...'; G_MESSAGES_DEBUG=restorefs-context\n"
 	"(or =all) adds the library's progress messages.\n";
 
@@ -174,7 +192,7 @@ static int fail(int code, const char *fmt, ...)
 typedef struct {
 	ListFormatKind format;
 	Filters filters;
-	RfsOverwritePolicy policy;
+	RfsStreamOptions stream;
 	RfsLocation location;
 } ScanSettings;
 
@@ -230,8 +248,9 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 		return fail(EXIT_USAGE, "--min-recoverable: %d is not a percentage (0-100)", o->min_recoverable);
 	s->filters.min_recoverable = (unsigned)o->min_recoverable;
 
-	s->policy = RFS_OVERWRITTEN_RAW;
-	if (o->overwritten != NULL && !common_opts_parse_overwritten(o->overwritten, &s->policy, &error))
+	s->stream = (RfsStreamOptions){ .overwritten = RFS_OVERWRITTEN_RAW, .unreadable = RFS_UNREADABLE_ZERO };
+	if (o->overwritten != NULL &&
+	    !common_opts_parse_overwritten(o->overwritten, &s->stream.overwritten, &error))
 		return fail(EXIT_USAGE, "--overwritten: %s", error->message);
 	if (o->merge && o->extract_dir == NULL)
 		return fail(EXIT_USAGE, "--merge goes with --extract");
@@ -278,6 +297,14 @@ static void print_info_json(const char *source, const RfsContext *ctx)
 	printf("%s\n", text);
 }
 
+/* One line "WHAT: TEXT" whose text came from the disk: escaped (entry_text_escape()). */
+static void print_escaped(const char *what, const char *text)
+{
+	g_autoptr(GString) line = g_string_new(what);
+	entry_text_escape(line, text);
+	printf("%s\n", line->str);
+}
+
 static void print_encryption_text(const RfsEncryptionInfo *e)
 {
 	printf("method:          %s\n", e->method != NULL ? e->method : "unknown");
@@ -292,7 +319,7 @@ static void print_encryption_text(const RfsEncryptionInfo *e)
 		printf("created:         unknown\n");
 	}
 	if (e->description != NULL && e->description[0] != '\0')
-		printf("description:     %s\n", e->description);
+		print_escaped("description:     ", e->description);
 	printf("BitLocker To Go: %s\n", e->to_go ? "yes" : "no");
 	printf("key protectors:  %zu\n", e->protector_count);
 	for (size_t i = 0; i < e->protector_count; i++)
@@ -323,7 +350,7 @@ static void print_info_text(const char *source, const RfsContext *ctx)
 	printf("clusters:        %" PRIu64 " (%" PRIu64 " free)\n", v->total_clusters, v->free_clusters);
 	printf("serial number:   %016" PRIX64 "\n", v->serial);
 	if (v->label != NULL && v->label[0] != '\0')
-		printf("label:           %s\n", v->label);
+		print_escaped("label:           ", v->label);
 }
 
 /* The volume (and, for BitLocker, what its header says without a key). */
@@ -364,7 +391,7 @@ static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSett
 			   const GPtrArray *selected)
 {
 	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories,
-				.overwritten = s->policy };
+				.stream = s->stream };
 	ExtractResult result;
 	g_autoptr(GError) error = NULL;
 	if (!extract_run(ctx, selected, o->extract_dir, &opts, &result, &error))
@@ -374,7 +401,9 @@ static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSett
 		g_autofree char *summary = extract_summary(&result, o->extract_dir);
 		printf("%s\n", summary);
 	}
-	return result.failures > 0 || result.damaged_files > 0 ? EXIT_PARTIAL : EXIT_OK;
+	if (result.failures > 0 || result.damaged_files > 0)
+		return EXIT_PARTIAL;
+	return extract_result_not_intact(&result) > 0 ? EXIT_NOT_INTACT : EXIT_OK;
 }
 
 static int run(const ScanOptions *o, const ScanSettings *s)

@@ -1,11 +1,15 @@
 /* RestoreFile: opening an entry's data for reading, and copying it out to a new file
- * with its times. Unreadable ranges become zeros in the copy and are counted, never hidden. */
+ * with its times. Unreadable ranges become zeros in the copy and are counted, never hidden.
+ * The copy is written under the caller's partial name and renamed into place only once
+ * complete, so the final name never holds a truncated file. */
+#define _GNU_SOURCE /* renameat2 */
 #define G_LOG_DOMAIN "restorefs-context"
 
 #include "context/context_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,7 +22,7 @@ enum {
 	RESTORE_RETRY_BYTES = 4096, /* after a failed chunk, find the bad part at this grain */
 };
 
-RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, RfsOverwritePolicy overwritten,
+RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStreamOptions *options,
 			   GError **error)
 {
 	const IndexNode *n = ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
@@ -39,7 +43,7 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, RfsOverwritePol
 		owned->resident = true;
 	}
 	bool removed = n->info.flags & RFS_ENTRY_REMOVED;
-	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, overwritten, error);
+	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, options, error);
 	if (ds == NULL)
 		return NULL;
 	RfsStream *stream = g_new0(RfsStream, 1);
@@ -56,6 +60,11 @@ bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t lengt
 uint64_t rfs_stream_size(const RfsStream *stream)
 {
 	return data_stream_size(stream->ds);
+}
+
+uint64_t rfs_stream_unreadable_bytes(const RfsStream *stream)
+{
+	return data_stream_unreadable_bytes(stream->ds);
 }
 
 void rfs_stream_close(RfsStream *stream)
@@ -148,27 +157,81 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 	return true;
 }
 
-bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
-			 RfsOverwritePolicy overwritten, RfsProgressFunc progress, void *user_data,
-			 uint64_t *bad_bytes, GError **error)
+/* Moves the complete copy to its name: atomically, and without replacing anything unless
+ * asked. renameat2(RENAME_NOREPLACE) where the file system has it, else link() + unlink(),
+ * which also fails on an existing name; on file systems without hard links either (FAT),
+ * a check for the name and a rename, which only a concurrent writer could race. */
+static int rename_noreplace(const char *from, const char *to)
 {
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(from, to) == 0) {
+		(void)unlink(from);
+		return 0;
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return -1;
+	struct stat st;
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+static bool move_into_place(const char *partial_path, const char *dest_path, bool replace,
+			    GError **error)
+{
+	int rc = replace ? rename(partial_path, dest_path) : rename_noreplace(partial_path, dest_path);
+	if (rc == 0)
+		return true;
+	return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO, "%s: %s",
+			     dest_path, g_strerror(errno));
+}
+
+bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
+			 const char *partial_path, const RfsRestoreOptions *options,
+			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes, GError **error)
+{
+	g_return_val_if_fail(dest_path != NULL && partial_path != NULL, false);
+	static const RfsRestoreOptions defaults = { 0 };
+	if (options == NULL)
+		options = &defaults;
+	bool replace = (options->flags & RFS_RESTORE_REPLACE) != 0;
 	uint64_t bad = 0;
+	if (bad_bytes != NULL)
+		*bad_bytes = 0;
 	const RfsEntryInfo *info = rfs_context_lookup(ctx, id);
 	if (info == NULL)
 		return rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
-	g_autoptr(RfsStream) stream = rfs_stream_open(ctx, id, overwritten, error);
+	struct stat st;
+	if (!replace && lstat(dest_path, &st) == 0)
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: %s", dest_path, g_strerror(EEXIST));
+	g_autoptr(RfsStream) stream = rfs_stream_open(ctx, id, &options->stream, error);
 	if (stream == NULL)
 		return false;
-	int fd = open(dest_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = open(partial_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO,
-				     "%s: %s", dest_path, g_strerror(errno));
-	bool ok = copy_out(stream, info, fd, dest_path, progress, user_data, &bad, error);
+				     "%s: %s", partial_path, g_strerror(errno));
+	bool ok = copy_out(stream, info, fd, partial_path, progress, user_data, &bad, error);
 	if (ok)
 		set_times(fd, info);
 	if (close(fd) != 0 && ok)
-		ok = rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
+		ok = rfs_set_io(error, "%s: %s", partial_path, g_strerror(errno));
+	if (ok)
+		ok = move_into_place(partial_path, dest_path, replace, error);
+	if (!ok) {
+		(void)unlink(partial_path);
+		return false;
+	}
+	/* Lost ranges read as zeros under RFS_UNREADABLE_ZERO; under EIO, the salvage counted
+	 * them already. */
+	if (options->stream.unreadable == RFS_UNREADABLE_ZERO)
+		bad += rfs_stream_unreadable_bytes(stream);
 	if (bad_bytes != NULL)
 		*bad_bytes = bad;
-	return ok;
+	return true;
 }

@@ -1,5 +1,6 @@
-/* How both front ends write an entry's times and flags as text: ISO 8601 UTC from FILETIME
- * over the whole FILETIME range, and the flag words. Pure functions: no context, no I/O. */
+/* How both front ends write an entry's times, flags and states as text: ISO 8601 UTC from
+ * FILETIME over the whole FILETIME range, the flag and state words, and names escaped for a
+ * terminal. Pure functions: no context, no I/O. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
 #include "entry_text.h"
@@ -126,5 +127,78 @@ void entry_text_flags(GString *out, uint32_t flags, const char *separator)
 			g_string_append(out, separator);
 		g_string_append(out, flag_words[i].word);
 		first = false;
+	}
+}
+
+/* ---- states ---------------------------------------------------------------------------------- */
+
+const char *entry_text_state_words(RfsEntryState state)
+{
+	static const char *const words[RFS_STATE_COUNT] = {
+		[RFS_STATE_INTACT] = "intact",
+		[RFS_STATE_PARTLY_OVERWRITTEN] = "partly overwritten",
+		[RFS_STATE_OVERWRITTEN] = "overwritten",
+		[RFS_STATE_INCOMPLETE] = "incomplete",
+		[RFS_STATE_CONTESTED] = "possibly overwritten",
+	};
+	return (unsigned)state < RFS_STATE_COUNT ? words[state] : "unknown";
+}
+
+void entry_text_state_counts(GString *out, const uint64_t counts[RFS_STATE_COUNT])
+{
+	for (unsigned i = 0; i < RFS_STATE_COUNT; i++) {
+		if (i != RFS_STATE_INTACT && counts[i] == 0)
+			continue;
+		if (i != RFS_STATE_INTACT)
+			g_string_append(out, ", ");
+		entry_text_append_u64(out, counts[i]);
+		g_string_append_c(out, ' ');
+		g_string_append(out, entry_text_state_words((RfsEntryState)i));
+	}
+}
+
+/* ---- names ----------------------------------------------------------------------------------- */
+
+static void escape_octal(GString *out, uint8_t byte)
+{
+	g_string_append_c(out, '\\');
+	g_string_append_c(out, (char)('0' + (byte >> 6)));
+	g_string_append_c(out, (char)('0' + ((byte >> 3) & 7)));
+	g_string_append_c(out, (char)('0' + (byte & 7)));
+}
+
+void entry_text_escape(GString *out, const char *text)
+{
+	static const char letters[] = "abtnvfr"; /* the C escapes of 0x07 .. 0x0D */
+	for (const char *p = text; *p != '\0';) {
+		uint8_t c = (uint8_t)*p;
+		if (c == '\\') {
+			g_string_append(out, "\\\\");
+			p++;
+		} else if (c >= 0x07 && c <= 0x0D) {
+			g_string_append_c(out, '\\');
+			g_string_append_c(out, letters[c - 0x07]);
+			p++;
+		} else if (c < 0x20 || c == 0x7F) {
+			escape_octal(out, c);
+			p++;
+		} else if (c < 0x80) {
+			g_string_append_c(out, (char)c);
+			p++;
+		} else {
+			gunichar u = g_utf8_get_char_validated(p, -1);
+			if (u == (gunichar)-1 || u == (gunichar)-2) {
+				escape_octal(out, c); /* not UTF-8: this byte alone */
+				p++;
+				continue;
+			}
+			const char *next = g_utf8_next_char(p);
+			for (; p < next; p++) {
+				if (u >= 0x80 && u <= 0x9F) /* C1 controls: CSI and friends */
+					escape_octal(out, (uint8_t)*p);
+				else
+					g_string_append_c(out, *p);
+			}
+		}
 	}
 }

@@ -1,5 +1,5 @@
-/* Entry times and flags as text, the same in restorefs-scan's listings and in restorefs's
- * user.restorefs.* extended attributes. */
+/* Entry times, flags, states and names as text, the same in restorefs-scan's listings and
+ * messages and in restorefs's summary line and user.restorefs.* extended attributes. */
 #pragma once
 
 #include <glib.h>
@@ -20,3 +20,17 @@ int64_t entry_text_filetime_unix(int64_t filetime);
  * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident", in
  * that order), `separator` between them; nothing when none is set. */
 void entry_text_flags(GString *out, uint32_t flags, const char *separator);
+
+/* The words a user reads for a state: "intact", "partly overwritten", "overwritten",
+ * "incomplete" (part of its location is lost), "possibly overwritten" (contested). */
+const char *entry_text_state_words(RfsEntryState state);
+/* Appends "12 intact, 3 partly overwritten, 1 overwritten": the intact count always, every
+ * other state only when its count is not zero, in RfsEntryState order. */
+void entry_text_state_counts(GString *out, const uint64_t counts[RFS_STATE_COUNT]);
+
+/* Appends `text` (a name read from disk, or a message holding one) so that a terminal shows
+ * it and acts on none of it, as `ls -b` does: a backslash becomes "\\", \a \b \t \n \v \f
+ * \r their C escapes, every other control character (C0, DEL, C1) and every byte that is not
+ * UTF-8 a three-digit octal escape per byte ("\033" for ESC). Everything else, UTF-8
+ * included, is copied as it is. */
+void entry_text_escape(GString *out, const char *text);

@@ -1,9 +1,12 @@
 /* The GLib log writer both front ends install: the one-line stderr format, and syslog for a
  * daemon. It formats only; which levels and domains are shown is GLib's rule
- * (g_log_writer_default_would_drop), so G_MESSAGES_DEBUG works as everywhere else. */
+ * (g_log_writer_default_would_drop), so G_MESSAGES_DEBUG works as everywhere else. Control
+ * characters in a message (a name read from the disk may carry them) are escaped. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
 #include "frontend_log.h"
+
+#include "entry_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -43,10 +46,12 @@ static GLogWriterOutput frontend_log_write(GLogLevelFlags level, const GLogField
 	}
 	if (message == NULL || g_log_writer_default_would_drop(level, domain))
 		return G_LOG_WRITER_HANDLED;
+	g_autoptr(GString) text = g_string_new(NULL);
+	entry_text_escape(text, message);
 	if (log->to_syslog)
-		syslog(syslog_priority(level), "%s", message); /* the priority says the level */
+		syslog(syslog_priority(level), "%s", text->str); /* the priority says the level */
 	else
-		fprintf(stderr, "%s: %s%s\n", log->program, level_prefix(level), message);
+		fprintf(stderr, "%s: %s%s\n", log->program, level_prefix(level), text->str);
 	return G_LOG_WRITER_HANDLED;
 }
 

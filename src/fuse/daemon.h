@@ -26,9 +26,10 @@ typedef struct {
 	RfsContext *ctx;
 	uid_t uid;              /* owner shown for every entry */
 	gid_t gid;
-	mode_t umask;           /* applied to 0444 (files) and 0555 (directories) */
+	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
-	RfsOverwritePolicy overwritten; /* what reads serve for clusters now in use elsewhere */
+	unsigned min_recoverable; /* files and streams below this percent are hidden */
+	RfsStreamOptions stream_options; /* what reads serve for overwritten and lost ranges */
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
 	GHashTable *subdirs;    /* RfsEntryId* -> guint subdirectory count, for st_nlink */
@@ -40,6 +41,9 @@ extern const struct fuse_lowlevel_ops ops_table;
 
 /* Counts each directory's subdirectories once, after the scan and before the loop. */
 void ops_count_subdirs(Daemon *daemon);
+
+/* Whether -o min_recoverable hides the entry: never a directory. */
+bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);
 
 /* Extended attributes in the user.restorefs. namespace (xattr.c). */
 void xattr_get(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info,

@@ -7,6 +7,7 @@
 #include "mount_options.h"
 
 #include "common_opts.h"
+#include "entry_text.h"
 #include "frontend_log.h"
 #include "progress.h"
 
@@ -35,11 +36,13 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 {
 	const RfsScanStats *s = rfs_context_stats(ctx);
 	g_autofree char *bytes = g_format_size(s->deleted_bytes);
+	g_autoptr(GString) states = g_string_new(NULL);
+	entry_text_state_counts(states, s->by_state);
 	fprintf(stderr,
 		"restorefs: %s: %" PRIu64 " deleted files (%s), %" PRIu64 " directories, %" PRIu64
-		" streams, %" PRIu64 " orphans in lost+found; %" PRIu64 " MFT records scanned",
+		" streams, %" PRIu64 " orphans in lost+found; contents: %s; %" PRIu64 " MFT records scanned",
 		opts->source, s->deleted_files, bytes, s->deleted_dirs, s->deleted_streams, s->orphans,
-		s->records_total);
+		states->str, s->records_total);
 	if (s->records_damaged > 0)
 		fprintf(stderr, ", %" PRIu64 " damaged", s->records_damaged);
 	if (opts->show_live)
@@ -119,7 +122,8 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.gid = opts->gid,
 		.umask = opts->umask,
 		.show_live = opts->show_live,
-		.overwritten = opts->overwritten,
+		.min_recoverable = opts->min_recoverable,
+		.stream_options = opts->stream,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,
 	};

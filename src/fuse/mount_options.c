@@ -18,7 +18,7 @@
  * The volume location and the BitLocker secrets land in the structs restorefs-scan's GOption
  * entries fill, so one parser (frontend/common_opts.c) checks both programs' values. */
 typedef struct {
-	char *uid, *gid, *umask, *overwritten;
+	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
 	int show_live, rw, help, version;
@@ -41,6 +41,8 @@ static const struct fuse_opt templates[] = {
 	VALUE("gid=%s", gid),
 	VALUE("umask=%s", umask),
 	VALUE("overwritten=%s", overwritten),
+	VALUE("unreadable=%s", unreadable),
+	VALUE("min_recoverable=%s", min_recoverable),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
 	{ "force", offsetof(RawOptions, location.force), 1 },
 	{ "--force", offsetof(RawOptions, location.force), 1 },
@@ -166,13 +168,23 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		}
 		opts->umask = (mode_t)mask;
 	}
-	opts->overwritten = RFS_OVERWRITTEN_RAW;
+	opts->stream = (RfsStreamOptions){ .overwritten = RFS_OVERWRITTEN_RAW, .unreadable = RFS_UNREADABLE_ZERO };
 	g_autoptr(GError) error = NULL;
 	if (raw->overwritten != NULL &&
-	    !common_opts_parse_overwritten(raw->overwritten, &opts->overwritten, &error)) {
+	    !common_opts_parse_overwritten(raw->overwritten, &opts->stream.overwritten, &error)) {
 		*message = g_strdup_printf("-o overwritten: %s", error->message);
 		return false;
 	}
+	if (raw->unreadable != NULL && strcmp(raw->unreadable, "eio") == 0) {
+		opts->stream.unreadable = RFS_UNREADABLE_EIO;
+	} else if (raw->unreadable != NULL && strcmp(raw->unreadable, "zero") != 0) {
+		*message = g_strdup_printf("-o unreadable: '%s' is not zero or eio", raw->unreadable);
+		return false;
+	}
+	uint64_t percent = 0;
+	if (raw->min_recoverable != NULL && !parse_u64("min_recoverable", raw->min_recoverable, 100, &percent, message))
+		return false;
+	opts->min_recoverable = (unsigned)percent;
 	opts->show_live = raw->show_live != 0;
 	return true;
 }
@@ -233,6 +245,8 @@ static void raw_options_clear(RawOptions *raw)
 	g_clear_pointer(&raw->gid, g_free);
 	g_clear_pointer(&raw->umask, g_free);
 	g_clear_pointer(&raw->overwritten, g_free);
+	g_clear_pointer(&raw->unreadable, g_free);
+	g_clear_pointer(&raw->min_recoverable, g_free);
 	common_opts_location_args_clear(&raw->location);
 	common_opts_secret_args_clear(&raw->secrets);
 	g_clear_pointer(&raw->source, g_free);
@@ -392,10 +406,17 @@ void mount_options_print_help(const char *program)
 	       "\n"
 	       "restorefs options:\n"
 	       "  -o uid=N, -o gid=N     owner of every entry (default: the mounting user)\n"
-	       "  -o umask=M             permissions: files 0444 and directories 0555 minus M\n"
+	       "  -o umask=M             permissions: files 0644 and directories 0755 minus M, so\n"
+	       "                         that copies (cp -a, rsync -a) can be changed and deleted;\n"
+	       "                         the mount itself is read-only whatever the modes say\n"
 	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
+	       "  -o min_recoverable=N   hide files and streams less than N %% recoverable\n"
 	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
 	       "                         as they are, zero serves zeros, eio fails those reads\n"
+	       "  -o unreadable=MODE     ranges whose location on disk is lost (incomplete files):\n"
+	       "                         zero (default) reads them as zeros, as restorefs-scan\n"
+	       "                         --extract writes them; eio fails those reads. A bad\n"
+	       "                         sector of SOURCE always fails the read that touches it\n"
 	       "  -o force, --force      go on even if SOURCE is mounted read-write elsewhere, or is\n"
 	       "                         shorter than its volume\n"
 	       "\n"
@@ -431,7 +452,8 @@ void mount_options_print_help(const char *program)
 	       "(or =all) adds the library's progress messages.\n"
 	       "\n"
 	       "Every entry carries extended attributes user.restorefs.* (mft, clusters,\n"
-	       "clusters_in_use, recoverable, crtime, fn_*time, original_path, flags, live);\n"
+	       "clusters_in_use, recoverable, state, unreadable_bytes, crtime, fn_*time,\n"
+	       "original_path, flags, live);\n"
 	       "see them with\n"
 	       "  getfattr -d -m - FILE\n"
 	       "A mount is always read-only: -o rw is refused.\n"

@@ -22,7 +22,8 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;
 	bool show_live;
-	RfsOverwritePolicy overwritten;
+	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */
+	RfsStreamOptions stream;   /* -o overwritten=, -o unreadable= */
 	RfsLocation location;
 
 	/* where BitLocker secrets come from (files, a descriptor), never the secrets themselves */

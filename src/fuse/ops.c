@@ -76,11 +76,14 @@ static void fill_stat(const Daemon *d, const RfsEntryInfo *info, struct stat *st
 {
 	memset(st, 0, sizeof *st);
 	st->st_ino = (ino_t)info->id;
+	/* Owner-writable modes, as ntfs-3g shows a read-only mount: copies made with cp -a or
+	 * rsync -a can be changed and deleted by their owner. The mount itself is read-only:
+	 * the kernel answers EROFS to every write, and so do the handlers below. */
 	if (is_dir(info)) {
-		st->st_mode = S_IFDIR | (0555 & ~d->umask);
+		st->st_mode = S_IFDIR | (0755 & ~d->umask);
 		st->st_nlink = 2 + subdir_count(d, info->id);
 	} else {
-		st->st_mode = S_IFREG | (0444 & ~d->umask);
+		st->st_mode = S_IFREG | (0644 & ~d->umask);
 		st->st_nlink = 1;
 		st->st_size = (off_t)info->size_bytes;
 	}
@@ -101,6 +104,19 @@ static void fill_entry(const Daemon *d, const RfsEntryInfo *info, struct fuse_en
 	e->attr_timeout = d->timeout_seconds;
 	e->entry_timeout = d->timeout_seconds;
 	fill_stat(d, info, &e->attr);
+}
+
+bool ops_hidden(const Daemon *d, const RfsEntryInfo *info)
+{
+	return d->min_recoverable > 0 && !is_dir(info) &&
+	       rfs_entry_recoverable_percent(info) < d->min_recoverable;
+}
+
+/* The entry `ino`, or NULL when it does not exist or is hidden. */
+static const RfsEntryInfo *visible_entry(const Daemon *d, fuse_ino_t ino)
+{
+	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	return info != NULL && !ops_hidden(d, info) ? info : NULL;
 }
 
 static bool count_subdir(const RfsEntryInfo *info, void *user_data)
@@ -139,7 +155,7 @@ static void ops_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	const RfsEntryInfo *info = rfs_context_lookup_child(d->ctx, parent, name);
 	struct fuse_entry_param e;
-	if (info == NULL) {
+	if (info == NULL || ops_hidden(d, info)) {
 		/* ino 0 caches the miss: file managers probe the same absent names repeatedly */
 		memset(&e, 0, sizeof e);
 		e.entry_timeout = d->timeout_seconds;
@@ -153,7 +169,7 @@ static void ops_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 static void ops_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	Daemon *d = daemon_of(req);
-	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	const RfsEntryInfo *info = visible_entry(d, ino);
 	if (info == NULL) {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -226,6 +242,8 @@ static void reply_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, bo
 		const RfsEntryInfo *info = dir_entry_at(d, dir, off, &name);
 		if (info == NULL)
 			break;
+		if (off >= DIR_FIRST_CHILD && ops_hidden(d, info))
+			continue; /* offsets stay the children's indexes, with holes */
 		size_t want;
 		if (plus) {
 			struct fuse_entry_param e;
@@ -264,13 +282,13 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	const RfsEntryInfo *info = visible_entry(d, ino);
 	if (info == NULL || is_dir(info)) {
 		fuse_reply_err(req, info == NULL ? ENOENT : EISDIR);
 		return;
 	}
 	g_autoptr(GError) error = NULL;
-	RfsStream *stream = rfs_stream_open(d->ctx, info->id, d->overwritten, &error);
+	RfsStream *stream = rfs_stream_open(d->ctx, info->id, &d->stream_options, &error);
 	if (stream == NULL) {
 		g_message("open ino %" PRIu64 " (record %" PRIu64 "): %s", (uint64_t)ino,
 			  info->mft_record, error->message);
@@ -358,7 +376,7 @@ static void ops_statfs(fuse_req_t req, fuse_ino_t ino)
 static void ops_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	Daemon *d = daemon_of(req);
-	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	const RfsEntryInfo *info = visible_entry(d, ino);
 	if (info == NULL) {
 		fuse_reply_err(req, ENOENT);
 		return;
@@ -369,7 +387,7 @@ static void ops_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_
 static void ops_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	Daemon *d = daemon_of(req);
-	const RfsEntryInfo *info = rfs_context_lookup(d->ctx, ino);
+	const RfsEntryInfo *info = visible_entry(d, ino);
 	if (info == NULL) {
 		fuse_reply_err(req, ENOENT);
 		return;

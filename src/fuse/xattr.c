@@ -26,6 +26,8 @@ typedef enum {
 	XATTR_ORIGINAL_PATH,
 	XATTR_FLAGS,           /* comma-separated RfsEntryFlags names */
 	XATTR_LIVE,            /* present only on entries still in use on the volume */
+	XATTR_STATE,           /* rfs_entry_state_name(): "intact", "overwritten", ... */
+	XATTR_UNREADABLE_BYTES, /* bytes whose location is lost: zeros, or EIO (-o unreadable=eio) */
 	XATTR_COUNT,
 } XattrName;
 
@@ -42,6 +44,8 @@ static const char *const xattr_names[XATTR_COUNT] = {
 	[XATTR_ORIGINAL_PATH] = XATTR_PREFIX "original_path",
 	[XATTR_FLAGS] = XATTR_PREFIX "flags",
 	[XATTR_LIVE] = XATTR_PREFIX "live",
+	[XATTR_STATE] = XATTR_PREFIX "state",
+	[XATTR_UNREADABLE_BYTES] = XATTR_PREFIX "unreadable_bytes",
 };
 
 static bool append_time(GString *out, int64_t filetime)
@@ -54,6 +58,42 @@ static bool append_time(GString *out, int64_t filetime)
 		g_string_append(out, iso);
 	}
 	return true;
+}
+
+/* Opens the stream to learn what its runlist has lost: the index keeps no runlists. */
+static bool append_unreadable_bytes(const Daemon *d, const RfsEntryInfo *info, GString *out)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(RfsStream) stream = rfs_stream_open(d->ctx, info->id, &d->stream_options, &error);
+	if (stream == NULL) {
+		g_message("xattr unreadable_bytes of record %" PRIu64 ": %s", info->mft_record, error->message);
+		return false;
+	}
+	g_string_append_printf(out, "%" PRIu64, rfs_stream_unreadable_bytes(stream));
+	return true;
+}
+
+/* Appends the value of one of the attributes about a file's data. */
+static bool data_value(const Daemon *d, const RfsEntryInfo *info, XattrName which, GString *out)
+{
+	switch (which) {
+	case XATTR_CLUSTERS:
+		g_string_append_printf(out, "%" PRIu64, info->clusters);
+		return true;
+	case XATTR_CLUSTERS_IN_USE:
+		g_string_append_printf(out, "%" PRIu64, info->clusters_in_use);
+		return true;
+	case XATTR_RECOVERABLE:
+		g_string_append_printf(out, "%u", rfs_entry_recoverable_percent(info));
+		return true;
+	case XATTR_STATE:
+		g_string_append(out, rfs_entry_state_name(rfs_entry_state(info)));
+		return true;
+	case XATTR_UNREADABLE_BYTES:
+		return append_unreadable_bytes(d, info, out);
+	default:
+		return false;
+	}
 }
 
 /* Whether `info` has attribute `which`; when it does and `out` is not NULL, appends the value.
@@ -71,17 +111,11 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 	case XATTR_CLUSTERS:
 	case XATTR_CLUSTERS_IN_USE:
 	case XATTR_RECOVERABLE:
+	case XATTR_STATE:
+	case XATTR_UNREADABLE_BYTES:
 		if (synthetic || (info->flags & RFS_ENTRY_DIRECTORY))
 			return false;
-		if (out == NULL)
-			return true;
-		if (which == XATTR_CLUSTERS)
-			g_string_append_printf(out, "%" PRIu64, info->clusters);
-		else if (which == XATTR_CLUSTERS_IN_USE)
-			g_string_append_printf(out, "%" PRIu64, info->clusters_in_use);
-		else
-			g_string_append_printf(out, "%u", rfs_entry_recoverable_percent(info));
-		return true;
+		return out == NULL || data_value(d, info, which, out);
 	case XATTR_CRTIME:
 		return append_time(out, info->times.creation);
 	case XATTR_FN_CRTIME:
@@ -150,7 +184,7 @@ void xattr_get(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info,
 
 void xattr_list(fuse_req_t req, const Daemon *daemon, const RfsEntryInfo *info, size_t size)
 {
-	char names[512];
+	char names[1024];
 	size_t length = 0;
 	for (int i = 0; i < XATTR_COUNT; i++) {
 		if (!xattr_value(daemon, info, (XattrName)i, NULL))

@@ -1,6 +1,8 @@
 /* Serves a stream's bytes. Lock-free: the only mutable state is a one-unit cache of the last
  * decompressed compression unit, swapped in and out atomically. Never returns a short read
- * except at the end of the stream, so a page cache above never mistakes an error for EOF. */
+ * except at the end of the stream, so a page cache above never mistakes an error for EOF.
+ * Ranges whose extents are lost read as zeros or fail, as the options say; a failed device
+ * read always fails. */
 #define G_LOG_DOMAIN "restorefs-ntfs"
 
 #include "ntfs/data_stream.h"
@@ -21,6 +23,8 @@ struct DataStream {
 	MftStream *stream;
 	bool deleted;
 	RfsOverwritePolicy policy;
+	RfsUnreadablePolicy unreadable;
+	uint64_t unreadable_bytes; /* bytes in lost ranges, counted once on open */
 	uint32_t unit_clusters; /* compression unit; 0 when not compressed */
 	uint64_t unit_bytes;
 	gpointer cache;         /* UnitCache*, swapped atomically */
@@ -46,8 +50,52 @@ static uint8_t *scratch(size_t size)
 	return buf;
 }
 
+/* Bytes of clusters [from, to) that lie below `limit` bytes, saturating. */
+static uint64_t clusters_below(uint64_t from, uint64_t to, uint32_t cs, uint64_t limit)
+{
+	uint64_t a, b;
+	if (!g_uint64_checked_mul(&a, from, cs))
+		a = UINT64_MAX;
+	if (!g_uint64_checked_mul(&b, to, cs))
+		b = UINT64_MAX;
+	a = MIN(a, limit);
+	b = MIN(b, limit);
+	return b > a ? b - a : 0;
+}
+
+/* The bytes reads will treat as lost: every gap in the runlist below the data's end,
+ * widened to whole compression units when compressed (such a unit cannot be decompressed),
+ * and only below the initialized size, past which everything reads as zeros anyway. */
+static uint64_t count_unreadable(const DataStream *ds)
+{
+	const MftStream *s = ds->stream;
+	if (s->resident)
+		return 0;
+	uint32_t cs = ds->vol->mft.boot.cluster_size;
+	uint64_t limit = MIN(s->initialized_size, s->data_size);
+	uint64_t data_vcns = s->data_size / cs + (s->data_size % cs != 0);
+	uint64_t group = ds->unit_clusters != 0 ? ds->unit_clusters : 1;
+	uint64_t lost = 0, counted_to = 0, vcn = 0;
+	for (size_t i = 0; i <= s->runs.count && vcn < data_vcns; i++) {
+		uint64_t gap_end = MIN(i < s->runs.count ? s->runs.runs[i].vcn : UINT64_MAX, data_vcns);
+		if (gap_end > vcn) {
+			uint64_t from = MAX(vcn / group * group, counted_to);
+			uint64_t to = gap_end / group * group;
+			if (to < gap_end)
+				to = to > UINT64_MAX - group ? UINT64_MAX : to + group;
+			if (to > from)
+				lost += clusters_below(from, to, cs, limit);
+			counted_to = MAX(counted_to, to);
+		}
+		if (i < s->runs.count &&
+		    !g_uint64_checked_add(&vcn, s->runs.runs[i].vcn, s->runs.runs[i].length_clusters))
+			break;
+	}
+	return lost;
+}
+
 DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
-			    RfsOverwritePolicy policy, GError **error)
+			    const RfsStreamOptions *options, GError **error)
 {
 	uint32_t cs = vol->mft.boot.cluster_size;
 	bool compressed = !stream->resident && (stream->attr_flags & ATTR_FLAG_COMPRESSED) &&
@@ -62,12 +110,21 @@ DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
 	ds->vol = vol;
 	ds->stream = stream;
 	ds->deleted = deleted;
-	ds->policy = policy;
+	if (options != NULL) {
+		ds->policy = options->overwritten;
+		ds->unreadable = options->unreadable;
+	}
 	if (compressed) {
 		ds->unit_clusters = 1u << stream->compression_unit;
 		ds->unit_bytes = (uint64_t)ds->unit_clusters * cs;
 	}
+	ds->unreadable_bytes = count_unreadable(ds);
 	return ds;
+}
+
+uint64_t data_stream_unreadable_bytes(const DataStream *ds)
+{
+	return ds->unreadable_bytes;
 }
 
 uint64_t data_stream_size(const DataStream *ds)
@@ -115,6 +172,21 @@ static bool read_clusters(DataStream *ds, uint64_t lcn, uint64_t skip, uint8_t *
 	return true;
 }
 
+/* Bytes at `offset` in a gap of the runlist, up to the next run (at most `length`). */
+static bool read_lost(DataStream *ds, uint64_t offset, uint8_t *out, size_t length, size_t *done,
+		      GError **error)
+{
+	if (ds->unreadable == RFS_UNREADABLE_EIO)
+		return rfs_set_corrupt(error, "bytes at %" PRIu64 ": their extent is lost", offset);
+	uint32_t cs = ds->vol->mft.boot.cluster_size;
+	uint64_t vcn = offset / cs;
+	Run gap = { .vcn = vcn, .length_clusters = runlist_next_vcn(&ds->stream->runs, vcn) - vcn };
+	uint64_t left = run_bytes_left(&gap, offset, cs);
+	*done = length < left ? length : (size_t)left;
+	memset(out, 0, *done);
+	return true;
+}
+
 /* Bytes at `offset` up to the end of its run (at most `length`), uncompressed. */
 static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t length, size_t *done,
 		       GError **error)
@@ -131,7 +203,7 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 	uint64_t vcn = offset / cs;
 	const Run *run = runlist_lookup(&s->runs, vcn);
 	if (run == NULL)
-		return rfs_set_corrupt(error, "bytes at %" PRIu64 ": their extent is lost", offset);
+		return read_lost(ds, offset, out, length, done, error);
 	uint64_t run_left = run_bytes_left(run, offset, cs);
 	size_t n = length < run_left ? length : (size_t)run_left;
 	*done = n;
@@ -142,11 +214,16 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 	return read_clusters(ds, run->lcn + (vcn - run->vcn), offset % cs, out, n, error);
 }
 
+typedef enum {
+	UNIT_OK,
+	UNIT_LOST,   /* a gap in the runlist before the data's end: its extents are lost */
+	UNIT_FORGED, /* data after the hole, which no writer produces */
+} UnitLayout;
+
 /* Counts the unit's allocated and sparse clusters. A unit is compressed exactly when it has
- * both: its data first, then the sparse tail that pads it to full size. False when the
- * runlist has a gap there or the order is any other (forged: data after the hole). */
-static bool unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allocated,
-			uint32_t *sparse)
+ * both: its data first, then the sparse tail that pads it to full size. */
+static UnitLayout unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allocated,
+			      uint32_t *sparse)
 {
 	uint32_t cs = ds->vol->mft.boot.cluster_size;
 	uint64_t data_vcns = ds->stream->data_size / cs + (ds->stream->data_size % cs != 0);
@@ -154,20 +231,20 @@ static bool unit_layout(const DataStream *ds, uint64_t first_vcn, uint32_t *allo
 	*sparse = 0;
 	for (uint64_t vcn = first_vcn; vcn < first_vcn + ds->unit_clusters;) {
 		const Run *run = runlist_lookup(&ds->stream->runs, vcn);
-		if (run == NULL)
-			return vcn >= data_vcns; /* the runlist may stop where the data does */
+		if (run == NULL) /* the runlist may stop where the data does */
+			return vcn >= data_vcns ? UNIT_OK : UNIT_LOST;
 		uint64_t n = run->vcn + run->length_clusters - vcn;
 		if (n > first_vcn + ds->unit_clusters - vcn)
 			n = first_vcn + ds->unit_clusters - vcn;
 		if (run->lcn == RUN_LCN_SPARSE)
 			*sparse += (uint32_t)n;
 		else if (*sparse > 0)
-			return false;
+			return UNIT_FORGED;
 		else
 			*allocated += (uint32_t)n;
 		vcn += n;
 	}
-	return true;
+	return UNIT_OK;
 }
 
 /* Reads the unit's compressed clusters and decompresses them into cache->data. */
@@ -208,12 +285,15 @@ static bool read_compressed(DataStream *ds, uint64_t offset, uint8_t *out, size_
 	uint64_t in_unit = offset % ds->unit_bytes;
 	size_t n = length < ds->unit_bytes - in_unit ? length : (size_t)(ds->unit_bytes - in_unit);
 	uint32_t allocated, sparse;
-	if (!unit_layout(ds, unit * ds->unit_clusters, &allocated, &sparse))
-		return rfs_set_corrupt(error, "compression unit %" PRIu64 ": its runlist is damaged or lost", unit);
-	if (sparse == 0) /* stored uncompressed */
+	UnitLayout layout = unit_layout(ds, unit * ds->unit_clusters, &allocated, &sparse);
+	if (layout == UNIT_FORGED)
+		return rfs_set_corrupt(error, "compression unit %" PRIu64 ": its runlist is damaged", unit);
+	if (layout == UNIT_LOST && ds->unreadable == RFS_UNREADABLE_EIO)
+		return rfs_set_corrupt(error, "compression unit %" PRIu64 ": its extents are lost", unit);
+	if (layout == UNIT_OK && sparse == 0) /* stored uncompressed */
 		return read_plain(ds, offset, out, n, done, error);
 	*done = n;
-	if (allocated == 0) {
+	if (layout == UNIT_LOST || allocated == 0) {
 		memset(out, 0, n);
 		return true;
 	}

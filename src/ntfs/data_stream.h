@@ -13,13 +13,19 @@
 typedef struct DataStream DataStream;
 
 /* Takes ownership of `stream`; `vol` is borrowed and must outlive the stream. `deleted`
- * makes `policy` apply: a live file's clusters are in use by the file itself. Fails
- * (RFS_ERROR_UNSUPPORTED) on compression with clusters over 4 KiB, which NTFS never writes. */
+ * makes the overwrite policy of `options` (NULL: defaults) apply: a live file's clusters are
+ * in use by the file itself. Fails (RFS_ERROR_UNSUPPORTED) on compression with clusters over
+ * 4 KiB, which NTFS never writes. */
 DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
-			    RfsOverwritePolicy policy, GError **error) G_GNUC_WARN_UNUSED_RESULT;
-/* Thread-safe, lock-free. Fails the whole call on any unreadable byte (RFS_ERROR_IO,
- * RFS_ERROR_CORRUPT for lost extents, RFS_ERROR_OVERWRITTEN under that policy). */
+			    const RfsStreamOptions *options, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Thread-safe, lock-free. Lost extents (runlist gaps below the data's end, and compression
+ * units with such a gap) read as zeros, or fail with RFS_ERROR_CORRUPT under
+ * RFS_UNREADABLE_EIO. Fails the whole call on any other unreadable byte (RFS_ERROR_IO for a
+ * device error or clusters past the volume, RFS_ERROR_CORRUPT for a damaged unit,
+ * RFS_ERROR_OVERWRITTEN under that policy). */
 bool data_stream_read(DataStream *ds, uint64_t offset, void *buf, size_t length, size_t *got,
 		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 uint64_t data_stream_size(const DataStream *ds);
+/* Bytes in lost extents, below the initialized size (what reads zero-fill or fail). */
+uint64_t data_stream_unreadable_bytes(const DataStream *ds);
 void data_stream_free(DataStream *ds);

@@ -169,6 +169,21 @@ const Run *runlist_lookup(const Runlist *runs, uint64_t vcn)
 	return vcn - run->vcn < run->length_clusters ? run : NULL;
 }
 
+uint64_t runlist_next_vcn(const Runlist *runs, uint64_t vcn)
+{
+	g_return_val_if_fail(runs != NULL, UINT64_MAX);
+
+	size_t lo = 0, hi = runs->count; /* find the first run with run.vcn > vcn */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (runs->runs[mid].vcn <= vcn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < runs->count ? runs->runs[lo].vcn : UINT64_MAX;
+}
+
 uint64_t runlist_allocated_clusters(const Runlist *runs)
 {
 	g_return_val_if_fail(runs != NULL, 0);

@@ -37,6 +37,8 @@ void runlist_append(Runlist *runs, Run run);
 bool runlist_sort(Runlist *runs, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The run that holds `vcn`, or NULL (a gap: the extent is not known). O(log n). */
 const Run *runlist_lookup(const Runlist *runs, uint64_t vcn);
+/* The first VCN after `vcn` where a run starts, or UINT64_MAX: where a gap at `vcn` ends. */
+uint64_t runlist_next_vcn(const Runlist *runs, uint64_t vcn);
 /* Clusters of the runlist that are not sparse. */
 uint64_t runlist_allocated_clusters(const Runlist *runs);
 void runlist_clear(Runlist *runs);

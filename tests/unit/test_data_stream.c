@@ -61,12 +61,20 @@ static MftStream *stream_new(const Run *runs, size_t count, uint64_t data_size, 
 	return s;
 }
 
-static DataStream *open_stream(Disk *d, MftStream *s, bool deleted, RfsOverwritePolicy policy)
+static DataStream *open_with(Disk *d, MftStream *s, bool deleted, RfsOverwritePolicy policy,
+			     RfsUnreadablePolicy unreadable)
 {
 	g_autoptr(GError) error = NULL;
-	DataStream *ds = data_stream_new(d->vol, s, deleted, policy, &error);
+	RfsStreamOptions options = { .overwritten = policy, .unreadable = unreadable };
+	DataStream *ds = data_stream_new(d->vol, s, deleted, &options, &error);
 	cr_assert_not_null(ds, "%s", error ? error->message : "");
 	return ds;
+}
+
+/* Lost ranges as zeros: the default. */
+static DataStream *open_stream(Disk *d, MftStream *s, bool deleted, RfsOverwritePolicy policy)
+{
+	return open_with(d, s, deleted, policy, RFS_UNREADABLE_ZERO);
 }
 
 static size_t read_ok(DataStream *ds, uint64_t offset, uint8_t *buf, size_t length)
@@ -177,8 +185,8 @@ Test(data_stream, forged_runs_fail_the_read)
 {
 	Disk d = disk_new();
 	const Run runs[] = { { 0, 100, 2 }, { 4, CLUSTERS - 1, 4 }, { 8, UINT64_MAX - 8, 1 } };
-	DataStream *ds = open_stream(&d, stream_new(runs, G_N_ELEMENTS(runs), 9 * CS, 9 * CS), false,
-				     RFS_OVERWRITTEN_RAW);
+	DataStream *ds = open_with(&d, stream_new(runs, G_N_ELEMENTS(runs), 9 * CS, 9 * CS), false,
+				   RFS_OVERWRITTEN_RAW, RFS_UNREADABLE_EIO);
 	g_autoptr(GError) gap = read_fails(ds, 2 * CS, 10);
 	cr_assert(g_error_matches(gap, RFS_ERROR, RFS_ERROR_CORRUPT), "%s", gap->message);
 	g_autoptr(GError) spanning = read_fails(ds, 0, 3 * CS); /* good bytes, then the gap */
@@ -189,6 +197,110 @@ Test(data_stream, forged_runs_fail_the_read)
 	cr_assert(g_error_matches(past, RFS_ERROR, RFS_ERROR_IO), "%s", past->message);
 	g_autoptr(GError) wrap = read_fails(ds, 8 * CS, 1);
 	cr_assert(g_error_matches(wrap, RFS_ERROR, RFS_ERROR_IO), "%s", wrap->message);
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+/* ---- lost extents ------------------------------------------------------------------------- */
+
+/* Runs for VCNs 0-1 and 4-5 of an 8-cluster stream: VCNs 2-3 and 6-7 are lost. */
+static const Run lost_runs[] = { { 0, 100, 2 }, { 4, 300, 2 } };
+enum { LOST_SIZE = 7 * CS + 100 };
+
+static uint8_t lost_byte(uint64_t at)
+{
+	uint64_t vcn = at / CS;
+	if (vcn < 2)
+		return pattern(100 * CS + at);
+	if (vcn >= 4 && vcn < 6)
+		return pattern(300 * CS + at - 4 * CS);
+	return 0;
+}
+
+Test(data_stream, lost_extents_read_as_zeros_and_are_counted)
+{
+	Disk d = disk_new();
+	DataStream *ds = open_stream(&d, stream_new(lost_runs, 2, LOST_SIZE, LOST_SIZE), true,
+				     RFS_OVERWRITTEN_RAW);
+	cr_assert_eq(data_stream_unreadable_bytes(ds), 2 * CS + CS + 100, "VCNs 2-3 and the tail");
+	g_autofree uint8_t *buf = g_malloc(8 * CS);
+	cr_assert_eq(read_ok(ds, 0, buf, 8 * CS), LOST_SIZE, "one read across runs and gaps");
+	for (uint64_t i = 0; i < LOST_SIZE; i++)
+		cr_assert_eq(buf[i], lost_byte(i), "byte %" PRIu64, i);
+	static const struct { uint64_t offset; size_t length; } pieces[] = {
+		{ 2 * CS - 3, 6 }, { 3 * CS + 7, CS }, { 5 * CS + 1, 2 * CS }, { 6 * CS, 10 },
+	};
+	for (size_t p = 0; p < G_N_ELEMENTS(pieces); p++) {
+		memset(buf, 0xAA, pieces[p].length);
+		cr_assert_eq(read_ok(ds, pieces[p].offset, buf, pieces[p].length), pieces[p].length);
+		for (size_t i = 0; i < pieces[p].length; i++)
+			cr_assert_eq(buf[i], lost_byte(pieces[p].offset + i), "piece %zu byte %zu", p, i);
+	}
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+Test(data_stream, eio_for_lost_extents_fails_only_reads_that_touch_them)
+{
+	Disk d = disk_new();
+	DataStream *ds = open_with(&d, stream_new(lost_runs, 2, LOST_SIZE, LOST_SIZE), true,
+				   RFS_OVERWRITTEN_RAW, RFS_UNREADABLE_EIO);
+	cr_assert_eq(data_stream_unreadable_bytes(ds), 3 * CS + 100, "counted the same either way");
+	g_autoptr(GError) gap = read_fails(ds, 2 * CS - 1, 2);
+	cr_assert(g_error_matches(gap, RFS_ERROR, RFS_ERROR_CORRUPT), "%s", gap->message);
+	g_autoptr(GError) tail = read_fails(ds, 6 * CS + 50, 1);
+	cr_assert(g_error_matches(tail, RFS_ERROR, RFS_ERROR_CORRUPT));
+	uint8_t buf[2 * CS];
+	cr_assert_eq(read_ok(ds, 0, buf, 2 * CS), 2 * CS);
+	cr_assert_eq(read_ok(ds, 4 * CS, buf, 2 * CS), 2 * CS);
+	cr_assert_eq(buf[0], pattern(300 * CS));
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+Test(data_stream, lost_bytes_count_only_below_the_initialized_size_and_the_data)
+{
+	Disk d = disk_new();
+	DataStream *ds = open_stream(&d, stream_new(lost_runs, 2, LOST_SIZE, 3 * CS - 10), true,
+				     RFS_OVERWRITTEN_RAW);
+	cr_assert_eq(data_stream_unreadable_bytes(ds), CS - 10, "past the initialized size is zeros anyway");
+	data_stream_free(ds);
+	const Run whole[] = { { 0, 100, 2 }, { 2, RUN_LCN_SPARSE, 1 } };
+	ds = open_stream(&d, stream_new(whole, 2, 3 * CS, 3 * CS), true, RFS_OVERWRITTEN_RAW);
+	cr_assert_eq(data_stream_unreadable_bytes(ds), 0, "a runlist that ends with the data");
+	data_stream_free(ds);
+	const Run none[] = { { 0, 100, 1 } };
+	ds = open_stream(&d, stream_new(none, 0, UINT64_MAX, UINT64_MAX), true, RFS_OVERWRITTEN_RAW);
+	cr_assert_eq(data_stream_unreadable_bytes(ds), UINT64_MAX, "forged sizes saturate, never wrap");
+	uint8_t buf[CS];
+	cr_assert_eq(read_ok(ds, UINT64_MAX - 100, buf, sizeof buf), 100);
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+/* Cluster 301 of the disk cannot be read: a bad sector. */
+static bool bad_sector_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
+			       GError **error)
+{
+	if (offset < 302 * CS && offset + length > 301 * CS)
+		return rfs_set_io(error, "bad sector at %" PRIu64, (uint64_t)301 * CS);
+	return mem_source_read_at(self, offset, buf, length, error);
+}
+
+Test(data_stream, a_bad_sector_still_fails_its_range_only)
+{
+	Disk d = disk_new();
+	d.src->read_at = bad_sector_read_at;
+	DataStream *ds = open_stream(&d, stream_new(lost_runs, 2, LOST_SIZE, LOST_SIZE), true,
+				     RFS_OVERWRITTEN_RAW);
+	g_autoptr(GError) bad = read_fails(ds, 5 * CS + 10, 1);
+	cr_assert(g_error_matches(bad, RFS_ERROR, RFS_ERROR_IO), "%s", bad->message);
+	g_autoptr(GError) across = read_fails(ds, 0, 8 * CS);
+	cr_assert(g_error_matches(across, RFS_ERROR, RFS_ERROR_IO));
+	uint8_t buf[CS];
+	cr_assert_eq(read_ok(ds, 4 * CS, buf, CS), CS, "the cluster before it");
+	cr_assert_eq(read_ok(ds, 2 * CS, buf, CS), CS, "a lost range is still zeros");
+	cr_assert_eq(buf[0], 0);
 	data_stream_free(ds);
 	disk_free(&d);
 }
@@ -389,7 +501,7 @@ Test(data_stream, compression_this_reader_refuses)
 	MftStream *s = stream_new(runs, 1, 16 * CS, 16 * CS);
 	s->attr_flags = ATTR_FLAG_COMPRESSED;
 	s->compression_unit = 9; /* 512 clusters a unit: NTFS never writes more than 16 */
-	cr_assert_null(data_stream_new(d.vol, s, false, RFS_OVERWRITTEN_RAW, &error));
+	cr_assert_null(data_stream_new(d.vol, s, false, NULL, &error));
 	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_UNSUPPORTED));
 	disk_free(&d);
 
@@ -399,7 +511,7 @@ Test(data_stream, compression_this_reader_refuses)
 	s->attr_flags = ATTR_FLAG_COMPRESSED;
 	s->compression_unit = 4;
 	g_clear_error(&error);
-	cr_assert_null(data_stream_new(big, s, false, RFS_OVERWRITTEN_RAW, &error));
+	cr_assert_null(data_stream_new(big, s, false, NULL, &error));
 	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_UNSUPPORTED));
 	volume_free(big);
 	block_source_close(src);
@@ -424,7 +536,7 @@ Test(data_stream, forged_compression_units_fail_cleanly)
 	s = stream_new(c.runs, 2, c.size, c.size);
 	s->attr_flags = ATTR_FLAG_COMPRESSED;
 	s->compression_unit = UNIT_LOG;
-	ds = open_stream(&c.d, s, false, RFS_OVERWRITTEN_RAW);
+	ds = open_with(&c.d, s, false, RFS_OVERWRITTEN_RAW, RFS_UNREADABLE_EIO);
 	g_autoptr(GError) lost = read_fails(ds, UNIT + 10, 1);
 	cr_assert(g_error_matches(lost, RFS_ERROR, RFS_ERROR_CORRUPT));
 	data_stream_free(ds);
@@ -451,6 +563,26 @@ Test(data_stream, forged_compression_units_fail_cleanly)
 	ds = open_stream(&c.d, s, false, RFS_OVERWRITTEN_RAW);
 	g_autoptr(GError) past = read_fails(ds, 0, 1);
 	cr_assert(g_error_matches(past, RFS_ERROR, RFS_ERROR_IO), "%s", past->message);
+	data_stream_free(ds);
+	compressed_free(&c);
+}
+
+Test(data_stream, compression_units_with_lost_extents_read_as_zeros)
+{
+	Compressed c = compressed_new("cc0", UNIT);
+	/* unit 1's runs are gone; unit 0 and the sparse unit 2 are whole */
+	Run kept[] = { c.runs[0], c.runs[1], c.runs[c.count - 1] };
+	cr_assert_eq(kept[2].vcn, 2 * UNIT_CLUSTERS, "the last run is unit 2's hole");
+	MftStream *s = stream_new(kept, G_N_ELEMENTS(kept), c.size, c.size);
+	s->attr_flags = ATTR_FLAG_COMPRESSED;
+	s->compression_unit = UNIT_LOG;
+	DataStream *ds = open_stream(&c.d, s, true, RFS_OVERWRITTEN_RAW);
+	cr_assert_eq(data_stream_unreadable_bytes(ds), UNIT, "the whole unit: it cannot be decompressed");
+	g_autofree uint8_t *buf = g_malloc(3 * UNIT);
+	cr_assert_eq(read_ok(ds, 0, buf, 3 * UNIT), c.size);
+	cr_assert_eq(memcmp(buf, c.expect, UNIT), 0, "unit 0");
+	for (size_t i = UNIT; i < 3 * UNIT; i++)
+		cr_assert_eq(buf[i], 0, "byte %zu", i);
 	data_stream_free(ds);
 	compressed_free(&c);
 }

@@ -41,3 +41,43 @@ Test(entry_text, flags_in_order)
 	entry_text_flags(words, 0, ",");
 	cr_assert_str_eq(words->str, "");
 }
+
+Test(entry_text, escape_like_ls_b)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain name.txt", "plain name.txt" },
+		{ "", "" },
+		{ "a\nb", "a\\nb" },
+		{ "\a\b\t\n\v\f\r", "\\a\\b\\t\\n\\v\\f\\r" },
+		{ "\033]0;title\007", "\\033]0;title\\a" },
+		{ "\x01\x1f\x7f", "\\001\\037\\177" },
+		{ "back\\slash", "back\\\\slash" },
+		{ "\xc2\x9b" "1m", "\\302\\2331m" },                   /* C1 CSI */
+		{ "\xc2\xa0\xe6\x97\xa5\xf0\x9f\x98\x80", "\xc2\xa0\xe6\x97\xa5\xf0\x9f\x98\x80" }, /* UTF-8 */
+		{ "bad\xe6\x97", "bad\\346\\227" },                   /* cut UTF-8 */
+		{ "\xff", "\\377" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GString) s = g_string_new(NULL);
+		entry_text_escape(s, cases[i].in);
+		cr_assert_str_eq(s->str, cases[i].out, "case %zu", i);
+	}
+}
+
+Test(entry_text, state_counts_name_only_what_is_there)
+{
+	uint64_t counts[RFS_STATE_COUNT] = { 0 };
+	g_autoptr(GString) s = g_string_new(NULL);
+	entry_text_state_counts(s, counts);
+	cr_assert_str_eq(s->str, "0 intact");
+	counts[RFS_STATE_INTACT] = 25;
+	counts[RFS_STATE_PARTLY_OVERWRITTEN] = 2;
+	counts[RFS_STATE_INCOMPLETE] = 1;
+	g_string_truncate(s, 0);
+	entry_text_state_counts(s, counts);
+	cr_assert_str_eq(s->str, "25 intact, 2 partly overwritten, 1 incomplete");
+	cr_assert_str_eq(entry_text_state_words(RFS_STATE_CONTESTED), "possibly overwritten");
+	cr_assert_str_eq(entry_text_state_words((RfsEntryState)99), "unknown");
+}

@@ -40,10 +40,11 @@ Test(list_format, csv_row_columns)
 	list_format_csv_row(s, &row);
 	cr_assert_str_eq(s->str, "\"/docs/report, final.txt\",70,3,,file,12345,16384,4,1,75,removed|compressed,"
 				 "0x00000821,2026-11-24T02:49:45.1234567Z,2026-11-24T02:49:46.1234567Z,"
-				 "2026-11-24T02:49:45.1234567Z,,\"/docs/report, final.txt\"\n");
+				 "2026-11-24T02:49:45.1234567Z,,\"/docs/report, final.txt\",partly-overwritten\n");
 	cr_assert_str_eq(list_format_csv_header(),
 			 "path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,"
-			 "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path\n");
+			 "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,"
+			 "state\n");
 }
 
 Test(list_format, csv_stream_and_live_flags)
@@ -132,6 +133,55 @@ Test(list_format, text_row)
 	g_autoptr(GString) s = g_string_new(NULL);
 	list_format_text_row(s, &row);
 	cr_assert_str_eq(s->str, "  42%     1.5 KiB  2026-11-24 02:49:46  /docs/x.txt\n");
+}
+
+Test(list_format, text_row_escapes_what_a_terminal_would_obey)
+{
+	RfsEntryInfo e = sample_file();
+	e.size_bytes = 1536;
+	/* a newline, a carriage return, an ESC sequence that would clear the screen, a C1 CSI, a
+	 * backslash, a tab, and a byte that is not UTF-8; UTF-8 text passes unchanged */
+	ListFormatRow row = { .info = &e, .recoverable_percent = 42,
+			      .path = "/docs/a\nb\rc\033[2Jd\xc2\x9b" "e\\f\tg\xffh caf\xc3\xa9.txt" };
+	g_autoptr(GString) s = g_string_new(NULL);
+	list_format_text_row(s, &row);
+	cr_assert_str_eq(s->str, "  42%     1.5 KiB  2026-11-24 02:49:46  "
+				 "/docs/a\\nb\\rc\\033[2Jd\\302\\233e\\\\f\\tg\\377h caf\xc3\xa9.txt\n");
+	cr_assert_eq(strchr(s->str, '\033'), NULL);
+	cr_assert_eq(strchr(s->str, '\n'), s->str + s->len - 1, "one line");
+}
+
+Test(list_format, state_in_json_and_summary)
+{
+	RfsEntryInfo e = sample_file();
+	ListFormatRow row = { .info = &e, .path = "/x", .recoverable_percent = 75 };
+	RfsScanStats stats = { .deleted_files = 5, .deleted_bytes = 2048, .records_total = 100 };
+	stats.by_state[RFS_STATE_INTACT] = 3;
+	stats.by_state[RFS_STATE_OVERWRITTEN] = 1;
+	stats.by_state[RFS_STATE_CONTESTED] = 1;
+	char *tmp = NULL;
+	size_t tmp_size = 0;
+	FILE *out = open_memstream(&tmp, &tmp_size);
+	ListFormatWriter *w = list_format_writer_new(LIST_FORMAT_JSON, out, true);
+	RfsVolumeInfo vol = { .cluster_size = 4096 };
+	list_format_writer_begin(w, "img", &vol, &stats);
+	list_format_writer_row(w, &row);
+	cr_assert(list_format_writer_end(w, &stats));
+	list_format_writer_free(w);
+	fclose(out);
+	g_autofree char *text = tmp;
+	g_autoptr(JsonNode) doc = json_from_string(text, NULL);
+	cr_assert_not_null(doc, "%s", text);
+	JsonObject *root = json_node_get_object(doc);
+	JsonObject *entry = json_array_get_object_element(json_object_get_array_member(root, "entries"), 0);
+	cr_assert_str_eq(json_object_get_string_member(entry, "state"), "partly-overwritten");
+	JsonObject *by_state = json_object_get_object_member(json_object_get_object_member(root, "stats"), "by_state");
+	cr_assert_eq(json_object_get_int_member(by_state, "overwritten"), 1);
+	cr_assert_eq(json_object_get_int_member(by_state, "intact"), 3);
+	g_autofree char *summary = list_format_summary(&stats, 7);
+	cr_assert_str_eq(summary, "5 deleted files, 0 directories, 0 streams (2.0 KiB), 0 orphans; "
+				  "contents: 3 intact, 1 overwritten, 1 possibly overwritten; "
+				  "100 MFT records, 0 damaged; 7 listed");
 }
 
 Test(list_format, human_sizes)

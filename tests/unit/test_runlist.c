@@ -243,6 +243,21 @@ Test(runlist, lookup_at_the_top_of_the_range)
 	runlist_clear(&runs);
 }
 
+Test(runlist, next_vcn_ends_a_gap)
+{
+	Runlist runs = { 0 };
+	cr_assert_eq(runlist_next_vcn(&runs, 0), UINT64_MAX, "empty: the gap never ends");
+	runlist_append(&runs, (Run){ 4, 100, 2 });
+	runlist_append(&runs, (Run){ 10, RUN_LCN_SPARSE, 3 });
+	cr_assert_eq(runlist_next_vcn(&runs, 0), 4);
+	cr_assert_eq(runlist_next_vcn(&runs, 3), 4);
+	cr_assert_eq(runlist_next_vcn(&runs, 4), 10, "inside a run: the next run's start");
+	cr_assert_eq(runlist_next_vcn(&runs, 6), 10);
+	cr_assert_eq(runlist_next_vcn(&runs, 10), UINT64_MAX);
+	cr_assert_eq(runlist_next_vcn(&runs, UINT64_MAX), UINT64_MAX);
+	runlist_clear(&runs);
+}
+
 Test(runlist, sort_rejects_overlap)
 {
 	Runlist runs = { 0 };

@@ -45,7 +45,7 @@ check_mount "mount -t"
 attach "$IMG" "$SECTOR_SIZE"
 mount -t fuse.restorefs -o ro,uid=1234,gid=1234,umask=027 "$LOOP" "$MNT" 2>"$WORK/err" ||
 	fail "mount -t -o ro,uid=: $(cat "$WORK/err")"
-[[ "$(stat -c %u:%g:%a "$MNT/$FILE" 2>/dev/null)" == "1234:1234:440" ]] ||
+[[ "$(stat -c %u:%g:%a "$MNT/$FILE" 2>/dev/null)" == "1234:1234:640" ]] ||
 	fail "uid/gid/umask through mount -t: $(stat -c %u:%g:%a "$MNT/$FILE")"
 check_mount "mount -t -o"
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Mounts one test image through a loop device with restorefs and checks the tree against the
 # image's manifest: contents (md5), lost+found, overwritten markers, rsync -a / cp -a with
-# times, find / ls -lR / stat / getfattr on every entry, 8 concurrent readers, and that the
-# image is byte-identical afterwards.
+# times, find / ls -lR / stat / getfattr on every entry, the same bytes as restorefs-scan
+# --extract writes for every file (lost extents included), 8 concurrent readers, and that
+# the image is byte-identical afterwards.
 #
-#   test_mount_image.sh RESTOREFS IMAGE_NAME
+#   test_mount_image.sh RESTOREFS IMAGE_NAME RESTOREFS_SCAN
 set -uo pipefail
 TEST_NAME="fuse-$2"
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 RESTOREFS=$(readlink -f "$1")
 NAME=$2
+SCAN=$(readlink -f "${3:?usage: test_mount_image.sh RESTOREFS IMAGE_NAME RESTOREFS_SCAN}")
 enter_namespace "$@"
 need_image "$NAME"
 
@@ -34,7 +36,7 @@ done <"$MANIFEST"
 # ---- manifest ------------------------------------------------------------------------------
 declare -A LOST_FOUND_MD5=() RECORD_PATH=()
 while IFS= read -r -d '' f; do
-	sum=$(md5sum <"$f" 2>/dev/null | cut -d' ' -f1) # partial files may read EIO
+	sum=$(md5sum <"$f" 2>/dev/null | cut -d' ' -f1)
 	[[ -n "$sum" ]] && LOST_FOUND_MD5[$sum]=1
 done < <(find "$MNT/lost+found" -type f -print0 2>/dev/null)
 # MFT record -> path in the mount, from user.restorefs.mft ("record-sequence")
@@ -119,25 +121,51 @@ for probe in security.selinux security.capability system.posix_acl_access system
 	out=$(getfattr -n "$probe" "$MNT" "$MNT/${DELETED[0]%:*}" 2>&1)
 	[[ "$(grep -c 'No such attribute' <<<"$out")" == 2 ]] || fail "$probe probe: $out"
 done
-[[ "$(stat -c %u:%g:%a "$MNT")" == "4321:4321:555" ]] || fail "root is $(stat -c %u:%g:%a "$MNT"), want 4321:4321:555"
+[[ "$(stat -c %u:%g:%a "$MNT")" == "4321:4321:755" ]] || fail "root is $(stat -c %u:%g:%a "$MNT"), want 4321:4321:755"
+bad_modes=$(find "$MNT" \( -type f ! -perm 644 \) -o \( -type d ! -perm 755 \) | head -3)
+[[ -z "$bad_modes" ]] || fail "modes other than 0644 / 0755: $bad_modes"
 touch "$MNT/new" 2>/dev/null && fail "created a file on the mount"
-
-# partial files may read EIO for their lost ranges; everything else must copy
-EXCLUDES="$WORK/excludes"
-: >"$EXCLUDES"
-for p in "${PARTIAL[@]}"; do printf '/%s\n' "$p" >>"$EXCLUDES"; done
-run_quiet "rsync -a" rsync -a --exclude-from="$EXCLUDES" "$MNT/" "$WORK/rsync/"
-if ! cp -a "$MNT/." "$WORK/cp/" 2>"$WORK/cp.err"; then
-	bad=$(grep -v -F -f <(printf '%s\n' "${PARTIAL[@]:-/nonexistent/}") "$WORK/cp.err")
-	[[ -n "$bad" ]] && fail "cp -a: $(head -3 <<<"$bad")"
+if ((${#DELETED[@]} > 0)); then
+	out=$( { printf x >>"$MNT/${DELETED[0]%:*}"; } 2>&1)
+	[[ "$out" == *"Read-only file system"* ]] || fail "appending to a file: '$out', want EROFS"
 fi
+
+# everything copies, incomplete files too (their lost ranges read as zeros)
+run_quiet "rsync -a" rsync -a "$MNT/" "$WORK/rsync/"
+run_quiet "cp -a" cp -a "$MNT/." "$WORK/cp/"
 # times and sizes as in the mount
 (cd "$MNT" && find . -type f -printf '%p %s %T@\n' | sort) >"$WORK/times.mnt"
 for copy in rsync cp; do
 	(cd "$WORK/$copy" && find . -type f -printf '%p %s %T@\n' | sort) >"$WORK/times.$copy"
-	missing=$(comm -23 "$WORK/times.mnt" "$WORK/times.$copy" | grep -v -F -f <(printf './%s \n' "${PARTIAL[@]:-/nonexistent/}"))
+	missing=$(comm -23 "$WORK/times.mnt" "$WORK/times.$copy")
 	[[ -z "$missing" ]] || fail "$copy: times or sizes differ: $(head -2 <<<"$missing")"
 done
+rm -rf "$WORK/rsync" || fail "cannot delete the rsync copy"
+
+# ---- the mount and --extract give the same bytes for every file ---------------------------------
+extract_rc=0
+"$SCAN" -q -x "$WORK/extract" "$IMG" >/dev/null 2>"$WORK/extract.err" || extract_rc=$?
+[[ $extract_rc == 0 || $extract_rc == 4 || $extract_rc == 5 ]] ||
+	fail "restorefs-scan --extract exited $extract_rc: $(head -2 "$WORK/extract.err")"
+(cd "$MNT" && find . -type f | sort) >"$WORK/files.mnt"
+(cd "$WORK/extract" && find . -type f | sort) >"$WORK/files.extract"
+diff -q "$WORK/files.mnt" "$WORK/files.extract" >/dev/null ||
+	fail "the mount and --extract hold different files: $(diff "$WORK/files.mnt" "$WORK/files.extract" | head -3)"
+compared=0
+while IFS= read -r f; do
+	cmp -s "$MNT/$f" "$WORK/extract/$f" || fail "the mount and --extract differ in $f"
+	compared=$((compared + 1))
+done <"$WORK/files.mnt"
+for p in "${PARTIAL[@]}"; do
+	[[ -n "$p" ]] || continue
+	lost=$(getfattr --only-values -n user.restorefs.unreadable_bytes "$MNT/$p" 2>/dev/null)
+	[[ "$lost" =~ ^[0-9]+$ && "$lost" -gt 0 ]] || fail "incomplete $p: unreadable_bytes='$lost', want > 0"
+	grep -qF "$lost of " "$WORK/extract.err" || fail "incomplete $p: --extract did not report $lost bytes"
+	[[ "$(getfattr --only-values -n user.restorefs.state "$MNT/$p" 2>/dev/null)" == incomplete ]] ||
+		fail "incomplete $p: user.restorefs.state is not incomplete"
+done
+say "$compared files identical in the mount and in --extract's copy (${#PARTIAL[@]} incomplete)"
+rm -rf "$WORK/extract" "$WORK/cp"
 
 # ---- concurrent readers ---------------------------------------------------------------------
 if ((${#DELETED[@]} > 0)); then

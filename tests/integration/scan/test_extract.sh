@@ -34,7 +34,7 @@ if ! "$scan" --format=csv "$img" >"$tmp/list.csv" 2>"$tmp/list.err"; then
 	sed 's/^/    /' "$tmp/list.err"
 	exit 1
 fi
-expected_header='path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path'
+expected_header='path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,state'
 header=$(head -n1 "$tmp/list.csv" | tr -d '\r')
 [[ "$header" == "$expected_header" ]] || fail "CSV header is '$header'"
 
@@ -46,11 +46,16 @@ with open(sys.argv[1], newline='', encoding='utf-8') as f:
     rows = csv.DictReader(f)
     for r in rows:
         fields = [r['mft_record'], r['stream'], r['type'], r['recoverable'], r['flags'], r['path'],
-                  r.get('state') or '']
+                  r['state']]
         if any('\t' in x or '\n' in x for x in fields):
             sys.exit('a field holds a tab or newline: %r' % (fields,))
         print('\t'.join(fields))
 EOF
+
+# Deleted files and streams that are not intact: what --extract must name and count.
+not_intact=$(awk -F'\t' '$3 != "dir" && $5 ~ /removed/ && $7 != "intact"' "$tmp/list.tsv" | wc -l)
+bad_state=$(awk -F'\t' '$7 !~ /^(intact|partly-overwritten|overwritten|incomplete|contested)$/' "$tmp/list.tsv" | head -1)
+[[ -z "$bad_state" ]] || fail "a row has no valid state: $bad_state"
 
 # rows REC [STREAM]: listing rows of record REC (and of its STREAM, "" = unnamed) as
 # "type<TAB>recoverable<TAB>flags<TAB>path<TAB>state".
@@ -60,14 +65,27 @@ rows() {
 }
 
 # ---- extract -------------------------------------------------------------------------------
+# 0: every file intact; 5: some not intact (each named); 4 wins when ranges were unreadable.
 extract_rc=0
-"$scan" --extract "$out" "$img" >"$tmp/extract.log" 2>&1 || extract_rc=$?
-damaged_ok=0
-grep -qP '\t(partial|overwritten|superseded)\t' "$manifest" && damaged_ok=1
-if ((extract_rc != 0)) && ! ((extract_rc == 4 && damaged_ok)); then
-	fail "restorefs-scan --extract exited $extract_rc:"
-	tail -n 20 "$tmp/extract.log" | sed 's/^/    /'
+"$scan" --extract "$out" "$img" >"$tmp/extract.log" 2>"$tmp/extract.err" || extract_rc=$?
+want_rc=0
+((not_intact > 0)) && want_rc=5
+grep -q 'unreadable, zero-filled' "$tmp/extract.err" && want_rc=4
+if ((extract_rc != want_rc)); then
+	fail "restorefs-scan --extract exited $extract_rc, want $want_rc ($not_intact files not intact):"
+	tail -n 20 "$tmp/extract.err" | sed 's/^/    /'
 fi
+named=$(grep -c ': not intact: ' "$tmp/extract.err" || true)
+((named == not_intact)) || fail "--extract named $named files as not intact, the listing has $not_intact"
+intact_listed=$(awk -F'\t' '$3 != "dir" && $5 ~ /removed/ && $7 == "intact"' "$tmp/list.tsv" | wc -l)
+grep -q "; contents: $intact_listed intact" "$tmp/extract.log" ||
+	fail "--extract summary does not count $intact_listed intact files: $(cat "$tmp/extract.log")"
+if [[ "$name" == overwrite ]]; then
+	((extract_rc == 5)) || fail "the overwrite image must extract with status 5, got $extract_rc"
+	grep -Eq 'contents: [0-9]+ intact, [0-9]+ (partly )?overwritten' "$tmp/extract.log" ||
+		fail "the overwrite image's summary does not count the overwritten file: $(cat "$tmp/extract.log")"
+fi
+[[ -z "$(find "$out" -name '*.restorefs-partial')" ]] || fail "partial files remain under $out"
 [[ -d "$out" ]] || { echo "FAIL: --extract created no $out"; exit 1; }
 
 # same_place EXPECTED LISTED: LISTED is EXPECTED or its collision name (same directory,
@@ -168,6 +186,8 @@ while IFS=$'\t' read -r md5 _ state rec path; do
 	overwritten | superseded) check_overwritten "$state" "$rec" "$path" ;;
 	partial)
 		[[ -n "$(rows "$rec")" ]] || fail "partial $path (record $rec): not listed"
+		[[ "$(awk -F'\t' -v r="$rec" '$1 == r { print $7; exit }' "$tmp/list.tsv")" == incomplete ]] ||
+			fail "partial $path (record $rec): state is not incomplete"
 		;;
 	live)
 		[[ -z "$(rows "$rec")" ]] ||
