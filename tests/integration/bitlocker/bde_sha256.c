@@ -1,5 +1,7 @@
-/* Opens a BitLocker image through file_source_open + encrypted_volume_open, unlocks it and
- * prints the SHA-256 of the whole decrypted volume. The secret comes from a file, never
+/* Opens a BitLocker image through file_source_open + encrypted_volume_open (the native
+ * backend, or libbde with --backend libbde), unlocks it and prints the SHA-256 of the
+ * whole decrypted volume (--sample: of the first MiB and every 97th MiB-aligned 64 KiB
+ * block after it, for a quick comparison of two backends). The secret comes from a file, never
  * from argv. Exit: 0 ok, 2 locked (wrong or missing key), 3 unsupported, 1 other errors. */
 #define G_LOG_DOMAIN "restorefs-test"
 
@@ -84,14 +86,21 @@ static bool hash_volume(BlockSource *src, uint64_t limit_bytes, GError **error)
 	return true;
 }
 
+static EncryptedVolumeBackend backend = ENCRYPTED_VOLUME_NATIVE;
+
 int main(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
+	if (argc >= 3 && strcmp(argv[1], "--backend") == 0) {
+		backend = strcmp(argv[2], "libbde") == 0 ? ENCRYPTED_VOLUME_LIBBDE : ENCRYPTED_VOLUME_NATIVE;
+		argc -= 2;
+		argv += 2;
+	}
 	if (argc == 3 && strcmp(argv[1], "--info") == 0) {
 		BlockSource *file = file_source_open(argv[2], 0, &error);
 		if (file == NULL)
 			return fail(error);
-		EncryptedVolume *vol = encrypted_volume_open(file, ENCRYPTED_VOLUME_LIBBDE, &error);
+		EncryptedVolume *vol = encrypted_volume_open(file, backend, &error);
 		if (vol == NULL)
 			return fail(error);
 		print_info(vol);
@@ -108,8 +117,8 @@ int main(int argc, char **argv)
 	}
 	RfsKeyKind kind;
 	if ((argc != 4 && argc != 5) || !parse_kind(argv[2], &kind)) {
-		fprintf(stderr, "usage: %s [--at OFFSET] IMAGE password|recovery|startup-key|fvek SECRET_FILE [LIMIT_BYTES]\n"
-				"       %s --info IMAGE\n"
+		fprintf(stderr, "usage: %s [--backend native|libbde] [--at OFFSET] IMAGE password|recovery|startup-key|fvek SECRET_FILE [LIMIT_BYTES]\n"
+				"       %s [--backend native|libbde] --info IMAGE\n"
 				"SECRET_FILE holds the password, the recovery password or the raw FVEK;\n"
 				"for startup-key it is the .BEK file itself.\n",
 			argv[0], argv[0]);
@@ -137,7 +146,7 @@ int main(int argc, char **argv)
 		g_free(secret);
 		return fail(error);
 	}
-	EncryptedVolume *vol = encrypted_volume_open(file, ENCRYPTED_VOLUME_LIBBDE, &error);
+	EncryptedVolume *vol = encrypted_volume_open(file, backend, &error);
 	bool ok = vol != NULL &&
 		  encrypted_volume_unlock(vol, kind, (const uint8_t *)secret, secret_size, &error);
 	explicit_bzero(secret, secret_size);
