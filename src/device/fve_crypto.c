@@ -15,17 +15,24 @@
 enum {
 	POOL_SLOTS = 32,
 	AES_BLOCK = 16,
+	CHUNK_BYTES = 64 * 1024,                 /* decrypted per pass: sectors of one run */
+	CHUNK_MIN_SECTORS = CHUNK_BYTES / 512,
 	DIFFUSER_MAX_WORDS = 4096 / 4,
 };
 
 typedef enum { MODE_XTS, MODE_CBC, MODE_ELEPHANT } Mode;
 
-/* What one decryption needs: the sector cipher, and for CBC the IV (ECB, encrypting)
- * and the Elephant sector key (ECB with the TWEAK key, encrypting). */
+/* What one decryption needs, all AES-ECB without padding: `data` decrypts with the data
+ * key (XTS: the first key; CBC: the FVEK); `iv` encrypts with the FVEK (CBC: the IVs);
+ * `tweak` encrypts with the second key (XTS: the tweaks; Elephant: the sector keys).
+ * XTS and CBC are done over ECB a whole chunk at a time: one AES call per chunk rather than
+ * one cipher setup per sector, which costs more than the AES of a 512-byte sector. */
 typedef struct {
 	EVP_CIPHER_CTX *data;
 	EVP_CIPHER_CTX *iv;
 	EVP_CIPHER_CTX *tweak;
+	uint8_t *scratch;                        /* CHUNK_BYTES: XTS tweaks, CBC ciphertext */
+	uint8_t *blocks;                         /* three AES blocks per sector of a chunk */
 } Slot;
 
 struct FveCrypto {
@@ -41,6 +48,12 @@ static void slot_clear(Slot *s)
 	EVP_CIPHER_CTX_free(s->data);
 	EVP_CIPHER_CTX_free(s->iv);
 	EVP_CIPHER_CTX_free(s->tweak);
+	if (s->scratch != NULL)
+		fve_keys_wipe(s->scratch, CHUNK_BYTES);
+	if (s->blocks != NULL)
+		fve_keys_wipe(s->blocks, CHUNK_MIN_SECTORS * 3 * AES_BLOCK);
+	g_free(s->scratch);
+	g_free(s->blocks);
 	*s = (Slot){ 0 };
 }
 
@@ -69,7 +82,8 @@ static EVP_CIPHER_CTX *ctx_copy(EVP_CIPHER_CTX *from)
 
 static bool slot_copy(Slot *to, const Slot *from)
 {
-	*to = (Slot){ ctx_copy(from->data), ctx_copy(from->iv), ctx_copy(from->tweak) };
+	*to = (Slot){ ctx_copy(from->data), ctx_copy(from->iv), ctx_copy(from->tweak),
+		      g_malloc(CHUNK_BYTES), g_malloc(CHUNK_MIN_SECTORS * 3 * AES_BLOCK) };
 	if (to->data == NULL || (from->iv != NULL && to->iv == NULL) ||
 	    (from->tweak != NULL && to->tweak == NULL)) {
 		slot_clear(to);
@@ -115,16 +129,13 @@ FveCrypto *fve_crypto_new(uint16_t method, const uint8_t *key, size_t key_size,
 	c->sector_size = sector_size;
 	bool big = bits == 256;
 	const EVP_CIPHER *ecb = big ? EVP_aes_256_ecb() : EVP_aes_128_ecb();
-	if (mode == MODE_XTS) {
-		c->keyed.data = ctx_keyed(big ? EVP_aes_256_xts() : EVP_aes_128_xts(), key, false);
-	} else {
-		c->keyed.data = ctx_keyed(big ? EVP_aes_256_cbc() : EVP_aes_128_cbc(), key, false);
+	c->keyed.data = ctx_keyed(ecb, key, false);
+	if (mode != MODE_XTS)
 		c->keyed.iv = ctx_keyed(ecb, key, true);
-	}
-	if (mode == MODE_ELEPHANT)
+	if (mode != MODE_CBC)
 		c->keyed.tweak = ctx_keyed(ecb, key + key_size / 2, true);
 	if (c->keyed.data == NULL || (mode != MODE_XTS && c->keyed.iv == NULL) ||
-	    (mode == MODE_ELEPHANT && c->keyed.tweak == NULL)) {
+	    (mode != MODE_CBC && c->keyed.tweak == NULL)) {
 		fve_crypto_free(c);
 		rfs_set_io(error, "OpenSSL cannot set up %s", fve_metadata_method_name(method));
 		return NULL;
@@ -154,58 +165,109 @@ static inline uint32_t rotl32(uint32_t v, unsigned r)
 	return r == 0 ? v : (v << r) | (v >> (32 - r));
 }
 
-/* Diffuser B then A, undone, over the sector as little-endian 32-bit words. */
+/* Diffuser B then A, undone, over the sector as little-endian 32-bit words (n >= 8). */
 static void diffuser_decrypt(uint32_t *d, size_t n)
 {
 	static const unsigned ra[4] = { 9, 0, 13, 0 }, rb[4] = { 0, 10, 0, 25 };
 	for (int cycle = 0; cycle < 3; cycle++)
-		for (size_t i = 0; i < n; i++)
-			d[i] += d[(i + 2) % n] ^ rotl32(d[(i + 5) % n], rb[i % 4]);
+		for (size_t i = 0; i < n; i++) {
+			size_t i2 = i + 2 < n ? i + 2 : i + 2 - n, i5 = i + 5 < n ? i + 5 : i + 5 - n;
+			d[i] += d[i2] ^ rotl32(d[i5], rb[i % 4]);
+		}
 	for (int cycle = 0; cycle < 5; cycle++)
-		for (size_t i = 0; i < n; i++)
-			d[i] += d[(i + n - 2) % n] ^ rotl32(d[(i + n - 5) % n], ra[i % 4]);
+		for (size_t i = 0; i < n; i++) {
+			size_t i2 = i >= 2 ? i - 2 : i + n - 2, i5 = i >= 5 ? i - 5 : i + n - 5;
+			d[i] += d[i2] ^ rotl32(d[i5], ra[i % 4]);
+		}
 }
 
-static bool elephant_finish(Slot *s, uint64_t offset, uint8_t *p, size_t size)
+/* After CBC: the diffusers undone and the sector key (AES of the offset with the TWEAK
+ * key, and again with byte 15 set to 0x80) XORed over the sector. */
+static void elephant_finish(const uint8_t sector_key[2 * AES_BLOCK], uint8_t *p, size_t size)
 {
-	uint8_t e[AES_BLOCK] = { 0 }, sector_key[2 * AES_BLOCK];
 	uint32_t words[DIFFUSER_MAX_WORDS];
-	int len = 0;
-	le64_put(e, offset);
-	bool ok = EVP_EncryptUpdate(s->tweak, sector_key, &len, e, AES_BLOCK) == 1;
-	e[15] = 0x80;
-	ok = ok && EVP_EncryptUpdate(s->tweak, sector_key + AES_BLOCK, &len, e, AES_BLOCK) == 1;
 	size_t n = size / 4;
 	for (size_t i = 0; i < n; i++)
 		words[i] = le32_at(p + 4 * i);
 	diffuser_decrypt(words, n);
 	for (size_t i = 0; i < n; i++)
-		le32_put(p + 4 * i, words[i]);
-	for (size_t i = 0; i < size; i++)
-		p[i] ^= sector_key[i % sizeof sector_key];
-	fve_keys_wipe(sector_key, sizeof sector_key);
+		le32_put(p + 4 * i, words[i] ^ le32_at(sector_key + 4 * i % (2 * AES_BLOCK)));
 	fve_keys_wipe(words, n * 4);
-	return ok;
 }
 
-/* ---- sectors ---------------------------------------------------------------------------- */
+/* ---- runs of sectors ------------------------------------------------------------------------- */
 
-static bool sector_decrypt(const FveCrypto *c, Slot *s, uint64_t offset, uint8_t *p)
+static bool ecb(EVP_CIPHER_CTX *c, uint8_t *out, const uint8_t *in, size_t size)
 {
-	uint8_t iv[AES_BLOCK] = { 0 };
 	int len = 0;
-	if (c->mode == MODE_XTS) {
-		le64_put(iv, offset / c->sector_size);
-	} else {
-		uint8_t pos[AES_BLOCK] = { 0 };
-		le64_put(pos, offset);
-		if (EVP_EncryptUpdate(s->iv, iv, &len, pos, AES_BLOCK) != 1)
-			return false;
+	return EVP_CipherUpdate(c, out, &len, in, (int)size) == 1 && (size_t)len == size;
+}
+
+static inline void xor_into(uint8_t *dst, const uint8_t *src, size_t size)
+{
+	for (size_t i = 0; i < size; i += 8) {
+		uint64_t a, b;
+		memcpy(&a, dst + i, 8);
+		memcpy(&b, src + i, 8);
+		a ^= b;
+		memcpy(dst + i, &a, 8);
 	}
-	if (EVP_DecryptInit_ex(s->data, NULL, NULL, NULL, iv) != 1 ||
-	    EVP_DecryptUpdate(s->data, p, &len, p, (int)c->sector_size) != 1)
+}
+
+/* XTS: T = AES(K2, sector number) for each sector, then T times x for each next block;
+ * P = AES-1(K1, C ^ T) ^ T. */
+static bool xts_chunk(const FveCrypto *c, Slot *s, uint64_t offset, uint8_t *buf, size_t length)
+{
+	size_t ss = c->sector_size, sectors = length / ss;
+	memset(s->blocks, 0, sectors * AES_BLOCK);
+	for (size_t i = 0; i < sectors; i++)
+		le64_put(s->blocks + i * AES_BLOCK, (offset + i * ss) / ss);
+	if (!ecb(s->tweak, s->blocks, s->blocks, sectors * AES_BLOCK))
 		return false;
-	return c->mode != MODE_ELEPHANT || elephant_finish(s, offset, p, c->sector_size);
+	for (size_t i = 0; i < sectors; i++) {
+		uint64_t lo = le64_at(s->blocks + i * AES_BLOCK), hi = le64_at(s->blocks + i * AES_BLOCK + 8);
+		uint8_t *t = s->scratch + i * ss;
+		for (size_t b = 0; b < ss; b += AES_BLOCK) {
+			uint64_t le[2] = { GUINT64_TO_LE(lo), GUINT64_TO_LE(hi) };
+			memcpy(t + b, le, sizeof le);
+			uint64_t carry = hi >> 63;
+			hi = hi << 1 | lo >> 63;
+			lo = lo << 1 ^ (carry * 0x87);
+		}
+	}
+	xor_into(buf, s->scratch, length);
+	if (!ecb(s->data, buf, buf, length))
+		return false;
+	xor_into(buf, s->scratch, length);
+	return true;
+}
+
+/* CBC: the IV of each sector is AES(FVEK, its byte offset); P = AES-1(C) ^ previous C. */
+static bool cbc_chunk(const FveCrypto *c, Slot *s, uint64_t offset, uint8_t *buf, size_t length)
+{
+	size_t ss = c->sector_size, sectors = length / ss;
+	uint8_t *ivs = s->blocks, *keys = s->blocks + sectors * AES_BLOCK;
+	memset(s->blocks, 0, sectors * 3 * AES_BLOCK);
+	for (size_t i = 0; i < sectors; i++) {
+		le64_put(ivs + i * AES_BLOCK, offset + i * ss);
+		le64_put(keys + 2 * i * AES_BLOCK, offset + i * ss);
+		le64_put(keys + (2 * i + 1) * AES_BLOCK, offset + i * ss);
+		keys[(2 * i + 1) * AES_BLOCK + 15] = 0x80;
+	}
+	if (!ecb(s->iv, ivs, ivs, sectors * AES_BLOCK) ||
+	    (c->mode == MODE_ELEPHANT && !ecb(s->tweak, keys, keys, sectors * 2 * AES_BLOCK)))
+		return false;
+	memcpy(s->scratch, buf, length);
+	if (!ecb(s->data, buf, buf, length))
+		return false;
+	for (size_t i = 0; i < sectors; i++) {
+		uint8_t *p = buf + i * ss;
+		xor_into(p, ivs + i * AES_BLOCK, AES_BLOCK);
+		xor_into(p + AES_BLOCK, s->scratch + i * ss, ss - AES_BLOCK);
+		if (c->mode == MODE_ELEPHANT)
+			elephant_finish(keys + 2 * i * AES_BLOCK, p, ss);
+	}
+	return true;
 }
 
 bool fve_crypto_decrypt(FveCrypto *c, uint64_t offset, uint8_t *buf, size_t length, GError **error)
@@ -224,8 +286,11 @@ bool fve_crypto_decrypt(FveCrypto *c, uint64_t offset, uint8_t *buf, size_t leng
 		s = &temp;
 	}
 	bool ok = s != NULL;
-	for (size_t done = 0; ok && done < length; done += c->sector_size)
-		ok = sector_decrypt(c, s, offset + done, buf + done);
+	for (size_t done = 0; ok && done < length; done += CHUNK_BYTES) {
+		size_t n = MIN((size_t)CHUNK_BYTES, length - done);
+		ok = c->mode == MODE_XTS ? xts_chunk(c, s, offset + done, buf + done, n)
+					 : cbc_chunk(c, s, offset + done, buf + done, n);
+	}
 	if (claimed >= 0)
 		g_atomic_int_set(&c->busy[claimed], 0);
 	slot_clear(&temp);

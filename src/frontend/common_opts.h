@@ -37,6 +37,7 @@ typedef struct {
 	char *offset;       /* --offset BYTES (size suffixes ok) */
 	char *partition;    /* --partition K (1-based)          */
 	gboolean force;     /* --force                          */
+	char *bitlocker;    /* --bitlocker native|libbde        */
 } CommonOptsLocationArgs;
 
 /* GOption entries filling `args` (which must outlive them), NULL-terminated, to add to the
