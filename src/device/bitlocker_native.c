@@ -32,10 +32,11 @@ typedef struct {
 	FveCrypto *crypto;           /* set by a successful unlock */
 	uint64_t header_offset;      /* where the first header_size bytes were moved to */
 	uint64_t header_size;
+	bool header_plain;           /* encrypt-on-write: the moved header was left in the clear */
 	ByteRange zero[ZERO_RANGES]; /* read as zeros: metadata copies and the moved header */
 	size_t zero_count;
 	uint64_t encrypted_end;      /* bytes from here on are plaintext */
-	uint64_t size_bytes;         /* the parent's size, whole sectors */
+	uint64_t size_bytes;         /* the volume's size, whole sectors */
 } NativeVolume;
 
 /* ---- reading -------------------------------------------------------------------------------- */
@@ -72,10 +73,11 @@ static bool read_sectors(NativeVolume *v, uint64_t offset, uint8_t *buf, size_t 
 		char kind = piece_of(v, offset, offset + length, &piece_end);
 		size_t n = (size_t)(piece_end - offset);
 		uint64_t at = kind == 'h' ? v->header_offset + offset : offset;
+		bool plain = kind == 'p' || (kind == 'h' && v->header_plain);
 		if (kind == 'z')
 			memset(buf, 0, n);
 		else if (!block_source_read(v->base.parent, at, buf, n, error) ||
-			 (kind != 'p' && !fve_crypto_decrypt(v->crypto, at, buf, n, error)))
+			 (!plain && !fve_crypto_decrypt(v->crypto, at, buf, n, error)))
 			return false;
 		buf += n;
 		offset += n;
@@ -122,17 +124,31 @@ static BlockSource *native_take_source(EncryptedVolume *base)
 
 /* ---- unlocking ------------------------------------------------------------------------------ */
 
+static bool boot_signed(const uint8_t *sector)
+{
+	return sector[BOOT_SIGNATURE_AT] == 0x55 && sector[BOOT_SIGNATURE_AT + 1] == 0xAA;
+}
+
 /* Takes the FVEK bytes: a decryptor for the volume's method, kept only if the first
- * sector then ends in the boot signature. */
+ * sector then ends in the boot signature. An encrypt-on-write volume may have left the
+ * moved header in the clear (Windows wrote it before it encrypted anything): then it is
+ * read as it is. */
 static bool use_fvek(NativeVolume *v, const uint8_t *fvek, size_t size, GError **error)
 {
 	FveCrypto *c = fve_crypto_new(v->base.fve.method, fvek, size, v->base.sector_size, error);
 	if (c == NULL)
 		return false;
 	v->crypto = c;
+	v->header_plain = false;
 	g_autofree uint8_t *first = g_malloc(v->base.sector_size);
 	bool ok = read_sectors(v, 0, first, v->base.sector_size, error);
-	if (ok && (first[BOOT_SIGNATURE_AT] != 0x55 || first[BOOT_SIGNATURE_AT + 1] != 0xAA))
+	if (ok && !boot_signed(first) && v->base.fve.eow && v->header_size > 0) {
+		v->header_plain = true;
+		ok = read_sectors(v, 0, first, v->base.sector_size, error);
+		v->header_plain = ok && boot_signed(first);
+		g_debug("encrypt-on-write volume: the moved header is %s", v->header_plain ? "in the clear" : "unreadable");
+	}
+	if (ok && !boot_signed(first))
 		ok = rfs_set_error(error, RFS_ERROR_LOCKED,
 				   "wrong full-volume encryption key, or not one for %s: the first sector does not decrypt to a boot sector",
 				   v->base.info.method);
@@ -286,11 +302,9 @@ static char *layout_set(NativeVolume *v, const FveBlockHeader *bh, const uint64_
 	if (f->eow && fve_metadata_protector_count(&v->base.info, "clear key") > 0 &&
 	    fve_metadata_protector_count(&v->base.info, "clear key") < v->base.info.protector_count)
 		return g_strdup("the volume is partially encrypted: Windows had not finished encrypting it (used-space-only conversion, clear key still present), and where it stopped is not recorded where we read");
-	bool converting = f->current_state == FVE_STATE_SWITCHING || f->current_state == FVE_STATE_PAUSED;
-	if (f->current_state != FVE_STATE_ENCRYPTED && !converting)
-		return g_strdup_printf("the volume is in conversion state %u (next %u), which the native backend does not read",
+	if (f->current_state != FVE_STATE_ENCRYPTED || f->next_state != FVE_STATE_ENCRYPTED)
+		return g_strdup_printf("the volume is partially encrypted (conversion state %u, next %u), which the native backend does not read",
 				       f->current_state, f->next_state);
-	v->encrypted_end = f->encrypted_size_bytes != 0 ? MIN(f->encrypted_size_bytes, size) : size;
 	if (!v->keys.has_header)
 		return g_strdup("the FVE metadata does not say where the volume header was moved");
 	uint64_t ho = v->keys.header_offset, hs = v->keys.header_size_bytes;
@@ -332,7 +346,12 @@ static bool native_open(EncryptedVolume *base, GError **error)
 	NativeVolume *v = (NativeVolume *)base;
 	FveBlockHeader bh;
 	uint64_t offsets[FVE_METADATA_COPIES];
-	v->size_bytes = base->parent->size_bytes / base->sector_size * base->sector_size;
+	/* The block header states the volume's size; the parent may go on past it (a disk). */
+	uint64_t size = base->parent->size_bytes, stated = base->fve.encrypted_size_bytes;
+	if (stated != 0 && stated <= size)
+		size = stated;
+	v->size_bytes = size / base->sector_size * base->sector_size;
+	v->encrypted_end = v->size_bytes;
 	if (!keys_read(v, &bh, offsets, error))
 		return false;
 	base->refusal = layout_set(v, &bh, offsets);
