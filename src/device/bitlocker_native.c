@@ -1,9 +1,8 @@
 /* The native backend of encrypted_volume.h: unlocks from the key protectors in the FVE
  * metadata (fve_keys.c), decrypts with OpenSSL (fve_crypto.c), and presents the volume as
  * Windows does: the first sectors read from where BitLocker moved them, the metadata
- * blocks and the moved copy read as zeros, plaintext past the encrypted part. Reads take
- * no lock. Refuses, by name, Vista volumes and conversions it cannot follow; nothing here
- * writes to the volume. */
+ * blocks and the moved copy read as zeros. Reads take no lock. Refuses, by name, Vista
+ * volumes and volumes still being converted; nothing here writes to the volume. */
 #define G_LOG_DOMAIN "restorefs-device"
 
 #include "device/encrypted_volume_backend.h"
@@ -35,14 +34,13 @@ typedef struct {
 	bool header_plain;           /* encrypt-on-write: the moved header was left in the clear */
 	ByteRange zero[ZERO_RANGES]; /* read as zeros: metadata copies and the moved header */
 	size_t zero_count;
-	uint64_t encrypted_end;      /* bytes from here on are plaintext */
 	uint64_t size_bytes;         /* the volume's size, whole sectors */
 } NativeVolume;
 
 /* ---- reading -------------------------------------------------------------------------------- */
 
 /* The stretch of [offset, end) that reads alike, and how: 'z' zeros, 'h' the moved header,
- * 'c' ciphertext in place, 'p' plaintext. */
+ * 'c' ciphertext in place. */
 static char piece_of(const NativeVolume *v, uint64_t offset, uint64_t end, uint64_t *piece_end)
 {
 	if (offset < v->header_size) {
@@ -57,11 +55,7 @@ static char piece_of(const NativeVolume *v, uint64_t offset, uint64_t end, uint6
 	for (size_t i = 0; i < v->zero_count; i++)
 		if (v->zero[i].start > offset)
 			end = MIN(end, v->zero[i].start);
-	if (offset >= v->encrypted_end) {
-		*piece_end = end;
-		return 'p';
-	}
-	*piece_end = MIN(end, v->encrypted_end);
+	*piece_end = end;
 	return 'c';
 }
 
@@ -73,7 +67,7 @@ static bool read_sectors(NativeVolume *v, uint64_t offset, uint8_t *buf, size_t 
 		char kind = piece_of(v, offset, offset + length, &piece_end);
 		size_t n = (size_t)(piece_end - offset);
 		uint64_t at = kind == 'h' ? v->header_offset + offset : offset;
-		bool plain = kind == 'p' || (kind == 'h' && v->header_plain);
+		bool plain = kind == 'h' && v->header_plain;
 		if (kind == 'z')
 			memset(buf, 0, n);
 		else if (!block_source_read(v->base.parent, at, buf, n, error) ||
@@ -351,7 +345,6 @@ static bool native_open(EncryptedVolume *base, GError **error)
 	if (stated != 0 && stated <= size)
 		size = stated;
 	v->size_bytes = size / base->sector_size * base->sector_size;
-	v->encrypted_end = v->size_bytes;
 	if (!keys_read(v, &bh, offsets, error))
 		return false;
 	base->refusal = layout_set(v, &bh, offsets);

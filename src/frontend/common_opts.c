@@ -596,10 +596,21 @@ bool common_opts_unlock(RfsContext *ctx, const char *source, const CommonOptsSec
 				   "%s is BitLocker-encrypted: give --password-file, --recovery-password-file, "
 				   "--startup-key, --key-file or --password-fd",
 				   source);
-	Secret s = { 0 };
-	if (!secret_alloc(&s, error))
-		return false;
-	bool ok = secret_prompt(&s, source, error) && supply(ctx, RFS_KEY_PASSWORD, &s, true, error);
-	secret_free(&s);
-	return ok;
+	/* A wrong key may be typed again, three tries in all (as cryptsetup allows). */
+	for (int attempt = 1;; attempt++) {
+		Secret s = { 0 };
+		if (!secret_alloc(&s, error))
+			return false;
+		g_autoptr(GError) local = NULL;
+		bool ok = secret_prompt(&s, source, &local) && supply(ctx, RFS_KEY_PASSWORD, &s, true, &local);
+		secret_free(&s);
+		if (ok)
+			return true;
+		if (attempt >= COMMON_OPTS_PROMPT_TRIES || !g_error_matches(local, RFS_ERROR, RFS_ERROR_LOCKED) ||
+		    !rfs_context_needs_decryption(ctx)) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return false;
+		}
+		fprintf(stderr, "%s; try again\n", local->message);
+	}
 }
