@@ -165,20 +165,45 @@ static inline uint32_t rotl32(uint32_t v, unsigned r)
 	return r == 0 ? v : (v << r) | (v >> (32 - r));
 }
 
-/* Diffuser B then A, undone, over the sector as little-endian 32-bit words (n >= 8). */
+/* Diffuser B then A, undone, over the sector as little-endian 32-bit words (n a multiple
+ * of 4, >= 16). Each cycle runs the words that need no wrap-around four at a time, with
+ * the rotations as constants, and the few others through the modular form. */
+static inline void diffuser_b_step(uint32_t *d, size_t n, size_t i)
+{
+	static const unsigned rb[4] = { 0, 10, 0, 25 };
+	d[i] += d[(i + 2) % n] ^ rotl32(d[(i + 5) % n], rb[i % 4]);
+}
+
+static inline void diffuser_a_step(uint32_t *d, size_t n, size_t i)
+{
+	static const unsigned ra[4] = { 9, 0, 13, 0 };
+	d[i] += d[(i + n - 2) % n] ^ rotl32(d[(i + n - 5) % n], ra[i % 4]);
+}
+
 static void diffuser_decrypt(uint32_t *d, size_t n)
 {
-	static const unsigned ra[4] = { 9, 0, 13, 0 }, rb[4] = { 0, 10, 0, 25 };
-	for (int cycle = 0; cycle < 3; cycle++)
-		for (size_t i = 0; i < n; i++) {
-			size_t i2 = i + 2 < n ? i + 2 : i + 2 - n, i5 = i + 5 < n ? i + 5 : i + 5 - n;
-			d[i] += d[i2] ^ rotl32(d[i5], rb[i % 4]);
+	for (int cycle = 0; cycle < 3; cycle++) {
+		size_t i = 0;
+		for (; i + 4 + 5 <= n; i += 4) {
+			d[i] += d[i + 2] ^ d[i + 5];
+			d[i + 1] += d[i + 3] ^ rotl32(d[i + 6], 10);
+			d[i + 2] += d[i + 4] ^ d[i + 7];
+			d[i + 3] += d[i + 5] ^ rotl32(d[i + 8], 25);
 		}
-	for (int cycle = 0; cycle < 5; cycle++)
-		for (size_t i = 0; i < n; i++) {
-			size_t i2 = i >= 2 ? i - 2 : i + n - 2, i5 = i >= 5 ? i - 5 : i + n - 5;
-			d[i] += d[i2] ^ rotl32(d[i5], ra[i % 4]);
+		for (; i < n; i++)
+			diffuser_b_step(d, n, i);
+	}
+	for (int cycle = 0; cycle < 5; cycle++) {
+		size_t i = 0;
+		for (; i < 8; i++)
+			diffuser_a_step(d, n, i);
+		for (; i < n; i += 4) {
+			d[i] += d[i - 2] ^ rotl32(d[i - 5], 9);
+			d[i + 1] += d[i - 1] ^ d[i - 4];
+			d[i + 2] += d[i] ^ rotl32(d[i - 3], 13);
+			d[i + 3] += d[i + 1] ^ d[i - 2];
 		}
+	}
 }
 
 /* After CBC: the diffusers undone and the sector key (AES of the offset with the TWEAK
@@ -192,7 +217,6 @@ static void elephant_finish(const uint8_t sector_key[2 * AES_BLOCK], uint8_t *p,
 	diffuser_decrypt(words, n);
 	for (size_t i = 0; i < n; i++)
 		le32_put(p + 4 * i, words[i] ^ le32_at(sector_key + 4 * i % (2 * AES_BLOCK)));
-	fve_keys_wipe(words, n * 4);
 }
 
 /* ---- runs of sectors ------------------------------------------------------------------------- */
