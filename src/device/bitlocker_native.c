@@ -10,6 +10,7 @@
 #include "device/fve_keys.h"
 #include "util/error.h"
 
+#include <glib/gstdio.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <string.h>
@@ -214,6 +215,10 @@ static bool unlock_startup_key(NativeVolume *v, const char *path, GError **error
 	g_autofree char *data = NULL;
 	gsize size = 0;
 	uint8_t guid[FVE_KEYS_GUID_SIZE], key[FVE_KEYS_HASH_SIZE];
+	GStatBuf st;
+	if (g_stat(path, &st) != 0 || st.st_size > FVE_KEYS_BEK_MAX)
+		return rfs_set_error(error, RFS_ERROR_LOCKED, "wrong startup key: %s is no .BEK file (over %d bytes)",
+				     path, FVE_KEYS_BEK_MAX);
 	if (!g_file_get_contents(path, &data, &size, NULL) || size > FVE_KEYS_BEK_MAX)
 		return rfs_set_error(error, RFS_ERROR_NOT_FOUND, "startup key %s: cannot read it", path);
 	bool ok = fve_keys_startup_key_parse(byte_span(data, size), guid, key, error);
