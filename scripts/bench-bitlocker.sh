@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): read throughput through a restorefs mount of one large deleted
 # file on BitLocker volumes (AES-XTS 128 and AES-CBC 128, Windows-made containers from the
-# fixtures, refilled through dislocker-fuse + ntfs-3g) next to the same on a plain NTFS
-# image of the same size, and `openssl speed -evp aes-128-xts` on this machine.
+# fixtures, refilled through dislocker-fuse + ntfs-3g), side by side: a plain NTFS image of
+# the same size, the native backend (the default), libbde (--bitlocker=libbde),
+# dislocker-fuse reading as many bytes of its decrypted volume, and `openssl speed -evp
+# aes-128-xts` on this machine.
 #
 #   scripts/bench-bitlocker.sh [--runs N] [--size MIB]
 #
-# Each figure is the median of N runs (default 3) of a sequential 1 MiB read of the file:
+# Each figure is the median of N runs (default 3) of a sequential 1 MiB read of the file
+# (dd to /dev/null, timed alone; the data is checked against its MD5 afterwards):
 #   cold: page cache dropped (echo 3 > /proc/sys/vm/drop_caches) and restorefs remounted
 #         before each run, so the container is read from disk and decrypted;
 #   warm: the container file is in the page cache (read once beforehand) and restorefs is
@@ -91,30 +94,61 @@ make_plain() { # a plain NTFS image of the same size
 	umount "$WORK/plain-ntfs"
 }
 
-# read_once SOURCE MODE ARGS...: mounts, reads big.bin once, prints MB/s (10^6 bytes/s)
-read_once() {
-	local source=$1 mode=$2 t0 t1 got
-	shift 2
-	if [[ $mode == cold ]]; then
+drop_or_warm() { # MODE FILE: cold drops the page cache, warm reads FILE into it
+	if [[ $1 == cold ]]; then
 		sync
 		echo 3 >/proc/sys/vm/drop_caches
 	else
-		cat "$source" >/dev/null
+		cat "$2" >/dev/null
 	fi
+}
+
+rate() { # BYTES T0 T1 -> MB/s (10^6 bytes/s)
+	awk -v b="$1" -v a="$2" -v z="$3" 'BEGIN { printf "%.0f\n", b / (z - a) / 1e6 }'
+}
+
+# read_once SOURCE MODE ARGS...: mounts, reads big.bin once, prints MB/s
+read_once() {
+	local source=$1 mode=$2 t0 t1 got
+	shift 2
+	drop_or_warm "$mode" "$source"
 	"$RESTOREFS" "$@" "$source" "$MNT" 2>/dev/null || die "restorefs failed on $source"
 	t0=$(date +%s.%N)
-	got=$(dd if="$MNT/big.bin" bs=1M status=none | md5sum | cut -d' ' -f1)
+	dd if="$MNT/big.bin" of=/dev/null bs=1M status=none
 	t1=$(date +%s.%N)
+	got=$(md5sum <"$MNT/big.bin" | cut -d' ' -f1)
 	fusermount3 -u "$MNT"
 	[[ "$got" == "$WANT" ]] || die "wrong data read from $source"
-	awk -v b=$((SIZE_MIB * 1048576)) -v a="$t0" -v z="$t1" 'BEGIN { printf "%.0f\n", b / (z - a) / 1e6 }'
+	rate $((SIZE_MIB * 1048576)) "$t0" "$t1"
 	sleep 0.5 # the daemon exits after the unmount
+}
+
+# dislocker_once CONTAINER MODE: the same number of bytes read from dislocker-fuse's
+# decrypted volume (read-only), from 1 MiB in; prints MB/s
+dislocker_once() {
+	local container=$1 mode=$2 t0 t1 pid
+	mkdir -p "$WORK/dis"
+	drop_or_warm "$mode" "$container"
+	dislocker-fuse -r -uanaconda "$container" -- "$WORK/dis" -f >/dev/null 2>&1 &
+	pid=$!
+	bde_wait_mounted "$WORK/dis" "$pid" || die "dislocker-fuse did not open $container"
+	t0=$(date +%s.%N)
+	dd if="$WORK/dis/dislocker-file" of=/dev/null bs=1M skip=1 count="$SIZE_MIB" status=none
+	t1=$(date +%s.%N)
+	bde_stop "$WORK/dis" "$pid"
+	rate $((SIZE_MIB * 1048576)) "$t0" "$t1"
 }
 
 median_of() { # MODE SOURCE ARGS...: prints "median (run1 run2 ...)"
 	local mode=$1 i all=()
 	shift
-	for ((i = 0; i < RUNS; i++)); do all+=("$(read_once "$1" "$mode" "${@:2}")"); done
+	for ((i = 0; i < RUNS; i++)); do
+		if [[ $1 == dislocker ]]; then
+			all+=("$(dislocker_once "$2" "$mode")")
+		else
+			all+=("$(read_once "$1" "$mode" "${@:2}")")
+		fi
+	done
 	printf '%s\n' "${all[@]}" | sort -n | awk -v runs="${all[*]}" '{ v[NR] = $1 }
 		END { printf "%s MB/s (runs: %s)", v[int((NR + 1) / 2)], runs }'
 }
@@ -124,12 +158,17 @@ make_bde bitlk-aes-xts-128
 make_bde bitlk-aes-cbc-128
 make_plain
 
-printf 'restorefs read throughput, %d MiB deleted file, 1 MiB sequential reads, median of %d\n' \
+printf 'read throughput, %d MiB deleted file, 1 MiB sequential reads (dd to /dev/null), median of %d\n' \
 	"$SIZE_MIB" "$RUNS"
+printf 'cold: page cache dropped before each run; warm: container in the page cache, fresh mount\n' 
 printf 'machine: %s, %s cores\n' "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)" "$(nproc)"
 for spec in "plain NTFS|$WORK/plain.img" \
-	"BitLocker AES-XTS 128|$WORK/bitlk-aes-xts-128.img|--password-file|$WORK/pw" \
-	"BitLocker AES-CBC 128|$WORK/bitlk-aes-cbc-128.img|--password-file|$WORK/pw"; do
+	"AES-XTS 128 native|$WORK/bitlk-aes-xts-128.img|--password-file|$WORK/pw" \
+	"AES-XTS 128 libbde|$WORK/bitlk-aes-xts-128.img|--bitlocker=libbde|--password-file|$WORK/pw" \
+	"AES-XTS 128 dislocker|dislocker|$WORK/bitlk-aes-xts-128.img" \
+	"AES-CBC 128 native|$WORK/bitlk-aes-cbc-128.img|--password-file|$WORK/pw" \
+	"AES-CBC 128 libbde|$WORK/bitlk-aes-cbc-128.img|--bitlocker=libbde|--password-file|$WORK/pw" \
+	"AES-CBC 128 dislocker|dislocker|$WORK/bitlk-aes-cbc-128.img"; do
 	IFS='|' read -r -a f <<<"$spec"
 	for mode in cold warm; do
 		printf '  %-22s %s: %s\n' "${f[0]}" "$mode" "$(median_of "$mode" "${f[@]:1}")"

@@ -54,6 +54,10 @@ typedef enum {
 	RFS_CONTEXT_VOLUME = 0,      /* SOURCE is a volume: image file, partition device     */
 	RFS_CONTEXT_DISK = 1u << 0,  /* SOURCE is a disk; the volume is at start_sector      */
 	RFS_CONTEXT_FORCE = 1u << 1, /* go on (read-only) even if SOURCE is mounted rw       */
+	RFS_CONTEXT_BITLOCKER_LIBBDE = 1u << 2, /* decrypt BitLocker with libbde, the reference
+	                              * backend, instead of the native one (own key unwrap and
+	                              * OpenSSL: every method, suspended and encrypt-on-write
+	                              * volumes, several times faster)                      */
 } RfsContextFlags;
 
 /* Where the volume lies on SOURCE. Every field's zero is its default, so a zeroed struct (or

@@ -200,7 +200,9 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 	if (!block_source_read(ctx->volume_src, 0, head, sizeof head, error))
 		return NULL;
 	if (encrypted_volume_probe_sector(byte_span(head, sizeof head))) {
-		ctx->encrypted = encrypted_volume_open(ctx->volume_src, ENCRYPTED_VOLUME_LIBBDE, error);
+		EncryptedVolumeBackend backend = (loc->flags & RFS_CONTEXT_BITLOCKER_LIBBDE)
+							 ? ENCRYPTED_VOLUME_LIBBDE : ENCRYPTED_VOLUME_NATIVE;
+		ctx->encrypted = encrypted_volume_open(ctx->volume_src, backend, error);
 		if (ctx->encrypted == NULL)
 			return NULL;
 		ctx->info.encrypted = true;

@@ -104,6 +104,9 @@ EncryptedVolume *encrypted_volume_open(BlockSource *parent, EncryptedVolumeBacke
 	g_return_val_if_fail(parent != NULL, NULL);
 	EncryptedVolume *vol;
 	switch (backend) {
+	case ENCRYPTED_VOLUME_NATIVE:
+		vol = bitlocker_native_new();
+		break;
 	case ENCRYPTED_VOLUME_LIBBDE:
 		vol = bitlocker_source_new();
 		break;

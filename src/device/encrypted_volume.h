@@ -14,7 +14,8 @@
 typedef struct EncryptedVolume EncryptedVolume;
 
 typedef enum {
-	ENCRYPTED_VOLUME_LIBBDE, /* libbde (bitlocker_source.c) */
+	ENCRYPTED_VOLUME_NATIVE, /* our own unlock and OpenSSL (bitlocker_native.c): the default */
+	ENCRYPTED_VOLUME_LIBBDE, /* libbde (bitlocker_source.c): the reference */
 } EncryptedVolumeBackend;
 
 /* True if a BitLocker or BitLocker To Go volume header lies at byte `offset` of `src`.

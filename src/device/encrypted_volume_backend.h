@@ -44,3 +44,4 @@ const char *encrypted_volume_kind_name(RfsKeyKind kind);
 
 /* The backends: each returns a zeroed volume with its ops set. */
 EncryptedVolume *bitlocker_source_new(void);
+EncryptedVolume *bitlocker_native_new(void);

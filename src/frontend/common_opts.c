@@ -147,6 +147,8 @@ GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args)
 		  "Use partition K of the MBR or GPT table on SOURCE (numbered as Linux does: 1-4 primary, logical from 5)", "K" },
 		{ "force", 0, 0, G_OPTION_ARG_NONE, &args->force,
 		  "Go on (read-only) even if SOURCE is mounted read-write or is shorter than its volume", NULL },
+		{ "bitlocker", 0, 0, G_OPTION_ARG_STRING, &args->bitlocker,
+		  "BitLocker decryption: native (default: own key unwrap, OpenSSL) or libbde", "native|libbde" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	return g_memdup2(entries, sizeof entries);
@@ -167,6 +169,11 @@ bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocatio
 	*out = (RfsLocation){ 0 };
 	if (args->force)
 		out->flags |= RFS_CONTEXT_FORCE;
+	if (args->bitlocker != NULL && strcmp(args->bitlocker, "libbde") == 0)
+		out->flags |= RFS_CONTEXT_BITLOCKER_LIBBDE;
+	else if (args->bitlocker != NULL && strcmp(args->bitlocker, "native") != 0)
+		return set_error(error, RFS_ERROR_INVALID, "--bitlocker: '%s' is not native or libbde",
+				 args->bitlocker);
 	if (args->start_sector != NULL && args->offset != NULL)
 		return set_error(error, RFS_ERROR_INVALID,
 				   "--start-sector and --offset both say where the volume starts: give one");
@@ -254,6 +261,7 @@ void common_opts_location_args_clear(CommonOptsLocationArgs *args)
 	g_clear_pointer(&args->sector_size, g_free);
 	g_clear_pointer(&args->offset, g_free);
 	g_clear_pointer(&args->partition, g_free);
+	g_clear_pointer(&args->bitlocker, g_free);
 }
 
 /* ---- secrets ---------------------------------------------------------------------------------- */
@@ -588,10 +596,21 @@ bool common_opts_unlock(RfsContext *ctx, const char *source, const CommonOptsSec
 				   "%s is BitLocker-encrypted: give --password-file, --recovery-password-file, "
 				   "--startup-key, --key-file or --password-fd",
 				   source);
-	Secret s = { 0 };
-	if (!secret_alloc(&s, error))
-		return false;
-	bool ok = secret_prompt(&s, source, error) && supply(ctx, RFS_KEY_PASSWORD, &s, true, error);
-	secret_free(&s);
-	return ok;
+	/* A wrong key may be typed again, three tries in all (as cryptsetup allows). */
+	for (int attempt = 1;; attempt++) {
+		Secret s = { 0 };
+		if (!secret_alloc(&s, error))
+			return false;
+		g_autoptr(GError) local = NULL;
+		bool ok = secret_prompt(&s, source, &local) && supply(ctx, RFS_KEY_PASSWORD, &s, true, &local);
+		secret_free(&s);
+		if (ok)
+			return true;
+		if (attempt >= COMMON_OPTS_PROMPT_TRIES || !g_error_matches(local, RFS_ERROR, RFS_ERROR_LOCKED) ||
+		    !rfs_context_needs_decryption(ctx)) {
+			g_propagate_error(error, g_steal_pointer(&local));
+			return false;
+		}
+		fprintf(stderr, "%s; try again\n", local->message);
+	}
 }

@@ -37,6 +37,7 @@ typedef struct {
 	char *offset;       /* --offset BYTES (size suffixes ok) */
 	char *partition;    /* --partition K (1-based)          */
 	gboolean force;     /* --force                          */
+	char *bitlocker;    /* --bitlocker native|libbde        */
 } CommonOptsLocationArgs;
 
 /* GOption entries filling `args` (which must outlive them), NULL-terminated, to add to the
@@ -77,9 +78,12 @@ bool common_opts_secret_given(const CommonOptsSecretArgs *args);
 bool common_opts_check_recovery_password(const char *text, size_t length, char out[56],
 					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+enum { COMMON_OPTS_PROMPT_TRIES = 3 };
+
 /* Unlocks `ctx` when rfs_context_needs_decryption() says so, from the first secret named in
  * `args`; with none named and `may_prompt` true and stdin a terminal, asks for the password
- * on the terminal without echo (the prompt names `source`). Every copy of a secret is wiped
+ * on the terminal without echo (the prompt names `source`), up to COMMON_OPTS_PROMPT_TRIES
+ * times while the key is wrong; a valid recovery password typed there is tried as one. Every copy of a secret is wiped
  * before returning. Does nothing and returns true for an unencrypted volume. RFS_ERROR_LOCKED
  * when no secret is available or the library rejects it. */
 bool common_opts_unlock(RfsContext *ctx, const char *source, const CommonOptsSecretArgs *args,

@@ -51,6 +51,7 @@ static const struct fuse_opt templates[] = {
 	LOCATION("sector_size", "--sector-size", sector_size),
 	LOCATION("offset", "--offset", offset),
 	LOCATION("partition", "--partition", partition),
+	LOCATION("bitlocker", "--bitlocker", bitlocker),
 	SECRET("password_file", "--password-file", password_file),
 	SECRET("recovery_password_file", "--recovery-password-file", recovery_password_file),
 	SECRET("startup_key", "--startup-key", startup_key),
@@ -443,6 +444,8 @@ void mount_options_print_help(const char *program)
 	       "  --startup-key FILE.BEK         startup key\n"
 	       "  --key-file FILE                full-volume encryption key, raw bytes or hex text\n"
 	       "  --password-fd N                user password, read from file descriptor N\n"
+	       "  --bitlocker native|libbde      decryption backend (-o bitlocker=): native, the\n"
+	       "                                 default, or libbde, the slower reference\n"
 	       "\n"
 	       "Exit status: 0 once the file system is mounted and restorefs is in the background\n"
 	       "(with -f: after it is unmounted); 1 when an option, SOURCE, the BitLocker key or\n"

@@ -70,6 +70,21 @@ Test(common_opts, location_disk_options_fill_the_location)
 	cr_assert_eq(loc.boot_sector, 0);
 }
 
+Test(common_opts, bitlocker_backend_choice)
+{
+	RfsLocation loc;
+	CommonOptsLocationArgs libbde = { .bitlocker = "libbde" }, native = { .bitlocker = "native" },
+			       bad = { .bitlocker = "dislocker" };
+	cr_assert(common_opts_location_resolve(&libbde, &loc, NULL));
+	cr_assert_eq(loc.flags, RFS_CONTEXT_BITLOCKER_LIBBDE);
+	cr_assert(common_opts_location_resolve(&native, &loc, NULL));
+	cr_assert_eq(loc.flags, 0);
+	g_autoptr(GError) error = NULL;
+	cr_assert_not(common_opts_location_resolve(&bad, &loc, &error));
+	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID));
+	cr_assert(strstr(error->message, "--bitlocker") != NULL);
+}
+
 Test(common_opts, location_rejects_contradictions)
 {
 	const CommonOptsLocationArgs bad[] = {

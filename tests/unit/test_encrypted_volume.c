@@ -267,16 +267,40 @@ static BlockSource *disk_with_copies(unsigned damaged)
 	return mem_source_new(disk, DISK_SIZE);
 }
 
-static void expect_copy(unsigned damaged, const char *description)
+static void expect_copy_with(EncryptedVolumeBackend backend, unsigned damaged, const char *description)
 {
 	BlockSource *src = disk_with_copies(damaged);
 	g_autoptr(GError) error = NULL;
-	EncryptedVolume *vol = encrypted_volume_open(src, ENCRYPTED_VOLUME_LIBBDE, &error);
+	EncryptedVolume *vol = encrypted_volume_open(src, backend, &error);
 	cr_assert_not_null(vol, "%s", error ? error->message : "");
 	g_autofree RfsEncryptionInfo *info = encrypted_volume_info_copy(vol);
 	cr_assert_str_eq(info->description, description, "damaged 0x%x", damaged);
 	cr_assert_str_eq(info->volume_identifier, FIXTURE_FVE_VOLUME_GUID_TEXT);
 	cr_assert_eq(info->protector_count, 1);
+	encrypted_volume_free(vol);
+	block_source_close(src);
+}
+
+static void expect_copy(unsigned damaged, const char *description)
+{
+	expect_copy_with(ENCRYPTED_VOLUME_LIBBDE, damaged, description);
+	expect_copy_with(ENCRYPTED_VOLUME_NATIVE, damaged, description);
+}
+
+/* The native backend reads the keys from the copy that passed its checks, and refuses by
+ * name a volume whose metadata does not say where its first sectors went. */
+Test(encrypted_copies, native_names_what_it_cannot_read)
+{
+	BlockSource *src = disk_with_copies(0x1);
+	g_autoptr(GError) error = NULL;
+	EncryptedVolume *vol = encrypted_volume_open(src, ENCRYPTED_VOLUME_NATIVE, &error);
+	cr_assert_not_null(vol, "%s", error ? error->message : "");
+	cr_assert(encrypted_volume_is_locked(vol));
+	const char *why = encrypted_volume_refusal(vol);
+	cr_assert(why != NULL && strstr(why, "volume header was moved") != NULL, "%s", why);
+	cr_assert_not(encrypted_volume_unlock(vol, RFS_KEY_PASSWORD, (const uint8_t *)"pw", 2, &error));
+	cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_UNSUPPORTED));
+	cr_assert(g_str_has_prefix(error->message, "BitLocker: "), "%s", error->message);
 	encrypted_volume_free(vol);
 	block_source_close(src);
 }

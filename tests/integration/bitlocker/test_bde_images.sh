@@ -1,21 +1,17 @@
 #!/bin/bash
-# Decrypts every BitLocker fixture image with every unlock method images.conf lists
-# (password, recovery password(s), startup key) and compares the SHA-256 of the whole
-# decrypted volume with SHA256SUM; for the images this libbde cannot open, checks that
-# the error names the method or the state. Also: the wrong-key and malformed-key messages,
-# a volume inside a disk image at an unaligned start sector, and --info on a volume whose
-# first metadata copies are damaged.
+# Decrypts every BitLocker fixture image through the native backend with every unlock
+# method images.conf lists (password, recovery password(s), startup key, clear key) and
+# compares the SHA-256 of the whole decrypted volume with SHA256SUM; an image without a
+# reference is checked by what its first sector decrypts to, or refused by name. Then
+# libbde, the reference backend, must read the same bytes (first MiB and a block every
+# 7 MiB) wherever it opens the image, and name the method or state where it cannot. Also:
+# the wrong-key and malformed-key messages, a volume inside a disk image at an unaligned
+# start sector, and --info on a volume whose first metadata copies are damaged.
 #
-# Budget: through libbde a 100-128 MiB volume decrypts at 45-150 MB/s here (AES-XTS on
-# 512-byte sectors is the slowest, AES-CBC the fastest), SHA-256 costs about as much
-# again, and each password or recovery password adds about 0.5 s of key stretching.
-# Hashing all ~45 image x method pairs in full took 1.5-2.5 minutes on a busy machine,
-# so: phase 1 hashes every supported image in full with its first method (startup key
-# first where there is one) against SHA256SUM, and prints the hash of the volume's first
-# MiB too; phase 2 unlocks with every other method (and the FVEK) and hashes only the
-# first MiB against that. Every other method yields the same FVEK once its key checks
-# out, so a full hash per method would retest the cipher, not the key. Two runs at a
-# time (BDE_JOBS): the reference machine has two cores.
+# Budget: natively a 100-128 MiB volume decrypts and hashes in about 0.2 s here, and each
+# password or recovery password costs about 0.25 s of key stretching, so every method is
+# hashed in full; libbde (45-150 MB/s, 0.5 s per stretch) reads only the sample. Two runs
+# at a time (BDE_JOBS): the reference machine has two cores.
 #
 # usage: test_bde_images.sh PATH/TO/bde_sha256
 # env:   RESTOREFS_FIXTURES (default <repo>/../shared/fixtures)
@@ -56,57 +52,70 @@ else
 fi
 conf=$images/images.conf
 
-# Images this libbde cannot open, and the words its error must contain.
+# Images libbde cannot open, and the words its error must contain.
 declare -A refusal=(
 	[bitlk-aes-xts-256]='AES-XTS 256'
 	[bitlk-aes-xts-128-clearkey-only]='clear key'
 	[bitlk-partially-encrypted-aes-cbc-128]='partially encrypted'
 	[bitlk-aes-xts-128-eow]='encrypt-on-write'
 )
+# Images the native backend refuses, and the words its error must contain.
+declare -A native_refusal=(
+	[bitlk-partially-encrypted-aes-cbc-128]='partially encrypted'
+)
 
-# One line per run: NAME KIND SECRET_FILE EXPECTED, where EXPECTED is a SHA-256 (phase 1,
-# whole volume), "prefix" (phase 2, first MiB), "refuse", "first-only" or "refuse-info".
+# One line per run: NAME KIND SECRET EXPECTED, where EXPECTED is a SHA-256 (native, whole
+# volume), "boot" (native, no reference: the first sector must be an NTFS boot sector),
+# "refuse" (native), "sample=NATIVE_KIND:NATIVE_SECRET" (libbde against native),
+# "libbde-refuse", "libbde-info" or "first-only" (libbde).
 runs=$work/runs
-runs2=$work/runs2
 : >"$runs"
-: >"$runs2"
 n=0
 add_secret() { # VALUE -> $secret: a new file holding VALUE (no command substitution:
 	n=$((n + 1))  # the counter must survive)
 	secret=$work/secret.$n
 	printf '%s' "$1" >"$secret"
 }
-add_run() { # NAME KIND SECRET SUM: the first run of an image is phase 1
-	if grep -q "^$1 " "$runs"; then
-		echo "$1 $2 $3 prefix" >>"$runs2"
-	else
-		echo "$1 $2 $3 $4" >>"$runs"
-	fi
-}
 
 sections=$(sed -n 's/^\[\(.*\)\]$/\1/p' "$conf")
 for name in $sections; do
 	get() { sed -n "/^\[$name\]\$/,/^\[/{s/^$1=//p}" "$conf" | head -n1; }
-	pw=$(get PW) rp=$(get RP) rp2=$(get RP2) sk=$(get SK_VMK_GUID) sum=$(get SHA256SUM)
+	pw=$(get PW) rp=$(get RP) rp2=$(get RP2) sk=$(get SK_VMK_GUID) ck=$(get CLEARKEY_VMK_GUID)
+	sum=$(get SHA256SUM)
+	want=${sum:-boot}
+	[ -n "${native_refusal[$name]:-}" ] && want=refuse
+	first=""
+	if [ -n "$sk" ]; then
+		echo "$name startup-key $images/${sk^^}.BEK $want" >>"$runs"
+		first="startup-key $images/${sk^^}.BEK"
+	fi
+	for v in "$pw" "$rp" "$rp2"; do
+		[ -n "$v" ] || continue
+		add_secret "$v"
+		kind=password
+		[ "$v" = "$pw" ] || kind=recovery
+		echo "$name $kind $secret $want" >>"$runs"
+		[ -n "$first" ] || first="$kind $secret"
+	done
+	[ -n "$ck" ] && { echo "$name clear - $want" >>"$runs"; first="clear -"; }
+	if [ -z "$sum" ] && [ -z "${native_refusal[$name]:-}" ] && [ -z "${refusal[$name]:-}" ]; then
+		echo "FAIL $name: no SHA256SUM and not listed as refused"
+	fi
+	# libbde: the same bytes, or a refusal that names the method or state.
 	if [ -n "${refusal[$name]:-}" ]; then
 		if [ -n "$pw" ]; then
 			add_secret "$pw"
-			echo "$name password $secret refuse" >>"$runs"
+			echo "$name password $secret libbde-refuse" >>"$runs"
 		else
-			echo "$name info - refuse-info" >>"$runs"
+			echo "$name info - libbde-info" >>"$runs"
 		fi
-		continue
+	elif [ -n "$first" ]; then
+		set -- $first
+		echo "$name $1 $2 sample=$1:$2" >>"$runs"
 	fi
-	if [ -z "$sum" ]; then
-		echo "FAIL $name: no SHA256SUM and not listed as unsupported"
-		continue
-	fi
-	[ -n "$sk" ] && add_run "$name" startup-key "$images/${sk^^}.BEK" "$sum"
-	if [ -n "$pw" ]; then add_secret "$pw"; add_run "$name" password "$secret" "$sum"; fi
-	if [ -n "$rp" ]; then add_secret "$rp"; add_run "$name" recovery "$secret" "$sum"; fi
 	# This libbde keeps one VMK per protector type, so only the first recovery password
-	# works; the second must fail with a message that says so.
-	if [ -n "$rp2" ]; then add_secret "$rp2"; echo "$name recovery $secret first-only" >>"$runs2"; fi
+	# works there; the second must fail with a message that says so.
+	if [ -n "$rp2" ]; then add_secret "$rp2"; echo "$name recovery $secret first-only" >>"$runs"; fi
 done
 
 # The FVEK path: dislocker (read-only, -r) prints the FVEK at debug verbosity; unlocking
@@ -121,7 +130,7 @@ if command -v dislocker-file >/dev/null && command -v xxd >/dev/null; then
 			sed -n '/FVEK ------/,/------------$/s/.*\] 0x[0-9a-f]\{8\} //p' |
 			tr -d ' \n-' | xxd -r -p >"$key"
 		if [ -s "$key" ]; then
-			echo "$name fvek $key prefix" >>"$runs2"
+			echo "$name fvek $key $sum" >>"$runs"
 			fvek_runs=$((fvek_runs + 1))
 		fi
 	done
@@ -134,50 +143,68 @@ run_one() { # NAME KIND SECRET EXPECTED -> prints a PASS/FAIL line
 	local name=$1 kind=$2 secret=$3 expected=$4 out err rc
 	err=$work/err.$BASHPID
 	case $expected in
-	refuse-info)
-		out=$("$bde" --info "$images/$name.img" 2>"$err")
+	libbde-info)
+		out=$("$bde" --backend libbde --info "$images/$name.img" 2>"$err")
 		rc=$?
 		if [ $rc -eq 0 ] && grep -q "^unsupported: .*${refusal[$name]}" <<<"$out"; then
-			echo "PASS $name info: $(sed -n 's/^unsupported: //p' <<<"$out")"
+			echo "PASS $name libbde info: $(sed -n 's/^unsupported: //p' <<<"$out")"
 		else
-			echo "FAIL $name info (rc $rc): $out $(cat "$err")"
+			echo "FAIL $name libbde info (rc $rc): $out $(cat "$err")"
 		fi
 		return ;;
-	prefix | first-only)
-		out=$("$bde" "$images/$name.img" "$kind" "$secret" 1048576 2>"$err") ;;
-	*)
-		out=$("$bde" "$images/$name.img" "$kind" "$secret" 2>"$err") ;;
-	esac
-	rc=$?
-	case $expected in
-	refuse)
+	libbde-refuse)
+		"$bde" --backend libbde "$images/$name.img" "$kind" "$secret" 1048576 >/dev/null 2>"$err"
+		rc=$?
 		if [ $rc -eq 3 ] && grep -q "${refusal[$name]}" "$err"; then
-			echo "PASS $name $kind: $(cat "$err")"
+			echo "PASS $name libbde $kind: $(cat "$err")"
 		else
-			echo "FAIL $name $kind: expected an error naming '${refusal[$name]}', got rc $rc: $(cat "$err")"
-		fi ;;
+			echo "FAIL $name libbde $kind: expected an error naming '${refusal[$name]}', got rc $rc: $(cat "$err")"
+		fi
+		return ;;
 	first-only)
+		"$bde" --backend libbde "$images/$name.img" "$kind" "$secret" 1048576 >/dev/null 2>"$err"
+		rc=$?
 		if [ $rc -eq 2 ] && grep -q "tries only the first" "$err"; then
-			echo "PASS $name second $kind: $(cat "$err")"
+			echo "PASS $name libbde second $kind: $(cat "$err")"
 		else
-			echo "FAIL $name second $kind: expected the only-the-first message, got rc $rc: $(cat "$err")"
-		fi ;;
-	prefix)
-		local want
-		want=$(cat "$work/prefix.$name" 2>/dev/null)
-		if [ $rc -eq 0 ] && [ -n "$want" ] && [ "$out" = "$want" ]; then
-			echo "PASS $name $kind (first MiB)"
+			echo "FAIL $name libbde second $kind: expected the only-the-first message, got rc $rc: $(cat "$err")"
+		fi
+		return ;;
+	sample=*)
+		local nk=${expected#sample=} theirs ours
+		theirs=$("$bde" --backend libbde "$images/$name.img" "$kind" "$secret" sample 2>"$err")
+		ours=$("$bde" "$images/$name.img" "${nk%%:*}" "${nk#*:}" sample 2>>"$err")
+		if [ -n "$ours" ] && [ "$ours" = "$theirs" ]; then
+			echo "PASS $name libbde reads the same bytes"
 		else
-			echo "FAIL $name $kind (rc $rc): first MiB '$out', want '$want': $(cat "$err")"
-		fi ;;
-	*)
-		sed -n 2p <<<"$out" >"$work/prefix.$name"
-		if [ $rc -eq 0 ] && [ "$(sed -n 1p <<<"$out")" = "$expected" ]; then
-			echo "PASS $name $kind ($(tail -n1 "$err"))"
+			echo "FAIL $name libbde sample '$theirs', native '$ours': $(cat "$err")"
+		fi
+		return ;;
+	refuse)
+		"$bde" "$images/$name.img" "$kind" "$secret" head >/dev/null 2>"$err"
+		rc=$?
+		if [ $rc -eq 3 ] && grep -q "${native_refusal[$name]}" "$err"; then
+			echo "PASS $name native $kind: $(cat "$err")"
 		else
-			echo "FAIL $name $kind (rc $rc): got '$out', want '$expected': $(cat "$err")"
-		fi ;;
+			echo "FAIL $name native $kind: expected an error naming '${native_refusal[$name]}', got rc $rc: $(cat "$err")"
+		fi
+		return ;;
+	boot)
+		out=$("$bde" "$images/$name.img" "$kind" "$secret" head 2>"$err" | dd bs=1 skip=3 count=8 status=none)
+		if [ "$out" = "NTFS    " ]; then
+			echo "PASS $name native $kind: the first sector is an NTFS boot sector"
+		else
+			echo "FAIL $name native $kind: first sector OEM id '$out': $(cat "$err")"
+		fi
+		return ;;
 	esac
+	out=$("$bde" "$images/$name.img" "$kind" "$secret" 2>"$err")
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$(sed -n 1p <<<"$out")" = "$expected" ]; then
+		echo "PASS $name native $kind ($(tail -n1 "$err"))"
+	else
+		echo "FAIL $name native $kind (rc $rc): got '$out', want '$expected': $(cat "$err")"
+	fi
 }
 
 run_all() { # RUNS_FILE
@@ -203,7 +230,6 @@ expect_error() { # LABEL WANT_RC PATTERN -- ARGS...
 results=$work/results
 {
 	run_all "$runs"
-	run_all "$runs2"
 
 	img=$images/bitlk-aes-cbc-128.img
 	add_secret wrong
@@ -223,6 +249,14 @@ results=$work/results
 	expect_error "empty password" 2 "no password" -- "$img" password "$secret"
 	head -c 16 /dev/zero >"$work/zero.fvek"
 	expect_error "wrong FVEK" 2 "wrong full-volume encryption key" -- "$img" fvek "$work/zero.fvek"
+	add_secret wrong
+	expect_error "wrong password, two recovery passwords" 2 "wrong password" -- \
+		"$images/bitlk-aes-xts-128-two-recovery.img" password "$secret"
+	add_secret 042647-302313-590458-071500-554323-116567-412181-516989
+	expect_error "wrong recovery password, two protectors" 2 "none of the 2 recovery password protectors" -- \
+		"$images/bitlk-aes-xts-128-two-recovery.img" recovery "$secret"
+	add_secret wrong
+	expect_error "libbde: wrong password" 2 "wrong password" -- --backend libbde "$img" password "$secret"
 
 	# The same volume inside a larger disk image, at sector 2051 (not 1 MiB-aligned), read
 	# through a window of the disk: libbde sees only our BlockSource.

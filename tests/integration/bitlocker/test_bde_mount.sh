@@ -282,6 +282,11 @@ for spec in "${IMAGES[@]}"; do
 		mode=debug
 	fi
 	session "$image recovery password" $mode "$copy" "$copy" --recovery-password-file "$(secret_file rp "$rp")"
+	# libbde, the reference backend, serves the same tree
+	if [[ -n "$pw" ]]; then
+		session "$image password, libbde" daemon "$copy" "$copy" -o bitlocker=libbde \
+			--password-file "$(secret_file pw "$pw")"
+	fi
 
 	case $image in
 	bitlk-aes-cbc-128)
@@ -295,6 +300,8 @@ for spec in "${IMAGES[@]}"; do
 		refused "wrong recovery password" "recovery" --recovery-password-file \
 			"$(secret_file bad 235818-357951-253979-013365-241120-245575-342914-591910)" "$copy"
 		refused "no key, no terminal" "password|key|terminal" "$copy"
+		refused "unknown backend" "bitlocker" --bitlocker=dislocker --password-file \
+			"$(secret_file pw "$pw")" "$copy"
 		rc=0
 		"$scan" --password-file "$(secret_file bad wrong-password)" "$copy" >/dev/null 2>"$WORK/scan.err" || rc=$?
 		if ((rc == 2)) && [[ $(wc -l <"$WORK/scan.err") -eq 1 ]]; then
