@@ -12,14 +12,20 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ntfs_image as N  # noqa: E402
 
-# tests/fuzz/fuzz_volume.c: a 256 KiB volume of 4 KiB clusters, 1 KiB records, the MFT at
-# LCN 4 and its mirror at LCN 2; the input is the volume from byte 4096 on.
-VOL_CLUSTER = 4096
-VOL_CLUSTERS = 64
-VOL_MFT_LCN = 4
-VOL_MIRR_LCN = 2
-VOL_INPUT_AT = 4096
-VOL_MAX_RECORDS = 96
+# tests/fuzz/fuzz_volume.c: a 256 KiB volume of 1 KiB clusters and 1 KiB records, $MFT at
+# LCN 8 and $MFTMirr at LCN 1; the input is the volume from byte 1024 on, the rest zeros.
+VOL_CLUSTER = 1024
+VOL_CLUSTERS = 256
+VOL_MFT_LCN = 8
+VOL_MIRR_LCN = 1
+VOL_INPUT_AT = 1024
+# Records kept: the system files (0 .. 26) and the first user records from 64 on; 27 .. 63
+# (empty on the test images) are mapped by $MFT's runlist onto zero clusters past the input.
+VOL_SYSTEM_RECORDS = 27
+VOL_FIRST_USER = 64
+VOL_USER_RECORDS = 24
+# System files whose contents restorefs never reads: their data is left out (sparse).
+VOL_NO_DATA = {2, 4, 7, 8, 9, 10}
 
 
 def put(corpus, target, data, label):
@@ -42,62 +48,83 @@ def set_sizes(rec, attr_off, last_vcn, allocated, size, initialized):
 # ---- a test image shrunk into fuzz_volume's geometry ---------------------------------------
 
 class Shrinker:
-    """Copies the first records of an image into a 64-cluster volume: every non-resident
-    attribute keeps its first clusters (a compression unit for compressed ones), moved to
-    fresh clusters with their data; what does not fit becomes sparse."""
+    """Copies an image's system records and first user records into fuzz_volume's geometry:
+    every non-resident attribute keeps its first 2 KiB (an index block, a compression unit
+    of 16 KiB for compressed ones, its compressed bytes cut to 6 KiB), moved with its data
+    to fresh clusters; $MFT, $MFTMirr and $Bitmap are rewritten to match."""
 
     def __init__(self, img):
         self.img = img
         self.vol = bytearray(VOL_CLUSTERS * VOL_CLUSTER)
-        n = min(img.records, VOL_MAX_RECORDS)
-        self.records = n
-        self.mft_clusters = (n * img.boot.record + VOL_CLUSTER - 1) // VOL_CLUSTER
-        self.next_free = VOL_MFT_LCN + self.mft_clusters
-        self.used = set(range(0, self.next_free))
+        self.low = min(img.records, VOL_SYSTEM_RECORDS)
+        self.high = range(VOL_FIRST_USER, min(img.records, VOL_FIRST_USER + VOL_USER_RECORDS))
+        hole = VOL_FIRST_USER - VOL_SYSTEM_RECORDS
+        self.mft_runs = [(0, VOL_MFT_LCN, self.low)]
+        self.next_free = VOL_MFT_LCN + self.low
+        if len(self.high):
+            self.mft_runs.append((VOL_SYSTEM_RECORDS, VOL_CLUSTERS - hole, hole))
+            self.mft_runs.append((VOL_FIRST_USER, self.next_free, len(self.high)))
+            self.next_free += len(self.high)
+        self.records = self.high[-1] + 1 if len(self.high) else self.low
+        self.used = set(range(0, self.next_free)) | set(range(VOL_CLUSTERS - hole, VOL_CLUSTERS))
 
     def alloc(self, count):
-        if self.next_free + count > VOL_CLUSTERS:
+        if self.next_free + count > VOL_CLUSTERS - (VOL_FIRST_USER - VOL_SYSTEM_RECORDS):
             return None
         lcn = self.next_free
         self.next_free += count
         return lcn
 
-    def move_attr(self, rec, a, in_use):
-        src_cluster = self.img.boot.cluster
-        if a.start_vcn != 0 or src_cluster != VOL_CLUSTER:
+    def read_attr(self, runs, nbytes):
+        """The first nbytes of an attribute of the source image (zeros for sparse runs)."""
+        c = self.img.boot.cluster
+        out = bytearray()
+        for _v, lcn, count in runs:
+            if len(out) >= nbytes:
+                break
+            out += bytes(count * c) if lcn is None else self.img.read_at(lcn * c, count * c)
+        return out[:nbytes]
+
+    def move_attr(self, rec, a, in_use, n):
+        if a.start_vcn != 0:
             return
         runs, end = N.decode_runs(rec, a.runs_off)
-        compressed = a.compression_unit != 0
-        keep = 16 if compressed else 2
-        new_runs, vcn = [], 0
-        for _v, lcn, count in runs:
-            if vcn >= keep:
-                break
-            count = min(count, keep - vcn)
-            new_lcn = None if lcn is None else self.alloc(count)
-            if new_lcn is not None:
-                data = self.img.read_at(lcn * src_cluster, count * src_cluster)
-                self.vol[new_lcn * VOL_CLUSTER:(new_lcn + count) * VOL_CLUSTER] = data
-                if in_use:
-                    self.used.update(range(new_lcn, new_lcn + count))
-            new_runs.append((vcn, new_lcn, count))
-            vcn += count
-        enc = N.encode_runs(new_runs)
-        if len(enc) > end - a.runs_off:
-            return
-        rec[a.runs_off:end] = enc + bytes(end - a.runs_off - len(enc))
-        alloc = vcn * VOL_CLUSTER
-        size = min(a.size, alloc)
-        o = a.off
-        set_sizes(rec, o, max(vcn, 1) - 1, alloc, size, min(a.initialized, size))
-        if compressed and a.length >= 0x48:
-            real = sum(c for _v, lcn, c in new_runs if lcn is not None)
-            struct.pack_into("<Q", rec, o + 0x40, real * VOL_CLUSTER)
+        if n in VOL_NO_DATA:
+            runs = [(0, None, 1)]
+        if a.compression_unit:
+            unit = 16
+            stored = sum(c for _v, lcn, c in runs[:2] if lcn is not None) * self.img.boot.cluster
+            keep_bytes = min(stored, 6 * VOL_CLUSTER)
+        else:
+            unit = 4 if a.type == N.ATTR_INDEX_ALLOCATION else 2
+            keep_bytes = unit * VOL_CLUSTER if runs and runs[0][1] is not None else 0
+        count = (keep_bytes + VOL_CLUSTER - 1) // VOL_CLUSTER
+        lcn = self.alloc(count) if count else None
+        if lcn is not None:
+            self.vol[lcn * VOL_CLUSTER:lcn * VOL_CLUSTER + keep_bytes] = self.read_attr(runs, keep_bytes)
+            if in_use:
+                self.used.update(range(lcn, lcn + count))
+            new_runs = [(0, lcn, count)] + ([(count, None, unit - count)] if count < unit else [])
+        else:
+            new_runs = [(0, None, unit)]
+        self.set_runs(rec, a, new_runs, unit * VOL_CLUSTER, min(a.size, unit * VOL_CLUSTER))
+        if a.compression_unit and a.length >= 0x48:
+            struct.pack_into("<Q", rec, a.off + 0x40, count * VOL_CLUSTER if lcn is not None else 0)
+
+    def set_runs(self, rec, a, runs, allocated, size):
+        enc = N.encode_runs(runs)
+        room = a.off + a.length - a.runs_off
+        if len(enc) > room:
+            N.grow_attr(rec, a, len(enc) - room)
+            room = a.off + a.length - a.runs_off
+        rec[a.runs_off:a.runs_off + room] = enc + bytes(room - len(enc))
+        last = runs[-1][0] + runs[-1][2]
+        set_sizes(rec, a.off, max(last, 1) - 1, allocated, size, min(a.initialized, size))
 
     def run(self):
-        img, rs = self.img, self.img.boot.record
-        bitmap_at = bitmap_rec = None
-        for n in range(self.records):
+        img = self.img
+        bitmap = None
+        for n in list(range(self.low)) + list(self.high):
             try:
                 rec, _ = img.record(n)
             except KeyError:
@@ -108,44 +135,32 @@ class Shrinker:
                     if not a.non_resident:
                         continue
                     if n == 0 and a.type == N.ATTR_DATA and a.name == "":
-                        self.mft_data(rec, a)
+                        size = self.records * VOL_CLUSTER
+                        self.set_runs(rec, a, self.mft_runs, size, size)
                     elif n == 1 and a.type == N.ATTR_DATA and a.name == "":
-                        self.mirror_data(rec, a)
+                        self.set_runs(rec, a, [(0, VOL_MIRR_LCN, 4)], 4096, 4096)
                     else:
-                        self.move_attr(rec, a, in_use)
+                        self.move_attr(rec, a, in_use, n)
                         if n == 6 and a.type == N.ATTR_DATA:
-                            bitmap_at = a
-                if n == 6 and bitmap_at is not None:
-                    bitmap_rec = rec  # written once every record has claimed its clusters
-                    continue
+                            bitmap = (rec, a)
+                if bitmap is not None and bitmap[0] is rec:
+                    continue  # written once every record has claimed its clusters
                 N.fixup_apply(rec)
             self.put_record(n, rec)
-        if bitmap_at is not None:
-            self.bitmap(bitmap_rec, bitmap_at)
-            N.fixup_apply(bitmap_rec)
-            self.put_record(6, bitmap_rec)
-        mirr = VOL_MIRR_LCN * VOL_CLUSTER
-        mft = VOL_MFT_LCN * VOL_CLUSTER
-        self.vol[mirr:mirr + 4 * rs] = self.vol[mft:mft + 4 * rs]
+        if bitmap is not None:
+            rec, a = bitmap
+            self.bitmap(rec, a)
+            N.fixup_apply(rec)
+            self.put_record(6, rec)
+        mft, mirr = VOL_MFT_LCN * VOL_CLUSTER, VOL_MIRR_LCN * VOL_CLUSTER
+        self.vol[mirr:mirr + 4096] = self.vol[mft:mft + 4096]
         return trim(self.vol[VOL_INPUT_AT:])
 
     def put_record(self, n, rec):
-        rs = self.img.boot.record
-        at = VOL_MFT_LCN * VOL_CLUSTER + n * rs
-        self.vol[at:at + rs] = rec
-
-    def mft_data(self, rec, a):
-        runs, end = N.decode_runs(rec, a.runs_off)
-        enc = N.encode_runs([(0, VOL_MFT_LCN, self.mft_clusters)])
-        rec[a.runs_off:end] = enc + bytes(end - a.runs_off - len(enc))
-        size = self.records * self.img.boot.record
-        set_sizes(rec, a.off, self.mft_clusters - 1, self.mft_clusters * VOL_CLUSTER, size, size)
-
-    def mirror_data(self, rec, a):
-        runs, end = N.decode_runs(rec, a.runs_off)
-        enc = N.encode_runs([(0, VOL_MIRR_LCN, 1)])
-        rec[a.runs_off:end] = enc + bytes(end - a.runs_off - len(enc))
-        set_sizes(rec, a.off, 0, VOL_CLUSTER, VOL_CLUSTER, VOL_CLUSTER)
+        for v, lcn, count in self.mft_runs:
+            if v <= n < v + count:
+                at = (lcn + n - v) * VOL_CLUSTER
+                self.vol[at:at + VOL_CLUSTER] = rec[:VOL_CLUSTER]
 
     def bitmap(self, rec, a):
         runs, _ = N.decode_runs(rec, a.runs_off)
@@ -155,8 +170,8 @@ class Shrinker:
         for c in self.used:
             bits[c // 8] |= 1 << (c % 8)
         at = runs[0][1] * VOL_CLUSTER
-        self.vol[at:at + VOL_CLUSTER] = bytes(bits) + bytes(VOL_CLUSTER - len(bits))
-        struct.pack_into("<QQQ", rec, a.off + 0x28, VOL_CLUSTER, len(bits), len(bits))
+        self.vol[at:at + len(bits)] = bits
+        struct.pack_into("<QQQ", rec, a.off + 0x28, 2 * VOL_CLUSTER, len(bits), len(bits))
 
 
 # ---- carving ---------------------------------------------------------------------------------
@@ -166,7 +181,7 @@ def ntfs_image_seeds(corpus, path):
     with open(path, "rb") as f:
         img = N.Image(bytearray(f.read()))
     put(corpus, "boot_sector", bytes(img.data[:512]), base)
-    if img.boot.cluster == VOL_CLUSTER and img.boot.record == 1024:
+    if img.boot.record == 1024 and img.boot.cluster == 4096:
         put(corpus, "volume", Shrinker(img).run(), base)
     runlists = []
     for n in range(min(img.records, 128)):

@@ -106,6 +106,21 @@ def attributes(rec):
         off += a.length
 
 
+def grow_attr(rec, a, extra):
+    """Makes attribute `a` `extra` bytes longer (rounded up to 8) at its end, moving the
+    attributes after it; the record must have the room."""
+    extra = (extra + 7) & ~7
+    used = u32(rec, 0x18)
+    assert used + extra <= len(rec), "record full"
+    end = a.off + a.length
+    tail = bytes(rec[end:used])
+    rec[end:end + extra] = bytes(extra)
+    rec[end + extra:end + extra + len(tail)] = tail
+    struct.pack_into("<I", rec, a.off + 4, a.length + extra)
+    struct.pack_into("<I", rec, 0x18, used + extra)
+    a.length += extra
+
+
 def decode_runs(rec, off):
     """[(vcn, lcn or None, count)], and the offset just past the terminating byte."""
     runs, vcn, lcn = [], 0, 0

@@ -1,9 +1,10 @@
 /* libFuzzer target: a whole volume, fast. Every input is a scannable volume of 256 KiB:
- * a fixed boot sector (4 KiB clusters, 1 KiB records, $MFT at cluster 4, $MFTMirr at
- * cluster 2) and the input as the volume's bytes from cluster 1 on, the rest zeros. The
- * volume is then opened as restorefs opens one ($MFT's runlist from its own record 0 or the
- * mirror, $Bitmap, the label), scanned, and the start and the end of every stream read.
- * Seeds are the test images shrunk to this geometry (scripts/fuzz-seeds.sh). */
+ * a fixed boot sector (1 KiB clusters and records, $MFT at cluster 8, $MFTMirr at cluster
+ * 1) and the input as the volume's bytes from cluster 1 on, the rest zeros. The volume is
+ * then opened as restorefs opens one ($MFT's runlist from its own record 0 or the mirror,
+ * $Bitmap, the label), scanned, and the start and the end of every stream read. Seeds are
+ * the test images shrunk to this geometry (scripts/fuzz-seeds.sh), tens of KiB each: the
+ * fuzzer's own work grows with the input's size. */
 #include <glib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -16,12 +17,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum {
-	CLUSTER = 4096,
-	CLUSTERS = 64,
+	CLUSTER = 1024,
+	CLUSTERS = 256,
 	VOLUME = CLUSTER * CLUSTERS,
-	INPUT_AT = CLUSTER, /* the input covers clusters 1 .. 63 */
-	MFT_LCN = 4,
-	MFTMIRR_LCN = 2,
+	INPUT_AT = CLUSTER, /* the input covers clusters 1 .. 255 */
+	MFT_LCN = 8,
+	MFTMIRR_LCN = 1,
 };
 
 /* The volume, one buffer for every input (a fresh 256 KiB allocation per input costs more
@@ -52,7 +53,7 @@ static void boot_sector_template(uint8_t *b)
 	b[0x30] = MFT_LCN;
 	b[0x38] = MFTMIRR_LCN;
 	b[0x40] = 0xF6;                             /* records of 2^10 bytes */
-	b[0x44] = 1;                                /* index records of one cluster */
+	b[0x44] = 4;                                /* index records of 4 clusters */
 	b[0x1FE] = 0x55;
 	b[0x1FF] = 0xAA;
 }
