@@ -83,8 +83,12 @@ if command -v clang >/dev/null; then
 		failed=1
 	fi
 else
-	results+=("fuzz smoke: skipped (no clang)")
-	[[ "${CI:-}" == true ]] && failed=1
+	if [[ "${CI:-}" == true ]]; then
+		results+=("fuzz smoke: FAILED (no clang; scripts/deps.sh installs it)")
+		failed=1
+	else
+		results+=("fuzz smoke: skipped (no clang)")
+	fi
 fi
 
 printf '\n'
