@@ -5,7 +5,10 @@
 # coverage (libFuzzer's cov:), findings (crash, leak, timeout and out-of-memory inputs
 # written to build-fuzz/fuzz-out/<target>/findings/). Configures and builds build-fuzz
 # (CC=clang, -Dfuzz=true) when needed. Exits 1 if a target wrote a finding or failed to run.
-# A finding becomes a unit test once understood: run the target on the file to reproduce it.
+# A finding: reproduce it with `build-fuzz/tests/fuzz/fuzz_TARGET FILE` (FUZZ_EXPLAIN=1 makes
+# the whole-volume targets say what they met), copy FILE to tests/fuzz/findings/TARGET/ (the
+# unit suite runs every target over those: fuzz-seeds-TARGET), write a unit test of the
+# module at fault, then fix it.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (RESTOREFS_FUZZ_BUILDDIR=DIR: another build)
 set -euo pipefail
 
