@@ -89,11 +89,11 @@ check_result() {
 
 # mount_checks CASE IMAGE [OPTION]: restorefs in the foreground; find and cat everything; unmount.
 mount_checks() {
-	local case=$1 img=$2 i
+	local case=$1 img=$2 _
 	shift 2
 	timeout -k 2 $((TIMEOUT * 3)) "$RESTOREFS" -f "$@" "$img" "$MNT" 2>"$WORK/daemon.err" &
 	DAEMON_PID=$!
-	for i in $(seq 1 $((TIMEOUT * 20))); do
+	for _ in $(seq 1 $((TIMEOUT * 20))); do
 		mounted_ok "$MNT" && break
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.05
