@@ -62,11 +62,17 @@ checked() {
 	timeout -k 2 "$TIMEOUT" /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/out" 2>"$WORK/err"
 	RC=$?
 	check_result "$case" "$what" "$WORK/err"
+	check_rss "$case" "$what"
+}
+
+# check_rss CASE WHAT: the peak resident memory GNU time wrote to $WORK/rss.
+check_rss() {
 	local rss
 	rss=$(tail -n 1 "$WORK/rss" 2>/dev/null)
 	if [[ "$rss" =~ ^[0-9]+$ ]] && ((rss > RSS_LIMIT_KB)); then
-		fail "$case: $what: resident memory $((rss / 1024)) MiB > $((RSS_LIMIT_KB / 1024)) MiB"
+		fail "$1: $2: resident memory $((rss / 1024)) MiB > $((RSS_LIMIT_KB / 1024)) MiB"
 	fi
+	rm -f "$WORK/rss"
 }
 
 # check_result CASE WHAT STDERR_FILE: judges RC and what was printed.
@@ -91,7 +97,8 @@ check_result() {
 mount_checks() {
 	local case=$1 img=$2 _
 	shift 2
-	timeout -k 2 $((TIMEOUT * 3)) "$RESTOREFS" -f "$@" "$img" "$MNT" 2>"$WORK/daemon.err" &
+	timeout -k 2 $((TIMEOUT * 3)) /usr/bin/time -f '%M' -o "$WORK/rss" \
+		"$RESTOREFS" -f "$@" "$img" "$MNT" 2>"$WORK/daemon.err" &
 	DAEMON_PID=$!
 	for _ in $(seq 1 $((TIMEOUT * 20))); do
 		mounted_ok "$MNT" && break
@@ -122,6 +129,7 @@ mount_checks() {
 	DAEMON_PID=""
 	check_result "$case" "restorefs daemon" "$WORK/daemon.err"
 	((RC == 0)) || fail "$case: restorefs daemon: exit $RC after the unmount"
+	check_rss "$case" "restorefs daemon"
 }
 
 # scan_checks CASE IMAGE [OPTION]: the listing and the extraction.
