@@ -10,6 +10,8 @@ PACKAGES=(
 	gcc libc6-dev pkg-config meson ninja-build
 	libglib2.0-dev libfuse3-dev libjson-glib-dev libbde-dev libbfio-dev libssl-dev
 	libcriterion-dev
+	# fuzzing (scripts/fuzz.sh): clang, and libFuzzer's runtime, which clang only recommends
+	clang libclang-rt-14-dev
 	# run: fusermount3, mount.fuse3
 	fuse3
 	# test images: mkntfs ntfs-3g ntfsinfo ntfsundelete; istat icat fls; setfattr getfattr;

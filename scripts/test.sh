@@ -2,7 +2,8 @@
 # Runs every test: checks the #include layering (scripts/check-layers.sh), installs what is
 # missing, builds, builds the NTFS test images (cached in build/test-images), runs the meson
 # suite (unit + integration), then the same suite again in an AddressSanitizer + UBSan build
-# (build-asan). Exits non-zero if anything failed.
+# (build-asan), then a 30-second smoke run of every fuzz target (scripts/fuzz.sh, build-fuzz;
+# RESTOREFS_FUZZ_SECONDS changes the time). Exits non-zero if anything failed.
 # RESTOREFS_BUILDDIR=DIR builds into DIR and DIR-asan instead.
 set -euo pipefail
 
@@ -70,6 +71,24 @@ if scripts/build.sh "$B-asan" -Db_sanitize=address,undefined -Db_lundef=false; t
 else
 	results+=("asan build: FAILED")
 	failed=1
+fi
+
+# A smoke run of every fuzz target (30 s each, two at a time) from the committed seeds.
+stage "fuzz smoke ($B-fuzz/)"
+if command -v clang >/dev/null; then
+	if RESTOREFS_FUZZ_BUILDDIR="$B-fuzz" scripts/fuzz.sh "${RESTOREFS_FUZZ_SECONDS:-30}"; then
+		results+=("fuzz smoke: ok")
+	else
+		results+=("fuzz smoke: FAILED (findings under $B-fuzz/fuzz-out/)")
+		failed=1
+	fi
+else
+	if [[ "${CI:-}" == true ]]; then
+		results+=("fuzz smoke: FAILED (no clang; scripts/deps.sh installs it)")
+		failed=1
+	else
+		results+=("fuzz smoke: skipped (no clang)")
+	fi
 fi
 
 printf '\n'

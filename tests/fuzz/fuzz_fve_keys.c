@@ -20,14 +20,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < keys.vmk_count; i++) {
 			const FveVmkEntry *v = &keys.vmks[i];
 			g_assert(!v->has_vmk || v->vmk.payload_size <= FVE_KEYS_PAYLOAD_MAX);
-			if (v->has_vmk)
-				(void)fve_keys_unwrap(key, &v->vmk, 32, out, &out_size, &method, NULL);
+			if (v->has_vmk && fve_keys_unwrap(key, &v->vmk, 32, out, &out_size, &method, NULL))
+				g_assert(out_size <= sizeof out);
 		}
-		if (keys.has_fvek)
-			(void)fve_keys_unwrap(key, &keys.fvek, 0, out, &out_size, &method, NULL);
+		if (keys.has_fvek && fve_keys_unwrap(key, &keys.fvek, 0, out, &out_size, &method, NULL))
+			g_assert(out_size <= sizeof out);
 		fve_keys_clear(&keys);
 	}
 	uint8_t guid[FVE_KEYS_GUID_SIZE], bek_key[FVE_KEYS_HASH_SIZE];
-	(void)fve_keys_startup_key_parse(all, guid, bek_key, NULL);
+	if (fve_keys_startup_key_parse(all, guid, bek_key, NULL))
+		memset(bek_key, 0, sizeof bek_key);
 	return 0;
 }

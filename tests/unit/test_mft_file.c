@@ -393,11 +393,13 @@ Test(mft_file, the_budget_bounds_extension_reads_across_files)
 
 	int before = mem_source_reads(m.src);
 	g_autoptr(MftFile) free_run = build(&m, 16, 0, NULL);
+	cr_assert_not_null(free_run);
 	cr_assert_eq(mem_source_reads(m.src) - before, 1 + 25, "unbudgeted: every listed record");
 
 	MftFileBudget budget = { .extension_reads_left = 30 };
 	before = mem_source_reads(m.src);
 	g_autoptr(MftFile) a = build(&m, 16, 0, &budget);
+	cr_assert_not_null(a);
 	g_autoptr(MftFile) b = build(&m, 17, 0, &budget);
 	cr_assert_eq(mem_source_reads(m.src) - before, 2 + 30, "two base records and 30 extensions");
 	cr_assert_eq(budget.extension_reads_left, 0);
@@ -429,6 +431,7 @@ Test(mft_file, repeated_and_self_entries_are_read_once)
 	mft_open(&m, RECORDS);
 	int before = mem_source_reads(m.src);
 	g_autoptr(MftFile) f = build(&m, 16, 0, NULL);
+	cr_assert_not_null(f);
 	cr_assert_eq(mem_source_reads(m.src) - before, 2, "the base record and record 50, once");
 	mft_close(&m);
 }
