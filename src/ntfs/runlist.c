@@ -151,11 +151,10 @@ bool runlist_sort(Runlist *runs, GError **error)
 	return true;
 }
 
-const Run *runlist_lookup(const Runlist *runs, uint64_t vcn)
+/* Index of the first run with run.vcn > vcn (runs are sorted by VCN): runs->count if none. */
+static size_t first_run_after(const Runlist *runs, uint64_t vcn)
 {
-	g_return_val_if_fail(runs != NULL, NULL);
-
-	size_t lo = 0, hi = runs->count; /* find the last run with run.vcn <= vcn */
+	size_t lo = 0, hi = runs->count;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		if (runs->runs[mid].vcn <= vcn)
@@ -163,6 +162,14 @@ const Run *runlist_lookup(const Runlist *runs, uint64_t vcn)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+const Run *runlist_lookup(const Runlist *runs, uint64_t vcn)
+{
+	g_return_val_if_fail(runs != NULL, NULL);
+
+	size_t lo = first_run_after(runs, vcn);
 	if (lo == 0)
 		return NULL;
 	const Run *run = &runs->runs[lo - 1];
@@ -173,14 +180,7 @@ uint64_t runlist_next_vcn(const Runlist *runs, uint64_t vcn)
 {
 	g_return_val_if_fail(runs != NULL, UINT64_MAX);
 
-	size_t lo = 0, hi = runs->count; /* find the first run with run.vcn > vcn */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (runs->runs[mid].vcn <= vcn)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = first_run_after(runs, vcn);
 	return lo < runs->count ? runs->runs[lo].vcn : UINT64_MAX;
 }
 
