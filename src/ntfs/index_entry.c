@@ -48,8 +48,7 @@ enum {                            /* index entry */
 	FILE_NAME_NAMESPACE_MAX = 3,
 };
 
-/* Stale entries must carry creation and change times between 1980 and 2100: random bytes
- * that pass the length checks rarely do. */
+/* The times a stale $FILE_NAME may carry: 1980 to 2100. */
 static const int64_t SLACK_TIME_MIN = 0x01A8E79FE1D58000;
 static const int64_t SLACK_TIME_MAX = 0x022F716377640000;
 
@@ -187,19 +186,76 @@ static bool entry_check(ByteSpan buf, size_t off, size_t end, IndexEntry *out, c
 	return true;
 }
 
-/* Slack holds fragments as often as entries: besides the structural checks, a stale entry
- * must look like one NTFS wrote, a key exactly as long as its name and plausible times. */
-static bool slack_entry_plausible(const IndexEntry *entry, ByteSpan buf)
+/* A stale $FILE_NAME must look like one NTFS wrote: random bytes and fragments of
+ * overwritten entries rarely carry a clean name, a parent with a sequence number and two
+ * plausible times. */
+static bool slack_name_plausible(const FileName *fn)
 {
-	const FileName *fn = &entry->file_name;
-	uint16_t key_length = le16_at(buf.data + entry->offset + ENTRY_KEY_LENGTH);
-	if ((entry->flags & ~(unsigned)INDEX_ENTRY_HAS_SUBNODE) != 0 || fn->name == NULL)
+	if (fn->name == NULL || fn->name_length == 0 || fn->parent.sequence == 0)
 		return false;
-	size_t want = FILE_NAME_FIXED + (size_t)fn->name_length * 2;
-	if (key_length < want || key_length - want >= 8)
-		return false;
+	for (size_t i = 0; i < fn->name_length; i++)
+		if (le16_at(fn->name + 2 * i) == 0)
+			return false;
 	return fn->creation >= SLACK_TIME_MIN && fn->creation < SLACK_TIME_MAX &&
 	       fn->mft_change >= SLACK_TIME_MIN && fn->mft_change < SLACK_TIME_MAX;
+}
+
+/* A whole stale entry: its key exactly as long as its name (NTFS pads only to 8). */
+static bool slack_entry_check(ByteSpan buf, size_t off, size_t end, IndexEntry *out)
+{
+	const char *why = NULL;
+	if (!entry_check(buf, off, end, out, &why) ||
+	    (out->flags & ~(unsigned)INDEX_ENTRY_HAS_SUBNODE) != 0 ||
+	    !slack_name_plausible(&out->file_name))
+		return false;
+	uint16_t key_length = le16_at(buf.data + off + ENTRY_KEY_LENGTH);
+	size_t want = FILE_NAME_FIXED + (size_t)out->file_name.name_length * 2;
+	if (key_length < want || key_length - want >= 8)
+		return false;
+	out->in_slack = true;
+	out->child_known = out->child.sequence != 0;
+	if (!out->child_known)
+		out->child = (MftRef){ 0 };
+	out->subnode_vcn = 0; /* the child block may have been freed or reused */
+	out->flags &= (uint16_t)~INDEX_ENTRY_HAS_SUBNODE;
+	return true;
+}
+
+/* A stale key whose entry header was overwritten: the $FILE_NAME at `off`. */
+static bool slack_key_check(ByteSpan buf, size_t off, size_t end, IndexEntry *out)
+{
+	memset(out, 0, sizeof *out);
+	if (off > end || end - off < FILE_NAME_FIXED)
+		return false;
+	size_t units = buf.data[off + FILE_NAME_FIXED - 2];
+	size_t key_length = FILE_NAME_FIXED + units * 2;
+	if (key_length > end - off ||
+	    !file_name_parse(span_sub(buf, off, key_length), &out->file_name, NULL) ||
+	    out->file_name.name_space > FILE_NAME_NAMESPACE_MAX ||
+	    !slack_name_plausible(&out->file_name))
+		return false;
+	out->in_slack = true;
+	out->offset = off - ENTRY_KEY;
+	return true;
+}
+
+static bool slack_foreach(const IndexNode *node, IndexEntryFunc fn, void *user_data)
+{
+	ByteSpan buf = node->buf;
+	size_t covered_key = SIZE_MAX; /* the key of the last whole entry, already claimed */
+	size_t start = (node->used_end + 7) & ~(size_t)7;
+	for (size_t s = start; s < node->allocated_end; s += 8) {
+		IndexEntry entry;
+		if (slack_entry_check(buf, s, node->allocated_end, &entry)) {
+			covered_key = s + ENTRY_KEY;
+			if (!fn(&entry, user_data))
+				return false;
+		}
+		if (s != covered_key && s >= ENTRY_KEY &&
+		    slack_key_check(buf, s, node->allocated_end, &entry) && !fn(&entry, user_data))
+			return false;
+	}
+	return true;
 }
 
 bool index_entry_foreach(const IndexNode *node, IndexEntryFunc fn, void *user_data, GError **error)
@@ -222,23 +278,13 @@ bool index_entry_foreach(const IndexNode *node, IndexEntryFunc fn, void *user_da
 		}
 		if (entry.flags & INDEX_ENTRY_LAST)
 			break;
+		entry.child_known = true;
 		if (!fn(&entry, user_data))
 			return true;
 		off += le16_at(buf.data + off + ENTRY_LENGTH);
 	}
-
-	for (size_t s = (node->used_end + 7) & ~(size_t)7; s < node->allocated_end; s += 8) {
-		IndexEntry entry;
-		const char *why = NULL;
-		if (!entry_check(buf, s, node->allocated_end, &entry, &why) ||
-		    !slack_entry_plausible(&entry, buf))
-			continue;
-		entry.in_slack = true;
-		entry.subnode_vcn = 0; /* the child block may have been freed or reused */
-		if (!fn(&entry, user_data))
-			return true;
-	}
-
+	if (!slack_foreach(node, fn, user_data))
+		return true;
 	if (damage != NULL)
 		return rfs_set_corrupt(error, "index entry at 0x%zx: %s", damage_offset, damage);
 	return true;

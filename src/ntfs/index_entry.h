@@ -33,10 +33,12 @@ typedef struct {
 } IndexNode;
 
 typedef struct {
-	MftRef child;            /* the record the entry names */
+	MftRef child;            /* the record the entry names; zero unless child_known */
+	bool child_known;        /* live entries; stale ones whose header survived intact */
 	FileName file_name;      /* the embedded $FILE_NAME; name points into the node's buffer */
 	bool in_slack;           /* found past the used size: a stale entry */
-	size_t offset;           /* of the entry, in bytes from the start of the node's buffer */
+	size_t offset;           /* of the entry, in bytes from the start of the node's buffer
+				  * (a stale key's entry header may lie before the slack) */
 	uint16_t flags;          /* INDEX_ENTRY_* */
 	uint64_t subnode_vcn;    /* valid with INDEX_ENTRY_HAS_SUBNODE (live entries only) */
 } IndexEntry;
@@ -67,7 +69,12 @@ typedef bool (*IndexEntryFunc)(const IndexEntry *entry, void *user_data);
 
 /* Calls fn for each live entry with a key (end markers are skipped), then for each stale
  * entry in the slack, found by scanning at 8-byte alignment for bytes that validate as an
- * entry with a $FILE_NAME key. Work is linear in the node's size. A damaged live entry
+ * entry with a $FILE_NAME key, or as a $FILE_NAME key alone: later end markers and shifted
+ * entries often overwrite a stale entry's 16-byte header and leave its key, and then the
+ * claim has no child reference. A stale key must look like one NTFS wrote (a name without
+ * NUL units, a parent with a sequence number, creation and change times between 1980 and
+ * 2100). A stale claim may also repeat a live one: removing an entry shifts the ones after it
+ * and leaves copies of the last ones in the slack. Work is linear in the node's size. A damaged live entry
  * ends the live walk (the slack is still scanned) and the function then returns false
  * with RFS_ERROR_CORRUPT naming its offset; the claims already delivered stay valid. */
 bool index_entry_foreach(const IndexNode *node, IndexEntryFunc fn, void *user_data,
