@@ -4,7 +4,8 @@
 #   NTFS test images (RESTOREFS_IMAGES, from scripts/mkimages.sh): boot sectors, records
 #     in their on-disk form, runlists, LZNT1 compression units, their first MFT records,
 #     and each 4 KiB-cluster image shrunk to fuzz_volume's 256 KiB volume;
-#   ../shared/fixtures/windows-ntfs: boot sectors, records and MFTs written by Windows;
+#   ../shared/fixtures/windows-ntfs: boot sectors, records and MFTs written by Windows,
+#     $INDEX_ROOT values and $UsnJrnl:$J slices; tests/unit/data: INDX blocks;
 #   ../shared/fixtures/bitlk-images.tar.xz: BitLocker volume headers, FVE metadata blocks
 #     (also for the key protector parser) and startup key (.BEK) files;
 #   small disks partitioned here by sfdisk: an MBR with an extended partition, a GPT.

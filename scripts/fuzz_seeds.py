@@ -235,6 +235,50 @@ def windows_seeds(corpus, d):
             put(corpus, "fixup", data[:4096], stem)
 
 
+def index_root_value(mft, n):
+    """The first $INDEX_ROOT value of record n of a 1 KiB-record $MFT, fixups applied."""
+    rec = bytearray(mft[n * 1024:(n + 1) * 1024])
+    usa, count = struct.unpack_from("<HH", rec, 4)
+    for i in range(1, count):
+        rec[i * 512 - 2:i * 512] = rec[usa + 2 * i:usa + 2 * i + 2]
+    a = N.u16(rec, 0x14)
+    while a + 8 <= len(rec):
+        kind, length = struct.unpack_from("<II", rec, a)
+        if kind == 0xFFFFFFFF or length == 0:
+            break
+        if kind == 0x90:
+            size, off = struct.unpack_from("<IH", rec, a + 0x10)
+            return bytes(rec[a + off:a + off + size])
+        a += length
+    return None
+
+
+def trace_seeds(corpus, d, unit_data):
+    """index_entry (first byte: 0 root, 1 block, 2 sweep) and usn: the INDX blocks under
+    tests/unit/data/, $INDEX_ROOT values of orphan.mft, slices of usnjrnlj.bin."""
+    for name in ("misc", "root"):
+        with open(os.path.join(unit_data, f"basic-{name}.indx"), "rb") as f:
+            block = f.read()
+        put(corpus, "index_entry", b"\x01" + block, f"basic-{name}-block")
+        if name == "misc":
+            put(corpus, "index_entry", b"\x02" + bytes(1024) + block + b"\xff" * 512,
+                "basic-misc-sweep")
+    with open(os.path.join(d, "orphan.mft"), "rb") as f:
+        mft = f.read()
+    for n, label in ((11, "extend"), (30, "txflog"), (5, "rootdir")):
+        value = index_root_value(mft, n)
+        if value is not None:
+            put(corpus, "index_entry", b"\x00" + value, f"orphan-root-{label}")
+    with open(os.path.join(d, "usnjrnlj.bin"), "rb") as f:
+        j = f.read()
+    put(corpus, "usn", j[0:4096], "usnjrnlj-page0")
+    put(corpus, "usn", j[8192:12288], "usnjrnlj-page2-v4")
+    put(corpus, "usn", j[28672:], "usnjrnlj-tail")
+    put(corpus, "usn", j[40:2048], "usnjrnlj-mid-record")
+    put(corpus, "usn", bytes(3 * 4096) + j[0:160], "hole-then-record")
+    put(corpus, "usn", j[0:80], "usnjrnlj-one-record")
+
+
 def bitlocker_seeds(corpus, d):
     for name in sorted(os.listdir(d)):
         if name.endswith(".BEK"):
@@ -261,6 +305,8 @@ def main():
         if name.endswith(".img"):
             ntfs_image_seeds(corpus, os.path.join(images, name))
     windows_seeds(corpus, windows)
+    trace_seeds(corpus, windows, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                              "..", "tests", "unit", "data"))
     if os.path.isdir(bitlk):
         bitlocker_seeds(corpus, bitlk)
     for name in sorted(os.listdir(disks)):
