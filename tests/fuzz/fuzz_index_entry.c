@@ -41,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	if (data[0] % 3 == 1) {
-		uint8_t *copy = g_memdup2(in.data, in.size ? in.size : 1);
+		uint8_t *copy = g_malloc(in.size ? in.size : 1);
+		memcpy(copy, in.data, in.size);
 		if (index_entry_block_decode(copy, in.size, &node, &error))
 			walk(&node);
 		g_clear_error(&error);
