@@ -123,7 +123,14 @@ static bool segment_is_last(const char *path, bool *last, GError **error)
 	BlockSource *file = file_source_open(path, FILE_SOURCE_SHARED, &local);
 	uint64_t offset = EWF_SEGMENT_HEADER_SIZE;
 	bool ok = file != NULL;
+	uint8_t magic[4];
 	*last = false;
+	/* Ex01 (EWF2) sections are laid out otherwise; libewf alone judges those sets. */
+	if (ok && block_source_read(file, 0, magic, sizeof magic, NULL) && memcmp(magic, "EVF2", 4) == 0) {
+		*last = true;
+		block_source_close(file);
+		return true;
+	}
 	for (unsigned i = 0; ok && i < 1u << 20; i++) {
 		uint8_t raw[EWF_SECTION_DESCRIPTOR_SIZE];
 		EwfSection section;
@@ -139,8 +146,8 @@ static bool segment_is_last(const char *path, bool *last, GError **error)
 		offset = section.next_offset;
 	}
 	block_source_close(file);
-	return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: E01 segment without its closing section%s%s",
-			     path, local != NULL ? ": " : "", local != NULL ? local->message : "");
+	return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: E01 segment cut short or damaged (no closing section)",
+			     path);
 }
 
 /* libewf_glob stops at the first segment that is not there; libewf itself says nothing
@@ -176,7 +183,8 @@ static bool ewf_open_segments(EwfSource *src, const char *path, GError **error)
 	int count = 0;
 	if (ewf.glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &count, &err) != 1) {
 		g_autofree char *text = ewf_error_text(err);
-		return rfs_set_io(error, "%s: cannot find the E01 segments: %s", path, text);
+		return rfs_set_unsupported(error, "%s: E01 segments are found by their names (.E01, .E02, ...): %s",
+					   path, text);
 	}
 	bool ok = check_segments(path, names, count, error);
 	if (ok && (ewf.handle_initialize(&src->handle, &err) != 1 ||
