@@ -7,7 +7,7 @@
 # BitLocker volume inside a QCOW2, differencing images (QCOW2, VMDK, and a VHD written by
 # mkvhd_child.py: no Debian tool writes VHD or VHDX differencing images, so VHDX ones stay
 # untested), a missing E01 segment and missing parents (one line, exit 2), one FUSE mount of
-# a VHDX, and every file made here unchanged at the end.
+# a VHDX (read serially and by four readers at once), and every file made here unchanged.
 #   env RESTOREFS_IMAGES     the images (default RESTOREFS_IMAGES_DEFAULT); missing: SKIP
 #   env RESTOREFS_FIXTURES   the BitLocker fixtures (default <repo>/../shared/fixtures)
 set -uo pipefail
@@ -16,7 +16,7 @@ SCAN=$(readlink -f "${1:?usage: test_formats.sh RESTOREFS_SCAN RESTOREFS}")
 RESTOREFS=$(readlink -f "${2:?usage: test_formats.sh RESTOREFS_SCAN RESTOREFS}")
 HERE=$(dirname "$(readlink -f "$0")")
 TEST_NAME=formats
-# shellcheck source=../skip.sh
+# shellcheck source=tests/integration/skip.sh
 . "$HERE/../skip.sh"
 
 images=${RESTOREFS_IMAGES:-${RESTOREFS_IMAGES_DEFAULT:-}}
@@ -132,7 +132,6 @@ printf 'label: dos\nstart=2048, size=2048, type=83\nstart=4096, size=%d, type=7\
 	sfdisk -q "$W/disk.img" || fail "sfdisk failed"
 dd if="$images/basic.img" of="$W/disk.img" bs=1M seek=$((4096 * 512)) oflag=seek_bytes conv=notrunc status=none
 qemu-img convert -O vhdx "$W/disk.img" "$F/disk.vhdx"
-rm -f "$W/disk.img.keep"
 same_as_raw basic "$F/disk.vhdx" --partition 2
 same_as_raw basic "$F/disk.vhdx" --start-sector 4096
 "$SCAN" --find-volumes "$W/disk.img" 2>&1 | sed "s|$W/disk.img|DISK|g" >"$W/find.raw"
@@ -190,6 +189,12 @@ if [[ -n "${RESTOREFS_TEST_IN_NS:-}" ]]; then
 		(cd "$W/ref/basic.x" && find . -type f | sort) >"$W/files.x"
 		cmp -s "$W/files.mnt" "$W/files.x" || fail "the VHDX mount and the raw image's extraction hold different files"
 		tree_md5 "$MNT" | cmp -s - "$W/ref/basic.md5" || fail "files read from the VHDX mount differ from the raw image's"
+		# four readers at once: the image's library handle is shared by FUSE's threads
+		for r in 1 2 3 4; do tree_md5 "$MNT" >"$W/readers.$r" & done
+		wait
+		for r in 1 2 3 4; do
+			cmp -s "$W/readers.$r" "$W/ref/basic.md5" || fail "concurrent reader $r read other bytes"
+		done
 		say "$(wc -l <"$W/files.mnt") files read through the VHDX mount"
 		umount "$MNT" || fail "umount failed"
 		checked=$((checked + 1))
