@@ -105,7 +105,7 @@ static void ewf_free_handles(ImageBackendSource *self)
 static char *segment_name(const char *first, int number)
 {
 	size_t len = strlen(first);
-	if (len < 4 || first[len - 4] != '.' || !g_ascii_isdigit(first[len - 2]) ||
+	if (number < 1 || number > 99 || len < 4 || first[len - 4] != '.' || !g_ascii_isdigit(first[len - 2]) ||
 	    !g_ascii_isdigit(first[len - 1]))
 		return NULL;
 	char *name = g_strdup(first);
