@@ -10,6 +10,8 @@ PACKAGES=(
 	gcc libc6-dev pkg-config meson ninja-build
 	libglib2.0-dev libfuse3-dev libjson-glib-dev libbde-dev libbfio-dev libssl-dev
 	libcriterion-dev
+	# image formats: libewf (E01), libvhdi (VHD, VHDX), libvmdk (VMDK), libqcow (QCOW)
+	libewf-dev libvhdi-dev libvmdk-dev libqcow-dev
 	# fuzzing (scripts/fuzz.sh): clang, and libFuzzer's runtime, which clang only recommends
 	clang libclang-rt-14-dev
 	# run: fusermount3, mount.fuse3
@@ -17,6 +19,8 @@ PACKAGES=(
 	# test images: mkntfs ntfs-3g ntfsinfo ntfsundelete; istat icat fls; setfattr getfattr;
 	# openssl (generated content); dislocker-fuse dislocker-file dislocker-metadata
 	ntfs-3g sleuthkit attr openssl dislocker
+	# test images in other formats: ewfacquire (ewf-tools); qemu-img (qemu-utils)
+	ewf-tools qemu-utils
 	# disks and mounts: sfdisk; losetup unshare setsid mountpoint; mount umount; mkfs.ext4
 	fdisk util-linux mount e2fsprogs
 	# fixtures (tar -J needs xz), text tools, checksums, timing, tables (column)

@@ -187,7 +187,7 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 	g_return_val_if_fail(source != NULL, NULL);
 	if (!location_check(loc, error))
 		return NULL;
-	BlockSource *src = file_source_open(source, (loc->flags & RFS_CONTEXT_FORCE) ? FILE_SOURCE_FORCE : 0, error);
+	BlockSource *src = image_source_open(source, (loc->flags & RFS_CONTEXT_FORCE) ? FILE_SOURCE_FORCE : 0, error);
 	if (src == NULL)
 		return NULL;
 	g_autoptr(RfsContext) ctx = g_new0(RfsContext, 1);

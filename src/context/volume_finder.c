@@ -331,7 +331,7 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 		return NULL;
 	}
 	Finder f = { 0 };
-	f.disk = file_source_open(disk, FILE_SOURCE_SHARED, error);
+	f.disk = image_source_open(disk, FILE_SOURCE_SHARED, error);
 	if (f.disk == NULL)
 		return NULL;
 	g_autoptr(GError) table_error = NULL;

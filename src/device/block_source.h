@@ -1,5 +1,6 @@
 /* The byte source under everything: the only way up-stack code touches the volume.
- * Implementations: file_source.c (image file or block device, O_RDONLY), window.c (a byte
+ * Implementations: file_source.c (image file or block device, O_RDONLY), image_source.c
+ * (E01, VHD/VHDX, VMDK, QCOW through their libraries), window.c (a byte
  * range of another source: partition, lost volume) and the decrypted side of an encrypted
  * volume (encrypted_volume.h). */
 #pragma once
@@ -44,6 +45,15 @@ typedef enum {
  * unmount, and the caller adds how to force. A device mounted read-only here is read
  * without the claim. */
 BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+
+/* Opens `path` whatever its container: an E01 (split .E01/.E02/... found from the first
+ * segment), a VHD or VHDX, a VMDK or a QCOW image (recognised by signature, differencing
+ * images with their parents beside them) as the disk it holds, read-only; anything else
+ * as file_source_open() does. Refuses formats the container libraries cannot read
+ * (RFS_ERROR_UNSUPPORTED), missing segments and parents (RFS_ERROR_NOT_FOUND) and sizes
+ * that reads cannot reach (RFS_ERROR_CORRUPT), each in one line that names the file. */
+BlockSource *image_source_open(const char *path, uint32_t flags, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
 /* The byte range [offset, offset + size) of `parent` as a source of its own. Takes
