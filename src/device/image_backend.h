@@ -44,6 +44,26 @@ char *image_backend_parent_path(const char *child_path, const char *format_name,
 /* The longest chain of parents followed, so a loop of images ends. */
 #define IMAGE_BACKEND_MAX_PARENTS 16
 
+/* How a backend follows a differencing image's chain (image_backend_open_chain). Each
+ * callback works on the image the backend opened last. */
+typedef struct {
+	const char *parents; /* "parents", "backing files": for the too-deep message */
+	/* The last image's parent file name; NULL when it has none (error unset) or on
+	 * failure (error set). May point *kind at the image's format name for messages. */
+	char *(*parent_name)(ImageBackendSource *src, const char *path, const char **kind,
+			     GError **error);
+	/* Opens `path` as the next image of the chain. */
+	bool (*open)(ImageBackendSource *src, const char *path, GError **error);
+	/* Links the image before the last (at child_path) to the last (at parent_path). */
+	bool (*link)(ImageBackendSource *src, const char *child_path, const char *parent_path,
+		     GError **error);
+} ImageChainOps;
+
+/* Opens the parents of the image at `path` (opened already), each beside its child, at
+ * most IMAGE_BACKEND_MAX_PARENTS deep, and links each child to its parent. */
+bool image_backend_open_chain(ImageBackendSource *src, const ImageChainOps *ops,
+			      const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 BlockSource *ewf_source_open(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 BlockSource *vhdi_source_open(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 BlockSource *vmdk_source_open(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;

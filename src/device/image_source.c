@@ -132,6 +132,32 @@ char *image_backend_parent_path(const char *child_path, const char *format_name,
 	return path;
 }
 
+bool image_backend_open_chain(ImageBackendSource *src, const ImageChainOps *ops,
+			      const char *path, GError **error)
+{
+	g_autofree char *child_path = g_strdup(path);
+	for (unsigned depth = 0;; depth++) {
+		const char *kind = src->format_name;
+		GError *local = NULL;
+		g_autofree char *name = ops->parent_name(src, child_path, &kind, &local);
+		if (local != NULL) {
+			g_propagate_error(error, local);
+			return false;
+		}
+		if (name == NULL)
+			return true;
+		if (depth >= IMAGE_BACKEND_MAX_PARENTS)
+			return rfs_set_unsupported(error, "%s: more than %d %s in the chain", path,
+						   IMAGE_BACKEND_MAX_PARENTS, ops->parents);
+		g_autofree char *parent_path = image_backend_parent_path(child_path, kind, name, error);
+		if (parent_path == NULL || !ops->open(src, parent_path, error) ||
+		    !ops->link(src, child_path, parent_path, error))
+			return false;
+		g_free(child_path);
+		child_path = g_steal_pointer(&parent_path);
+	}
+}
+
 /* Reads the first and last bytes of `path` (through the raw source) to recognise it. */
 static bool sniff(BlockSource *raw, ImageFormat *format, GError **error)
 {

@@ -84,35 +84,37 @@ static char *qcow_backing_name(libqcow_file_t *file, const char *path, GError **
 	return name;
 }
 
-static bool qcow_open_backing(QcowSource *src, const char *path, GError **error)
+static char *qcow_chain_parent_name(ImageBackendSource *self, const char *path, const char **kind,
+				    GError **error)
 {
-	g_autofree char *child_path = g_strdup(path);
-	for (;;) {
-		libqcow_file_t *child = src->files[src->count - 1];
-		libqcow_error_t *err = NULL;
-		GError *local = NULL;
-		g_autofree char *name = qcow_backing_name(child, child_path, &local);
-		if (local != NULL) {
-			g_propagate_error(error, local);
-			return false;
-		}
-		if (name == NULL)
-			return true;
-		if (src->count > IMAGE_BACKEND_MAX_PARENTS)
-			return rfs_set_unsupported(error, "%s: more than %d backing files in the chain",
-						   path, IMAGE_BACKEND_MAX_PARENTS);
-		g_autofree char *parent_path = image_backend_parent_path(child_path, "QCOW", name, error);
-		if (parent_path == NULL || !qcow_open_one(src, parent_path, error))
-			return false;
-		if (libqcow_file_set_parent_file(child, src->files[src->count - 1], &err) != 1) {
-			g_autofree char *text = qcow_error_text(err);
-			return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: backing file %s does not fit: %s",
-					     child_path, parent_path, text);
-		}
-		g_free(child_path);
-		child_path = g_steal_pointer(&parent_path);
-	}
+	QcowSource *src = (QcowSource *)self;
+	return qcow_backing_name(src->files[src->count - 1], path, error);
 }
+
+static bool qcow_chain_open(ImageBackendSource *self, const char *path, GError **error)
+{
+	return qcow_open_one((QcowSource *)self, path, error);
+}
+
+static bool qcow_chain_link(ImageBackendSource *self, const char *child_path,
+			    const char *parent_path, GError **error)
+{
+	QcowSource *src = (QcowSource *)self;
+	libqcow_error_t *err = NULL;
+	if (libqcow_file_set_parent_file(src->files[src->count - 2], src->files[src->count - 1],
+					 &err) == 1)
+		return true;
+	g_autofree char *text = qcow_error_text(err);
+	return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: backing file %s does not fit: %s",
+			     child_path, parent_path, text);
+}
+
+static const ImageChainOps qcow_chain = {
+	.parents = "backing files",
+	.parent_name = qcow_chain_parent_name,
+	.open = qcow_chain_open,
+	.link = qcow_chain_link,
+};
 
 BlockSource *qcow_source_open(const char *path, GError **error)
 {
@@ -124,7 +126,8 @@ BlockSource *qcow_source_open(const char *path, GError **error)
 	g_mutex_init(&src->base.lock);
 	libqcow_error_t *err = NULL;
 	size64_t media_size = 0;
-	if (!qcow_open_one(src, path, error) || !qcow_open_backing(src, path, error)) {
+	if (!qcow_open_one(src, path, error) ||
+	    !image_backend_open_chain(&src->base, &qcow_chain, path, error)) {
 		image_backend_free(&src->base);
 		return NULL;
 	}

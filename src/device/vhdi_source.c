@@ -94,37 +94,43 @@ static char *vhdi_parent_name(libvhdi_file_t *file, const char *path, GError **e
 	return name;
 }
 
-/* Opens the parents of files[0], each beside its child, and links them child to parent. */
-static bool vhdi_open_parents(VhdiSource *src, const char *path, GError **error)
+static char *vhdi_chain_parent_name(ImageBackendSource *self, const char *path, const char **kind,
+				    GError **error)
 {
-	g_autofree char *child_path = g_strdup(path);
-	for (;;) {
-		libvhdi_file_t *child = src->files[src->count - 1];
-		uint32_t disk_type = 0;
-		libvhdi_error_t *err = NULL;
-		if (libvhdi_file_get_disk_type(child, &disk_type, NULL) != 1 ||
-		    disk_type != LIBVHDI_DISK_TYPE_DIFFERENTIAL)
-			break;
-		if (src->count > IMAGE_BACKEND_MAX_PARENTS)
-			return rfs_set_unsupported(error, "%s: more than %d parents in the chain",
-						   path, IMAGE_BACKEND_MAX_PARENTS);
-		g_autofree char *name = vhdi_parent_name(child, child_path, error);
-		if (name == NULL)
-			return false;
-		g_autofree char *parent_path = image_backend_parent_path(child_path, vhdi_kind(child),
-									 name, error);
-		if (parent_path == NULL || !vhdi_open_one(src, parent_path, error))
-			return false;
-		if (libvhdi_file_set_parent_file(child, src->files[src->count - 1], &err) != 1) {
-			g_autofree char *text = vhdi_error_text(err);
-			return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: parent %s does not fit: %s",
-					     child_path, parent_path, text);
-		}
-		g_free(child_path);
-		child_path = g_steal_pointer(&parent_path);
-	}
-	return true;
+	VhdiSource *src = (VhdiSource *)self;
+	libvhdi_file_t *child = src->files[src->count - 1];
+	uint32_t disk_type = 0;
+	if (libvhdi_file_get_disk_type(child, &disk_type, NULL) != 1 ||
+	    disk_type != LIBVHDI_DISK_TYPE_DIFFERENTIAL)
+		return NULL;
+	*kind = vhdi_kind(child);
+	return vhdi_parent_name(child, path, error);
 }
+
+static bool vhdi_chain_open(ImageBackendSource *self, const char *path, GError **error)
+{
+	return vhdi_open_one((VhdiSource *)self, path, error);
+}
+
+static bool vhdi_chain_link(ImageBackendSource *self, const char *child_path,
+			    const char *parent_path, GError **error)
+{
+	VhdiSource *src = (VhdiSource *)self;
+	libvhdi_error_t *err = NULL;
+	if (libvhdi_file_set_parent_file(src->files[src->count - 2], src->files[src->count - 1],
+					 &err) == 1)
+		return true;
+	g_autofree char *text = vhdi_error_text(err);
+	return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: parent %s does not fit: %s", child_path,
+			     parent_path, text);
+}
+
+static const ImageChainOps vhdi_chain = {
+	.parents = "parents",
+	.parent_name = vhdi_chain_parent_name,
+	.open = vhdi_chain_open,
+	.link = vhdi_chain_link,
+};
 
 BlockSource *vhdi_source_open(const char *path, GError **error)
 {
@@ -134,7 +140,8 @@ BlockSource *vhdi_source_open(const char *path, GError **error)
 	src->base.read_raw = vhdi_read_raw;
 	src->base.free_handles = vhdi_free_handles;
 	g_mutex_init(&src->base.lock);
-	if (!vhdi_open_one(src, path, error) || !vhdi_open_parents(src, path, error)) {
+	if (!vhdi_open_one(src, path, error) ||
+	    !image_backend_open_chain(&src->base, &vhdi_chain, path, error)) {
 		image_backend_free(&src->base);
 		return NULL;
 	}

@@ -122,35 +122,37 @@ static char *vmdk_parent_name(libvmdk_handle_t *handle, const char *path, GError
 	return name;
 }
 
-static bool vmdk_open_parents(VmdkSource *src, const char *path, GError **error)
+static char *vmdk_chain_parent_name(ImageBackendSource *self, const char *path, const char **kind,
+				    GError **error)
 {
-	g_autofree char *child_path = g_strdup(path);
-	for (;;) {
-		libvmdk_handle_t *child = src->handles[src->count - 1];
-		libvmdk_error_t *err = NULL;
-		GError *local = NULL;
-		g_autofree char *name = vmdk_parent_name(child, child_path, &local);
-		if (local != NULL) {
-			g_propagate_error(error, local);
-			return false;
-		}
-		if (name == NULL)
-			return true;
-		if (src->count > IMAGE_BACKEND_MAX_PARENTS)
-			return rfs_set_unsupported(error, "%s: more than %d parents in the chain", path,
-						   IMAGE_BACKEND_MAX_PARENTS);
-		g_autofree char *parent_path = image_backend_parent_path(child_path, "VMDK", name, error);
-		if (parent_path == NULL || !vmdk_open_one(src, parent_path, error))
-			return false;
-		if (libvmdk_handle_set_parent_handle(child, src->handles[src->count - 1], &err) != 1) {
-			g_autofree char *text = vmdk_error_text(err);
-			return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: parent %s does not fit: %s",
-					     child_path, parent_path, text);
-		}
-		g_free(child_path);
-		child_path = g_steal_pointer(&parent_path);
-	}
+	VmdkSource *src = (VmdkSource *)self;
+	return vmdk_parent_name(src->handles[src->count - 1], path, error);
 }
+
+static bool vmdk_chain_open(ImageBackendSource *self, const char *path, GError **error)
+{
+	return vmdk_open_one((VmdkSource *)self, path, error);
+}
+
+static bool vmdk_chain_link(ImageBackendSource *self, const char *child_path,
+			    const char *parent_path, GError **error)
+{
+	VmdkSource *src = (VmdkSource *)self;
+	libvmdk_error_t *err = NULL;
+	if (libvmdk_handle_set_parent_handle(src->handles[src->count - 2],
+					     src->handles[src->count - 1], &err) == 1)
+		return true;
+	g_autofree char *text = vmdk_error_text(err);
+	return rfs_set_error(error, RFS_ERROR_CORRUPT, "%s: parent %s does not fit: %s", child_path,
+			     parent_path, text);
+}
+
+static const ImageChainOps vmdk_chain = {
+	.parents = "parents",
+	.parent_name = vmdk_chain_parent_name,
+	.open = vmdk_chain_open,
+	.link = vmdk_chain_link,
+};
 
 BlockSource *vmdk_source_open(const char *path, GError **error)
 {
@@ -162,7 +164,8 @@ BlockSource *vmdk_source_open(const char *path, GError **error)
 	g_mutex_init(&src->base.lock);
 	libvmdk_error_t *err = NULL;
 	size64_t media_size = 0;
-	if (!vmdk_open_one(src, path, error) || !vmdk_open_parents(src, path, error)) {
+	if (!vmdk_open_one(src, path, error) ||
+	    !image_backend_open_chain(&src->base, &vmdk_chain, path, error)) {
 		image_backend_free(&src->base);
 		return NULL;
 	}
