@@ -21,7 +21,7 @@
 G_BEGIN_DECLS
 
 /* The version a caller was built against; rfs_context_create() refuses any other. */
-#define RESTOREFS_API_VERSION 3u
+#define RESTOREFS_API_VERSION 4u
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -137,6 +137,10 @@ typedef void (*RfsProgressFunc)(uint64_t done, uint64_t total, void *user_data);
 typedef enum {
 	RFS_SCAN_DEFAULT = 0,
 	RFS_SCAN_INCLUDE_LIVE = 1u << 0, /* also index files that are still in use */
+	RFS_SCAN_DEEP = 1u << 1,         /* after the MFT, sweep the clusters the volume calls
+	                                  * free for INDX blocks and FILE records           */
+	RFS_SCAN_DEEP_ALL = 1u << 2,     /* sweep every cluster (implies RFS_SCAN_DEEP)     */
+	RFS_SCAN_NO_SNAPSHOTS = 1u << 3, /* leave Volume Shadow Copies out                  */
 } RfsScanFlags;
 
 typedef struct {
@@ -149,6 +153,12 @@ typedef struct {
 	uint64_t deleted_bytes;    /* sum of the deleted streams' sizes             */
 	uint64_t live_files;       /* indexed live files (RFS_SCAN_INCLUDE_LIVE)     */
 	uint64_t by_state[5];      /* deleted files and streams by RfsEntryState     */
+	uint64_t ghosts;           /* names known from traces whose record was reused */
+	uint64_t carved_records;   /* FILE records found outside the MFT (deep scan)  */
+	uint64_t paths_from_traces;/* entries whose name or a parent's came from a trace */
+	uint64_t usn_records;      /* change-journal records read                    */
+	uint64_t snapshot_files;   /* files only a shadow copy still holds           */
+	uint64_t swept_bytes;      /* bytes read by the deep sweep                   */
 } RfsScanStats;
 
 /* Reads the MFT once, sequentially, and builds the index. Progress is in MFT records. */
@@ -177,12 +187,24 @@ const RfsVolumeInfo *rfs_context_volume(const RfsContext *ctx);
 
 /* Entry ids are stable across scans of the same volume:
  *   1 = the root directory, 2 = the synthetic lost+found directory,
- *   otherwise (MFT record number << 8) | stream slot, where slot 0 is the unnamed stream
- *   (or the directory itself) and slots 1..255 are named streams in on-disk order. */
+ *   otherwise (origin << 56) | (MFT record number << 8) | stream slot, where slot 0 is the
+ *   unnamed stream (or the directory itself) and slots 1..255 are named streams in on-disk
+ *   order, and the origin says where the entry was found: 0 = the volume's MFT,
+ *   1..63 = shadow copy k (RFS_ORIGIN_SNAPSHOT(k)), 64..127 = the (n+1)-th ghost of that
+ *   record number (RFS_ORIGIN_GHOST(n)), 128..255 = the (n+1)-th carved version
+ *   (RFS_ORIGIN_CARVED(n)). Record numbers are 48 bits on NTFS. */
 typedef uint64_t RfsEntryId;
 #define RFS_ENTRY_ROOT ((RfsEntryId)1)
 #define RFS_ENTRY_LOST_FOUND ((RfsEntryId)2)
-#define RFS_ENTRY_ID(record, slot) (((RfsEntryId)(record) << 8) | (uint8_t)(slot))
+#define RFS_ENTRY_ID(record, slot) \
+	((((RfsEntryId)(record) & 0xffffffffffffull) << 8) | (uint8_t)(slot))
+#define RFS_ENTRY_ID_IN(origin, record, slot) \
+	(((RfsEntryId)(uint8_t)(origin) << 56) | RFS_ENTRY_ID(record, slot))
+#define RFS_ENTRY_ORIGIN(id) ((unsigned)((RfsEntryId)(id) >> 56))
+#define RFS_ORIGIN_MFT 0u
+#define RFS_ORIGIN_SNAPSHOT(k) ((unsigned)(k) & 63u)          /* k = 1..63  */
+#define RFS_ORIGIN_GHOST(n) (64u + ((unsigned)(n) & 63u))      /* n = 0..63  */
+#define RFS_ORIGIN_CARVED(n) (128u + ((unsigned)(n) & 127u))   /* n = 0..127 */
 
 typedef enum {
 	RFS_ENTRY_DIRECTORY = 1u << 0,
@@ -195,7 +217,26 @@ typedef enum {
 	RFS_ENTRY_ENCRYPTED = 1u << 7,  /* EFS: data is ciphertext, served as is               */
 	RFS_ENTRY_INCOMPLETE = 1u << 8, /* part of the runlist is lost: see RfsUnreadablePolicy */
 	RFS_ENTRY_RESIDENT = 1u << 9,   /* data lives inside the MFT record                    */
+	RFS_ENTRY_GHOST = 1u << 10,     /* known only from a trace (index entry, journal) whose
+	                                 * record was reused: name, size, times; no content     */
+	RFS_ENTRY_CARVED = 1u << 11,    /* its FILE record was found outside the MFT (deep scan) */
+	RFS_ENTRY_SNAPSHOT = 1u << 12,  /* from a Volume Shadow Copy (RfsEntryInfo.snapshot)    */
 } RfsEntryFlags;
+
+/* Where an entry's name and parent come from. */
+typedef enum {
+	RFS_PATH_SOURCE_MFT,          /* the $FILE_NAME of its own MFT record                   */
+	RFS_PATH_SOURCE_INDEX,        /* a live $I30 entry of a folder's index                  */
+	RFS_PATH_SOURCE_INDEX_SLACK,  /* a stale $I30 entry in the slack of an index block      */
+	RFS_PATH_SOURCE_CARVED_INDEX, /* an INDX block found in free clusters (deep scan)       */
+	RFS_PATH_SOURCE_USN,          /* a change-journal record ($UsnJrnl:$J)                 */
+	RFS_PATH_SOURCE_CARVED,       /* the $FILE_NAME of a FILE record carved by the deep scan */
+	RFS_PATH_SOURCE_SNAPSHOT,     /* the MFT of a Volume Shadow Copy                        */
+} RfsPathSource;
+#define RFS_PATH_SOURCE_COUNT 7
+
+/* "mft", "index", "index-slack", "carved-index", "usn", "carved", "snapshot". */
+const char *rfs_path_source_name(RfsPathSource source);
 
 /* FILETIME: 100-ns intervals since 1601-01-01 UTC; 0 = unknown. */
 typedef struct {
@@ -227,6 +268,9 @@ typedef struct RfsEntryInfo {
 	uint64_t clusters_missing; /* clusters whose extent was lost with its MFT record  */
 	RfsTimes times;          /* $STANDARD_INFORMATION                                 */
 	RfsTimes fn_times;       /* $FILE_NAME                                            */
+	int64_t deleted_time;    /* FILETIME of its deletion from the change journal; 0 = unknown */
+	uint8_t path_source;     /* RfsPathSource of its name and parent                  */
+	uint8_t snapshot;        /* 1..63: the shadow copy it comes from; 0 = the volume  */
 } RfsEntryInfo;
 
 /* Percentage (0-100) of the stream's clusters that are known and not now in use by

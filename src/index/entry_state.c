@@ -63,3 +63,17 @@ unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info)
 	bool whole = good == total && !(info->flags & RFS_ENTRY_INCOMPLETE);
 	return pct >= 100 && !whole ? 99 : pct; /* 100 only when every cluster is known and free */
 }
+
+const char *rfs_path_source_name(RfsPathSource source)
+{
+	static const char *const names[RFS_PATH_SOURCE_COUNT] = {
+		[RFS_PATH_SOURCE_MFT] = "mft",
+		[RFS_PATH_SOURCE_INDEX] = "index",
+		[RFS_PATH_SOURCE_INDEX_SLACK] = "index-slack",
+		[RFS_PATH_SOURCE_CARVED_INDEX] = "carved-index",
+		[RFS_PATH_SOURCE_USN] = "usn",
+		[RFS_PATH_SOURCE_CARVED] = "carved",
+		[RFS_PATH_SOURCE_SNAPSHOT] = "snapshot",
+	};
+	return (unsigned)source < RFS_PATH_SOURCE_COUNT ? names[source] : "unknown";
+}
