@@ -161,7 +161,17 @@ typedef struct {
 	uint64_t swept_bytes;      /* bytes read by the deep sweep                   */
 } RfsScanStats;
 
-/* Reads the MFT once, sequentially, and builds the index. Progress is in MFT records. */
+/* What rfs_context_scan()'s progress numbers count; ask from inside the callback. */
+typedef enum {
+	RFS_SCAN_PHASE_MFT,       /* MFT records of the volume                              */
+	RFS_SCAN_PHASE_SWEEP,     /* bytes of the swept clusters (RFS_SCAN_DEEP)            */
+	RFS_SCAN_PHASE_SNAPSHOTS, /* MFT records of the Volume Shadow Copies                */
+} RfsScanPhase;
+RfsScanPhase rfs_context_scan_phase(const RfsContext *ctx);
+
+/* Reads the MFT once, sequentially, and builds the index; with RFS_SCAN_DEEP, sweeps the
+ * free clusters (or all, RFS_SCAN_DEEP_ALL) before the tree is linked. Progress comes in
+ * phases: see rfs_context_scan_phase(). */
 bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress,
 		      void *user_data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 const RfsScanStats *rfs_context_stats(const RfsContext *ctx);

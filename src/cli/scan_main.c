@@ -37,6 +37,7 @@ typedef struct {
 	char *max_size;
 	int min_recoverable;
 	gboolean live;
+	int deep;             /* 0, RFS_SCAN_DEEP or RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL */
 	gboolean no_directories;
 	char *extract_dir;
 	gboolean merge;
@@ -125,6 +126,25 @@ static const char description[] =
 	"Warnings go to stderr as 'restorefs-scan: warning: ...'; G_MESSAGES_DEBUG=restorefs-context\n"
 	"(or =all) adds the library's progress messages.\n";
 
+/* --deep takes an optional value; GOption gives its callbacks the group's data only. */
+static ScanOptions *options_being_parsed;
+
+static gboolean parse_deep(const char *name, const char *value, gpointer data, GError **error)
+{
+	(void)data;
+	if (value == NULL || strcmp(value, "free") == 0) {
+		options_being_parsed->deep = RFS_SCAN_DEEP;
+		return TRUE;
+	}
+	if (strcmp(value, "all") == 0) {
+		options_being_parsed->deep = RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL;
+		return TRUE;
+	}
+	g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+		    "%s: '%s' is not 'all' (or nothing: the free clusters)", name, value);
+	return FALSE;
+}
+
 static GOptionEntry *main_entries(ScanOptions *o)
 {
 	const GOptionEntry entries[] = {
@@ -137,6 +157,9 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		{ "min-recoverable", 0, 0, G_OPTION_ARG_INT, &o->min_recoverable,
 		  "Only files with at least PERCENT of their clusters not reused", "PERCENT" },
 		{ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "Also list files still in use (flag 'live')", NULL },
+		{ "deep", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)(uintptr_t)parse_deep,
+		  "After the MFT, sweep the free clusters (=all: every cluster) for the INDX blocks and FILE records of deleted files: more names and paths, files of a formatted volume; reads all free space",
+		  "[all]" },
 		{ "no-directories", 0, 0, G_OPTION_ARG_NONE, &o->no_directories,
 		  "Leave directories out of the listing (and empty ones out of --extract)", NULL },
 		{ "extract", 'x', 0, G_OPTION_ARG_FILENAME, &o->extract_dir,
@@ -209,6 +232,11 @@ static int parse_options(int argc, char **argv, ScanOptions *o)
 	g_option_context_add_main_entries(oc, l, NULL);
 	g_option_context_add_main_entries(oc, k, NULL);
 	g_autoptr(GError) error = NULL;
+	options_being_parsed = o;
+	/* GOption would take the word after a bare --deep as its value: make it explicit */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--deep") == 0)
+			argv[i] = (char *)"--deep=free";
 	if (!g_option_context_parse(oc, &argc, &argv, &error))
 		return fail(EXIT_USAGE, "%s", error->message);
 	if (o->version) {
@@ -431,10 +459,11 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	if (o->info && rfs_context_needs_decryption(ctx))
 		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
 
-	Progress *progress = o->quiet ? NULL : progress_new("scanning", 0, PROGRESS_COUNT, "records");
-	bool scanned = rfs_context_scan(ctx, s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
-					progress_callback, progress, &error);
-	progress_free(progress);
+	ScanProgress progress;
+	scan_progress_init(&progress, ctx, !o->quiet);
+	uint32_t scan_flags = (uint32_t)o->deep | (s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : 0);
+	bool scanned = rfs_context_scan(ctx, scan_flags, scan_progress_callback, &progress, &error);
+	scan_progress_clear(&progress);
 	if (!scanned && o->info) {
 		/* What the boot sector said is still worth printing. */
 		fail(EXIT_SCAN, "%s", error->message);

@@ -270,16 +270,30 @@ bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc prog
 			  ctx->source, meta_error->message);
 	ctx->info.label = ctx->vol->label;
 	ctx->info.free_clusters = volume_free_clusters(ctx->vol);
+	if (scan_flags & RFS_SCAN_DEEP_ALL)
+		scan_flags |= RFS_SCAN_DEEP;
 	DeletedIndex *index = deleted_index_new();
-	if (!mft_scan_run(ctx->vol, index, scan_flags, progress, user_data, error)) {
+	g_autoptr(MftScan) scan = mft_scan_new(ctx->vol, index, scan_flags);
+	ctx->phase = RFS_SCAN_PHASE_MFT;
+	if (!mft_scan_records(scan, progress, user_data, error)) {
 		deleted_index_free(index);
 		return false;
 	}
+	if (scan_flags & RFS_SCAN_DEEP) {
+		ctx->phase = RFS_SCAN_PHASE_SWEEP;
+		mft_scan_sweep(scan, progress, user_data);
+	}
+	mft_scan_finish(scan);
 	ctx->index = index;
 	g_info("%s: %" PRIu64 " records, %" PRIu64 " deleted files, %" PRIu64 " deleted directories, %" PRIu64 " orphans",
 	       ctx->source, index->stats.records_total, index->stats.deleted_files,
 	       index->stats.deleted_dirs, index->stats.orphans);
 	return true;
+}
+
+RfsScanPhase rfs_context_scan_phase(const RfsContext *ctx)
+{
+	return ctx->phase;
 }
 
 const RfsScanStats *rfs_context_stats(const RfsContext *ctx)

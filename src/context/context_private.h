@@ -19,6 +19,7 @@ struct RfsContext {
 	RfsVolumeInfo info;
 	RfsEncryptionInfo *encryption; /* copied from the BitLocker metadata; NULL if plain */
 	bool force;                /* RFS_CONTEXT_FORCE */
+	RfsScanPhase phase;        /* while rfs_context_scan() runs */
 };
 
 struct RfsStream {

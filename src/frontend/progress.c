@@ -122,3 +122,39 @@ void progress_free(Progress *p)
 	g_free(p->unit_name);
 	g_free(p);
 }
+
+void scan_progress_init(ScanProgress *sp, const RfsContext *ctx, bool enabled)
+{
+	*sp = (ScanProgress){ .ctx = ctx, .enabled = enabled, .phase = -1 };
+}
+
+void scan_progress_callback(uint64_t done, uint64_t total, void *user_data)
+{
+	ScanProgress *sp = user_data;
+	if (!sp->enabled)
+		return;
+	RfsScanPhase phase = rfs_context_scan_phase(sp->ctx);
+	if ((int)phase != sp->phase) {
+		progress_free(sp->bar);
+		switch (phase) {
+		case RFS_SCAN_PHASE_SWEEP:
+			sp->bar = progress_new("sweeping free space", total, PROGRESS_BYTES, "");
+			break;
+		case RFS_SCAN_PHASE_SNAPSHOTS:
+			sp->bar = progress_new("scanning shadow copies", total, PROGRESS_COUNT, "records");
+			break;
+		case RFS_SCAN_PHASE_MFT:
+		default:
+			sp->bar = progress_new("scanning MFT", total, PROGRESS_COUNT, "records");
+			break;
+		}
+		sp->phase = (int)phase;
+	}
+	progress_callback(done, total, sp->bar);
+}
+
+void scan_progress_clear(ScanProgress *sp)
+{
+	progress_free(sp->bar);
+	sp->bar = NULL;
+}

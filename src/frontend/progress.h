@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "restorefs/restorefs.h"
+
 typedef struct Progress Progress;
 
 typedef enum {
@@ -31,3 +33,17 @@ void progress_free(Progress *p);
 /* Adapter for RfsProgressFunc: user_data is a Progress (or NULL); a non-zero `total`
  * replaces the total. */
 void progress_callback(uint64_t done, uint64_t total, void *user_data);
+
+/* The bars of rfs_context_scan(): one per phase (MFT records, swept bytes, shadow copies),
+ * switched as rfs_context_scan_phase() changes. */
+typedef struct {
+	const RfsContext *ctx;
+	bool enabled;
+	int phase;        /* RfsScanPhase of `bar`; -1 before the first call */
+	Progress *bar;
+} ScanProgress;
+
+void scan_progress_init(ScanProgress *sp, const RfsContext *ctx, bool enabled);
+/* An RfsProgressFunc: user_data is the ScanProgress. */
+void scan_progress_callback(uint64_t done, uint64_t total, void *user_data);
+void scan_progress_clear(ScanProgress *sp);

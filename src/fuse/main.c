@@ -61,10 +61,12 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	}
 	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
-	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
-	bool ok = rfs_context_scan(ctx, opts->show_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
-				   progress_callback, progress, error);
-	progress_free(progress);
+	uint32_t flags = (opts->show_live ? RFS_SCAN_INCLUDE_LIVE : 0) |
+			 (opts->deep ? RFS_SCAN_DEEP : 0) | (opts->deep_all ? RFS_SCAN_DEEP_ALL : 0);
+	ScanProgress progress;
+	scan_progress_init(&progress, ctx, true);
+	bool ok = rfs_context_scan(ctx, flags, scan_progress_callback, &progress, error);
+	scan_progress_clear(&progress);
 	if (!ok)
 		return NULL;
 	print_summary(opts, ctx);

@@ -21,7 +21,7 @@ typedef struct {
 	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
-	int show_live, rw, help, version;
+	int show_live, deep, deep_all, rw, help, version;
 	char *source, *mountpoint;
 	char *error;
 } RawOptions;
@@ -44,6 +44,10 @@ static const struct fuse_opt templates[] = {
 	VALUE("unreadable=%s", unreadable),
 	VALUE("min_recoverable=%s", min_recoverable),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
+	{ "deep", offsetof(RawOptions, deep), 1 },
+	{ "--deep", offsetof(RawOptions, deep), 1 },
+	{ "deep=all", offsetof(RawOptions, deep_all), 1 },
+	{ "--deep=all", offsetof(RawOptions, deep_all), 1 },
 	{ "force", offsetof(RawOptions, location.force), 1 },
 	{ "--force", offsetof(RawOptions, location.force), 1 },
 	LOCATION("start_sector", "--start-sector", start_sector),
@@ -187,6 +191,8 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		return false;
 	opts->min_recoverable = (unsigned)percent;
 	opts->show_live = raw->show_live != 0;
+	opts->deep = raw->deep != 0 || raw->deep_all != 0;
+	opts->deep_all = raw->deep_all != 0;
 	return true;
 }
 
@@ -411,6 +417,10 @@ void mount_options_print_help(const char *program)
 	       "                         that copies (cp -a, rsync -a) can be changed and deleted;\n"
 	       "                         the mount itself is read-only whatever the modes say\n"
 	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
+	       "  -o deep, --deep        after the MFT, sweep the free clusters for the INDX blocks\n"
+	       "                         and FILE records of deleted files and folders: more names\n"
+	       "                         and paths, files of a formatted volume; reads all free space\n"
+	       "  -o deep=all, --deep=all  sweep every cluster, not only the free ones\n"
 	       "  -o min_recoverable=N   hide files and streams less than N %% recoverable\n"
 	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
 	       "                         as they are, zero serves zeros, eio fails those reads\n"

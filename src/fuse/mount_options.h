@@ -22,6 +22,8 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;
 	bool show_live;
+	bool deep;                 /* -o deep: RFS_SCAN_DEEP */
+	bool deep_all;             /* -o deep=all: RFS_SCAN_DEEP_ALL */
 	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */
 	RfsStreamOptions stream;   /* -o overwritten=, -o unreadable= */
 	RfsLocation location;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "index/cluster_claims.h"
+#include "index/volume_sweep.h"
 #include "ntfs/mft_file.h"
 #include "util/error.h"
 
@@ -325,14 +326,40 @@ static void count_states(DeletedIndex *index)
 	}
 }
 
-bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
-		  RfsProgressFunc progress, void *user_data, GError **error)
+struct MftScan {
+	ScanPass pass;
+	uint32_t scan_flags;
+	VolumeSweepStats sweep;
+};
+
+MftScan *mft_scan_new(const Volume *vol, DeletedIndex *index, uint32_t scan_flags)
 {
+	MftScan *scan = g_new0(MftScan, 1);
+	scan->scan_flags = scan_flags;
+	scan->pass = (ScanPass){
+		.vol = vol,
+		.index = index,
+		.include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE,
+		.claims = cluster_claims_new(vol->mft.boot.total_clusters),
+	};
+	mft_file_budget_init(&scan->pass.budget, vol->mft.records);
+	return scan;
+}
+
+void mft_scan_free(MftScan *scan)
+{
+	if (scan == NULL)
+		return;
+	cluster_claims_free(scan->pass.claims);
+	g_free(scan);
+}
+
+bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, GError **error)
+{
+	ScanPass *pass = &scan->pass;
+	const Volume *vol = pass->vol;
+	DeletedIndex *index = pass->index;
 	uint32_t rs = vol->mft.boot.mft_record_size;
-	bool include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE;
-	g_autoptr(ClusterClaims) claims = cluster_claims_new(vol->mft.boot.total_clusters);
-	ScanPass pass = { .vol = vol, .index = index, .include_live = include_live, .claims = claims };
-	mft_file_budget_init(&pass.budget, vol->mft.records);
 	Reader r = { &vol->mft, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
 	Chunk chunks[2];
 	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
@@ -343,12 +370,12 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 	for (uint64_t done = 0; done < vol->mft.records;) {
 		Chunk *c = g_async_queue_pop(r.full);
 		if (c->error == NULL) {
-			scan_chunk(&pass, c->buf, c->first, c->count);
+			scan_chunk(pass, c->buf, c->first, c->count);
 		} else {
 			g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one",
 				  c->first, c->first + c->count - 1, c->error->message);
 			g_clear_error(&c->error);
-			scan_chunk_slowly(&pass, c->buf, c->first, c->count);
+			scan_chunk_slowly(pass, c->buf, c->first, c->count);
 		}
 		done = c->first + c->count;
 		g_async_queue_push(r.empty, c);
@@ -363,9 +390,51 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 	g_async_queue_unref(r.full);
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
-	add_lost_found(index);
-	path_rebuild_link(index, include_live);
-	resolve_claims(vol, claims);
-	count_states(index); /* after the claims: they change states */
 	return true;
+}
+
+static void sweep_index_block(void *user_data, uint64_t offset, const uint8_t *block, size_t size)
+{
+	(void)user_data, (void)offset, (void)block, (void)size;
+}
+
+static void sweep_file_record(void *user_data, uint64_t offset, const uint8_t *record, size_t size)
+{
+	(void)user_data, (void)offset, (void)record, (void)size;
+}
+
+void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data)
+{
+	VolumeSweepSink sink = {
+		.index_block = sweep_index_block,
+		.file_record = sweep_file_record,
+		.user_data = &scan->pass,
+		.progress = progress,
+		.progress_data = user_data,
+	};
+	volume_sweep_run(scan->pass.vol, scan->scan_flags & RFS_SCAN_DEEP_ALL, &sink, &scan->sweep);
+	scan->pass.index->stats.swept_bytes = scan->sweep.bytes_swept;
+	g_info("deep sweep: %" PRIu64 " bytes, %" PRIu64 " INDX blocks, %" PRIu64
+	       " FILE candidates, %" PRIu64 " bytes unreadable", scan->sweep.bytes_swept,
+	       scan->sweep.index_blocks, scan->sweep.file_records, scan->sweep.unreadable);
+}
+
+void mft_scan_finish(MftScan *scan)
+{
+	DeletedIndex *index = scan->pass.index;
+	add_lost_found(index);
+	path_rebuild_link(index, scan->pass.include_live);
+	resolve_claims(scan->pass.vol, scan->pass.claims);
+	count_states(index); /* after the claims: they change states */
+}
+
+bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
+		  RfsProgressFunc progress, void *user_data, GError **error)
+{
+	MftScan *scan = mft_scan_new(vol, index, scan_flags);
+	bool ok = mft_scan_records(scan, progress, user_data, error);
+	if (ok)
+		mft_scan_finish(scan);
+	mft_scan_free(scan);
+	return ok;
 }

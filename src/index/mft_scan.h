@@ -15,3 +15,19 @@
  * tree (path_rebuild_link). `vol` is only read: other threads may read through it too. */
 bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 		  RfsProgressFunc progress, void *user_data, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The same in steps, for a caller that does more between them (the deep sweep, progress
+ * per phase): new, records (the MFT pass), optionally sweep, finish (links the tree,
+ * resolves cluster claims, counts states), free. */
+typedef struct MftScan MftScan;
+
+MftScan *mft_scan_new(const Volume *vol, DeletedIndex *index, uint32_t scan_flags);
+/* The MFT pass. Fails only when the root directory is unreadable. */
+bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data,
+		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The free clusters (every cluster with RFS_SCAN_DEEP_ALL) swept for INDX blocks and FILE
+ * records (volume_sweep.h). Progress is in bytes. */
+void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data);
+void mft_scan_finish(MftScan *scan);
+void mft_scan_free(MftScan *scan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MftScan, mft_scan_free)

@@ -1,0 +1,147 @@
+/* The deep sweep (volume_sweep.h): windows of up to SWEEP_READ_BYTES over the swept
+ * clusters, a small gap of clusters that are not swept read along rather than split into
+ * two reads, and every window read with SWEEP_MAX_BLOCK bytes beyond its end so that a
+ * structure starting near the end is seen whole. */
+#define G_LOG_DOMAIN "restorefs-index"
+
+#include "index/volume_sweep.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "ntfs/index_entry.h"
+#include "util/bytes.h"
+
+enum {
+	SWEEP_GAP_BYTES = 256 * 1024, /* gaps of unswept clusters up to this are read through */
+	SWEEP_RETRY_BYTES = 64 * 1024, /* a failed window is read again in pieces this size */
+};
+
+typedef struct {
+	const Volume *vol;
+	bool all;
+	uint64_t clusters;  /* clusters the sweep may look at */
+	uint32_t cs;
+} Sweep;
+
+static bool swept(const Sweep *s, uint64_t lcn)
+{
+	if (s->all)
+		return true;
+	uint64_t byte = lcn >> 3;
+	if (byte >= s->vol->bitmap_bytes)
+		return false; /* beyond the bitmap: count it as in use */
+	return !(s->vol->bitmap[byte] & (1u << (lcn & 7)));
+}
+
+/* The first swept cluster at or after `lcn`, or s->clusters. Whole bitmap bytes of
+ * allocated clusters are skipped eight at a time. */
+static uint64_t next_swept(const Sweep *s, uint64_t lcn)
+{
+	while (lcn < s->clusters && !swept(s, lcn)) {
+		if ((lcn & 7) == 0 && (lcn >> 3) < s->vol->bitmap_bytes &&
+		    s->vol->bitmap[lcn >> 3] == 0xff && lcn + 8 <= s->clusters)
+			lcn += 8;
+		else
+			lcn++;
+	}
+	return lcn;
+}
+
+static uint64_t sweep_clusters(const Volume *vol, bool *all)
+{
+	const BootSector *b = &vol->mft.boot;
+	uint64_t clusters = b->total_clusters;
+	uint64_t readable = vol->mft.src->size_bytes / b->cluster_size;
+	if (vol->bitmap == NULL)
+		*all = true;
+	return MIN(clusters, readable);
+}
+
+uint64_t volume_sweep_total_bytes(const Volume *vol, bool all_clusters)
+{
+	uint64_t clusters = sweep_clusters(vol, &all_clusters);
+	if (all_clusters)
+		return clusters * vol->mft.boot.cluster_size;
+	uint64_t in_use = volume_clusters_in_use(vol, 0, clusters);
+	return (clusters - MIN(in_use, clusters)) * vol->mft.boot.cluster_size;
+}
+
+/* Reads [offset, offset + length) into buf; what fails is zeros and counted. */
+static void read_window(const Sweep *s, uint64_t offset, uint8_t *buf, size_t length,
+			VolumeSweepStats *stats)
+{
+	BlockSource *src = s->vol->mft.src;
+	g_autoptr(GError) error = NULL;
+	stats->bytes_read += length;
+	if (block_source_read(src, offset, buf, length, &error))
+		return;
+	g_debug("sweep: bytes %" PRIu64 "+%zu: %s; reading them in pieces", offset, length,
+		error->message);
+	for (size_t done = 0; done < length; done += SWEEP_RETRY_BYTES) {
+		size_t n = MIN((size_t)SWEEP_RETRY_BYTES, length - done);
+		g_autoptr(GError) piece_error = NULL;
+		if (!block_source_read(src, offset + done, buf + done, n, &piece_error)) {
+			memset(buf + done, 0, n);
+			stats->unreadable += n;
+		}
+	}
+}
+
+static void look_at(const Sweep *s, const VolumeSweepSink *sink, uint64_t offset,
+		    const uint8_t *p, size_t avail, VolumeSweepStats *stats)
+{
+	if (memcmp(p, "INDX", 4) == 0) {
+		size_t size = 0;
+		if (sink->index_block != NULL && index_entry_block_probe(byte_span(p, avail), &size)) {
+			stats->index_blocks++;
+			sink->index_block(sink->user_data, offset, p, size);
+		}
+	} else if (memcmp(p, "FILE", 4) == 0 && sink->file_record != NULL) {
+		stats->file_records++;
+		sink->file_record(sink->user_data, offset, p,
+				  MIN(avail, (size_t)s->vol->mft.boot.mft_record_size));
+	}
+}
+
+void volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSink *sink,
+		      VolumeSweepStats *stats)
+{
+	*stats = (VolumeSweepStats){ 0 };
+	Sweep s = { .vol = vol, .all = all_clusters, .cs = vol->mft.boot.cluster_size };
+	s.clusters = sweep_clusters(vol, &s.all);
+	uint64_t limit = s.clusters * s.cs; /* bytes the sweep may read */
+	uint64_t total = volume_sweep_total_bytes(vol, s.all);
+	uint64_t window_clusters = SWEEP_READ_BYTES / s.cs, gap_clusters = SWEEP_GAP_BYTES / s.cs;
+	g_autofree uint8_t *buf = g_malloc((size_t)SWEEP_READ_BYTES + SWEEP_MAX_BLOCK);
+	for (uint64_t lcn = next_swept(&s, 0); lcn < s.clusters;) {
+		uint64_t start = lcn, end = lcn + 1;
+		while (end < s.clusters && end - start < window_clusters) {
+			if (swept(&s, end)) {
+				end++;
+				continue;
+			}
+			uint64_t next = next_swept(&s, end);
+			if (next >= s.clusters || next - end > gap_clusters ||
+			    next + 1 - start > window_clusters)
+				break;
+			end = next + 1;
+		}
+		uint64_t offset = start * s.cs;
+		size_t length = (size_t)MIN((end - start) * s.cs + SWEEP_MAX_BLOCK, limit - offset);
+		read_window(&s, offset, buf, length, stats);
+		size_t body = (size_t)((end - start) * s.cs);
+		for (size_t at = 0; at < body; at += SWEEP_STRIDE) {
+			if (!s.all && !swept(&s, start + at / s.cs)) {
+				at += s.cs - at % s.cs - SWEEP_STRIDE; /* the rest of this cluster */
+				continue;
+			}
+			look_at(&s, sink, offset + at, buf + at, length - at, stats);
+		}
+		for (uint64_t c = start; c < end; c++)
+			stats->bytes_swept += swept(&s, c) ? s.cs : 0;
+		if (sink->progress != NULL)
+			sink->progress(MIN(stats->bytes_swept, total), total, sink->progress_data);
+		lcn = next_swept(&s, end);
+	}
+}
