@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "index/cluster_claims.h"
+#include "index/usn_join.h"
 #include "ntfs/mft_file.h"
 #include "util/error.h"
 
@@ -364,6 +365,10 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
 	add_lost_found(index);
+	g_autoptr(UsnJoin) usn = usn_join_new();
+	usn_join_read(usn, vol);
+	index->stats.usn_records = usn_join_records(usn);
+	usn_join_apply(usn, index);
 	path_rebuild_link(index, include_live);
 	resolve_claims(vol, claims);
 	count_states(index); /* after the claims: they change states */
