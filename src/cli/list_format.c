@@ -374,6 +374,7 @@ static JsonNode *stats_json(const RfsScanStats *s)
 	json_int(b, "orphans", s->orphans);
 	json_int(b, "deleted_bytes", s->deleted_bytes);
 	json_int(b, "live_files", s->live_files);
+	json_int(b, "usn_records", s->usn_records);
 	json_builder_set_member_name(b, "by_state"); /* deleted files and streams */
 	json_builder_begin_object(b);
 	for (unsigned i = 0; i < RFS_STATE_COUNT; i++)

@@ -193,7 +193,8 @@ Test(list_format, state_in_json_and_summary)
 {
 	RfsEntryInfo e = sample_file();
 	ListFormatRow row = { .info = &e, .path = "/x", .recoverable_percent = 75 };
-	RfsScanStats stats = { .deleted_files = 5, .deleted_bytes = 2048, .records_total = 100 };
+	RfsScanStats stats = { .deleted_files = 5, .deleted_bytes = 2048, .records_total = 100,
+			       .usn_records = 268 };
 	stats.by_state[RFS_STATE_INTACT] = 3;
 	stats.by_state[RFS_STATE_OVERWRITTEN] = 1;
 	stats.by_state[RFS_STATE_CONTESTED] = 1;
@@ -219,6 +220,7 @@ Test(list_format, state_in_json_and_summary)
 	JsonObject *by_state = json_object_get_object_member(json_object_get_object_member(root, "stats"), "by_state");
 	cr_assert_eq(json_object_get_int_member(by_state, "overwritten"), 1);
 	cr_assert_eq(json_object_get_int_member(by_state, "intact"), 3);
+	cr_assert_eq(json_object_get_int_member(json_object_get_object_member(root, "stats"), "usn_records"), 268);
 	g_autofree char *summary = list_format_summary(&stats, 7);
 	cr_assert_str_eq(summary, "5 deleted files, 0 directories, 0 streams (2.0 KiB), 0 orphans; "
 				  "contents: 3 intact, 1 overwritten, 1 possibly overwritten; "

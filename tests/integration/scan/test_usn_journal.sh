@@ -133,8 +133,11 @@ want = {
     "/docs/delta.txt": "",
 }
 rows = {r["path"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
-entries = {e["path"]: e for e in json.load(open(sys.argv[2]))["entries"]}
+doc = json.load(open(sys.argv[2]))
+entries = {e["path"]: e for e in doc["entries"]}
 bad = []
+if doc["stats"]["usn_records"] != 14:
+    bad.append(f"stats.usn_records is {doc['stats']['usn_records']}, want the 14 written")
 for path, deleted in want.items():
     r, e = rows.get(path), entries.get(path)
     if r is None or e is None:
