@@ -52,8 +52,9 @@ int64_t usn_join_deleted_time(const UsnJoin *join, MftRef ref);
 
 /* Sets RfsEntryInfo.deleted_time of every deleted entry (files, directories and their
  * named streams) that a FILE_DELETE record names: same record number, and the sequence
- * the record had while the file lived. Returns the entries set. Call before the index is
- * linked or published: it writes nodes. */
+ * the record had while the file lived (the rule is in usn_join.c). A record with time 0
+ * gives no time. Returns the entries set. Call before the index is linked or published:
+ * it writes nodes. */
 uint64_t usn_join_apply(const UsnJoin *join, DeletedIndex *index);
 
 /* Calls fn for each name, in the order of their first record in the journal. */
