@@ -254,8 +254,9 @@ def index_root_value(mft, n):
 
 
 def trace_seeds(corpus, d, unit_data):
-    """index_entry (first byte: 0 root, 1 block, 2 sweep) and usn: the INDX blocks under
-    tests/unit/data/, $INDEX_ROOT values of orphan.mft, slices of usnjrnlj.bin."""
+    """index_entry (first byte: 0 root, 1 block, 2 sweep), usn and usn_join: the INDX blocks under
+    tests/unit/data/, $INDEX_ROOT values of orphan.mft, slices of usnjrnlj.bin (for usn and
+    usn_join)."""
     for name in ("misc", "root"):
         with open(os.path.join(unit_data, f"basic-{name}.indx"), "rb") as f:
             block = f.read()
@@ -271,12 +272,13 @@ def trace_seeds(corpus, d, unit_data):
             put(corpus, "index_entry", b"\x00" + value, f"orphan-root-{label}")
     with open(os.path.join(d, "usnjrnlj.bin"), "rb") as f:
         j = f.read()
-    put(corpus, "usn", j[0:4096], "usnjrnlj-page0")
-    put(corpus, "usn", j[8192:12288], "usnjrnlj-page2-v4")
-    put(corpus, "usn", j[28672:], "usnjrnlj-tail")
-    put(corpus, "usn", j[40:2048], "usnjrnlj-mid-record")
-    put(corpus, "usn", bytes(3 * 4096) + j[0:160], "hole-then-record")
-    put(corpus, "usn", j[0:80], "usnjrnlj-one-record")
+    for target in ("usn", "usn_join"):
+        put(corpus, target, j[0:4096], "usnjrnlj-page0")
+        put(corpus, target, j[8192:12288], "usnjrnlj-page2-v4")
+        put(corpus, target, j[28672:], "usnjrnlj-tail")
+        put(corpus, target, j[40:2048], "usnjrnlj-mid-record")
+        put(corpus, target, bytes(3 * 4096) + j[0:160], "hole-then-record")
+        put(corpus, target, j[0:80], "usnjrnlj-one-record")
 
 
 def bitlocker_seeds(corpus, d):

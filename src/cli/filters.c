@@ -10,7 +10,7 @@
 bool filters_active(const Filters *f)
 {
 	return f->name_glob != NULL || f->min_size_bytes > 0 || f->max_size_bytes != UINT64_MAX ||
-	       f->min_recoverable > 0;
+	       f->min_recoverable > 0 || f->deleted_after != 0 || f->deleted_before != 0;
 }
 
 bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *path,
@@ -19,6 +19,10 @@ bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *
 	if (info->size_bytes < f->min_size_bytes || info->size_bytes > f->max_size_bytes)
 		return false;
 	if (recoverable_percent < f->min_recoverable)
+		return false;
+	if ((f->deleted_after != 0 || f->deleted_before != 0) &&
+	    (info->deleted_time == 0 || info->deleted_time < f->deleted_after ||
+	     (f->deleted_before != 0 && info->deleted_time >= f->deleted_before)))
 		return false;
 	if (f->name_glob == NULL)
 		return true;

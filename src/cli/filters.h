@@ -1,6 +1,8 @@
 /* Which entries restorefs-scan lists or extracts.
  *
- * Filters (name, sizes, recoverable percentage) select files and named streams. A directory
+ * Filters (name, sizes, recoverable percentage, deletion time) select files and named
+ * streams. A deletion-time filter keeps only entries whose deletion time the change journal
+ * gives (RfsEntryInfo.deleted_time): an entry with none is left out whenever one is set. A directory
  * is selected when it is deleted (or live with include_live) and, once any filter is given,
  * only when it holds a selected entry somewhere below it; `no_directories` drops directory
  * rows from a listing (extraction still creates the directories its files need). */
@@ -18,13 +20,15 @@ typedef struct {
 	uint64_t min_size_bytes;
 	uint64_t max_size_bytes;   /* UINT64_MAX = no limit                                  */
 	unsigned min_recoverable;  /* percent, 0 = any                                       */
+	int64_t deleted_after;     /* FILETIME: deleted at or after it; 0 = no filter        */
+	int64_t deleted_before;    /* FILETIME: deleted strictly before it; 0 = no filter    */
 	bool include_live;         /* also live entries (the scan must have indexed them)    */
 	bool no_directories;       /* no directory rows                                      */
 } Filters;
 
-#define FILTERS_INIT { NULL, 0, UINT64_MAX, 0, false, false }
+#define FILTERS_INIT { NULL, 0, UINT64_MAX, 0, 0, 0, false, false }
 
-/* True when a name, size or recoverable filter is set. */
+/* True when a name, size, recoverable or deletion-time filter is set. */
 bool filters_active(const Filters *f);
 /* Whether a file or stream entry passes the filters; `path` is its tree path. */
 bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *path,

@@ -46,7 +46,8 @@ void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *
 const char *list_format_csv_header(void)
 {
 	return "path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,"
-	       "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,state\n";
+	       "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,state,"
+	       "deleted,path_source,snapshot\n";
 }
 
 void list_format_csv_field(GString *out, const char *field)
@@ -106,6 +107,12 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	list_format_csv_field(out, row->original_path);
 	g_string_append_c(out, ',');
 	g_string_append(out, rfs_entry_state_name(rfs_entry_state(e)));
+	csv_time(out, e->deleted_time);
+	g_string_append_c(out, ',');
+	g_string_append(out, rfs_path_source_name((RfsPathSource)e->path_source));
+	g_string_append_c(out, ',');
+	if (e->snapshot != 0)
+		entry_text_append_u64(out, e->snapshot);
 	g_string_append_c(out, '\n');
 }
 
@@ -182,13 +189,9 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 {
 	const RfsEntryInfo *e = row->info;
 	char iso[ENTRY_TEXT_ISO_SIZE];
-	entry_text_filetime_iso(e->times.last_write, iso);
-	if (iso[0] != '\0') {
-		iso[10] = ' ';
-		iso[19] = '\0'; /* "YYYY-MM-DD HH:MM:SS": seconds are enough for a human */
-	} else {
+	entry_text_filetime_short(e->times.last_write, iso); /* seconds are enough for a human */
+	if (iso[0] == '\0')
 		g_strlcpy(iso, "-", sizeof iso);
-	}
 	bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
 	char size[LIST_FORMAT_SIZE_SIZE];
 	if (dir)
@@ -203,7 +206,13 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 		g_string_append_printf(out, "%4u%%", row->recoverable_percent);
 	g_string_append_printf(out, "  %10s  %-19s  ", size, iso);
 	entry_text_escape(out, row->path); /* names come from the disk: nothing a terminal obeys */
-	g_string_append(out, dir ? "/\n" : "\n");
+	if (dir)
+		g_string_append_c(out, '/');
+	if (e->deleted_time != 0) { /* known from the change journal only: most rows have none */
+		entry_text_filetime_short(e->deleted_time, iso);
+		g_string_append_printf(out, "  (deleted %s)", iso);
+	}
+	g_string_append_c(out, '\n');
 }
 
 char *list_format_summary(const RfsScanStats *s, uint64_t listed)
@@ -299,6 +308,13 @@ static JsonNode *entry_json(const ListFormatRow *row)
 	json_times(b, &e->fn_times);
 	json_builder_end_object(b);
 	json_string(b, "state", rfs_entry_state_name(rfs_entry_state(e)));
+	json_time(b, "deleted", e->deleted_time);
+	json_string(b, "path_source", rfs_path_source_name((RfsPathSource)e->path_source));
+	json_builder_set_member_name(b, "snapshot"); /* null for the volume itself */
+	if (e->snapshot != 0)
+		json_builder_add_int_value(b, e->snapshot);
+	else
+		json_builder_add_null_value(b);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -358,6 +374,7 @@ static JsonNode *stats_json(const RfsScanStats *s)
 	json_int(b, "orphans", s->orphans);
 	json_int(b, "deleted_bytes", s->deleted_bytes);
 	json_int(b, "live_files", s->live_files);
+	json_int(b, "usn_records", s->usn_records);
 	json_builder_set_member_name(b, "by_state"); /* deleted files and streams */
 	json_builder_begin_object(b);
 	for (unsigned i = 0; i < RFS_STATE_COUNT; i++)

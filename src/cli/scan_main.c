@@ -36,6 +36,8 @@ typedef struct {
 	char *min_size;
 	char *max_size;
 	int min_recoverable;
+	char *deleted_after;
+	char *deleted_before;
 	gboolean live;
 	int deep;             /* 0, RFS_SCAN_DEEP or RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL */
 	gboolean no_directories;
@@ -60,20 +62,27 @@ static const char description[] =
 	"exclusively, so nobody can mount it meanwhile).\n"
 	"\n"
 	"Formats (--format):\n"
-	"  text      a table: recoverable %, size, last write time (UTC), path; a summary line.\n"
+	"  text      a table: recoverable %, size, last write time (UTC), path, and the\n"
+	"            deletion time where the change journal gives one; a summary line.\n"
 	"            Control characters in names are escaped as ls -b does (\\n, \\033, \\\\)\n"
 	"  csv       header + one RFC 4180 row per entry: path,mft_record,sequence,stream,type,\n"
 	"            size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,\n"
-	"            created,modified,accessed,mft_changed,original_path,state\n"
+	"            created,modified,accessed,mft_changed,original_path,state,deleted,\n"
+	"            path_source,snapshot\n"
 	"            (times ISO 8601 UTC with 100 ns digits; the summary goes to stderr)\n"
 	"  json      {\"volume\": {...}, \"stats\": {...}, \"entries\": [...]}\n"
 	"  bodyfile  The Sleuth Kit body format 3.x for mactime(1), with ($FILE_NAME) lines\n"
+	"            (the format has no deletion time: use csv or json for it)\n"
 	"\n"
-	"Selection: --name, --min-size, --max-size and --min-recoverable select files and\n"
-	"streams (an ADS is listed as file:stream). Deleted directories are listed too; once\n"
-	"a filter is given, only those holding a selected entry. --name matches the entry's\n"
-	"name, or its whole path (\"/dir/sub/name\") when GLOB contains '/'. SIZE takes K, M,\n"
-	"G or T suffixes (powers of 1024). Entries whose parent is lost are under /lost+found.\n"
+	"Selection: --name, --min-size, --max-size, --min-recoverable, --deleted-after and\n"
+	"--deleted-before select files and streams (an ADS is listed as file:stream). Deleted\n"
+	"directories are listed too; once a filter is given, only those holding a selected\n"
+	"entry. --name matches the entry's name, or its whole path (\"/dir/sub/name\") when\n"
+	"GLOB contains '/'. SIZE takes K, M, G or T suffixes (powers of 1024). Entries whose\n"
+	"parent is lost are under /lost+found.\n"
+	"TIME is ISO 8601 (2024-03-01T14:30:00Z; UTC without a zone) or a date (2024-03-01,\n"
+	"its midnight UTC); deletion times come from the change journal ($UsnJrnl), and an\n"
+	"entry whose deletion time is unknown is left out by either option.\n"
 	"\n"
 	"Extraction: -x DIR recreates the tree under DIR (created if missing; refused if not\n"
 	"empty unless --merge), named streams as 'file:stream' beside their file, with the\n"
@@ -156,6 +165,10 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		{ "max-size", 0, 0, G_OPTION_ARG_STRING, &o->max_size, "Only files of at most SIZE", "SIZE" },
 		{ "min-recoverable", 0, 0, G_OPTION_ARG_INT, &o->min_recoverable,
 		  "Only files with at least PERCENT of their clusters not reused", "PERCENT" },
+		{ "deleted-after", 0, 0, G_OPTION_ARG_STRING, &o->deleted_after,
+		  "Only files the change journal saw deleted at or after TIME", "TIME" },
+		{ "deleted-before", 0, 0, G_OPTION_ARG_STRING, &o->deleted_before,
+		  "Only files the change journal saw deleted before TIME", "TIME" },
 		{ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "Also list files still in use (flag 'live')", NULL },
 		{ "deep", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)(uintptr_t)parse_deep,
 		  "After the MFT, sweep the free clusters (=all: every cluster) for the INDX blocks and FILE records of deleted files: more names and paths, files of a formatted volume; reads all free space",
@@ -191,6 +204,8 @@ static void scan_options_clear(ScanOptions *o)
 	g_free(o->name_glob);
 	g_free(o->min_size);
 	g_free(o->max_size);
+	g_free(o->deleted_after);
+	g_free(o->deleted_before);
 	g_free(o->extract_dir);
 	g_free(o->overwritten);
 	g_strfreev(o->args);
@@ -275,6 +290,12 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 	if (o->min_recoverable < 0 || o->min_recoverable > 100)
 		return fail(EXIT_USAGE, "--min-recoverable: %d is not a percentage (0-100)", o->min_recoverable);
 	s->filters.min_recoverable = (unsigned)o->min_recoverable;
+	if (o->deleted_after != NULL && !entry_text_parse_time(o->deleted_after, &s->filters.deleted_after))
+		return fail(EXIT_USAGE, "--deleted-after: '%s' is not an ISO 8601 time or date", o->deleted_after);
+	if (o->deleted_before != NULL && !entry_text_parse_time(o->deleted_before, &s->filters.deleted_before))
+		return fail(EXIT_USAGE, "--deleted-before: '%s' is not an ISO 8601 time or date", o->deleted_before);
+	if (s->filters.deleted_before != 0 && s->filters.deleted_after >= s->filters.deleted_before)
+		return fail(EXIT_USAGE, "--deleted-after is not before --deleted-before");
 
 	s->stream = (RfsStreamOptions){ .overwritten = RFS_OVERWRITTEN_RAW, .unreadable = RFS_UNREADABLE_ZERO };
 	if (o->overwritten != NULL &&

@@ -6,6 +6,7 @@
 #include "entry_text.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 /* ---- time ------------------------------------------------------------------------------------ */
 
@@ -30,6 +31,23 @@ static void put_digits(char **p, uint64_t v, unsigned width)
 		v /= 10;
 	}
 	*p += width;
+}
+
+bool entry_text_parse_time(const char *text, int64_t *filetime)
+{
+	size_t n = strlen(text);
+	g_autofree char *iso = n == 10 ? g_strconcat(text, "T00:00:00", NULL) : g_strdup(text);
+	if (strlen(iso) > 10 && iso[10] == ' ')
+		iso[10] = 'T';
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+	g_autoptr(GDateTime) t = g_date_time_new_from_iso8601(iso, utc);
+	if (t == NULL)
+		return false;
+	int64_t secs = g_date_time_to_unix(t) + FILETIME_UNIX_OFFSET;
+	if (secs <= 0)
+		return false;
+	*filetime = secs * TICKS_PER_SECOND + (int64_t)g_date_time_get_microsecond(t) * 10;
+	return true;
 }
 
 int64_t entry_text_filetime_unix(int64_t filetime)
@@ -91,6 +109,16 @@ void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
 	put_digits(&p, (uint64_t)ticks, 7);
 	*p++ = 'Z';
 	*p = '\0';
+}
+
+void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
+{
+	entry_text_filetime_iso(filetime, out);
+	char *t = strchr(out, 'T'), *dot = strchr(out, '.');
+	if (t != NULL)
+		*t = ' ';
+	if (dot != NULL)
+		*dot = '\0';
 }
 
 void entry_text_append_u64(GString *out, uint64_t v)

@@ -12,6 +12,14 @@
  * FILETIME 0. */
 #define ENTRY_TEXT_ISO_SIZE 40
 void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
+/* The same cut to whole seconds with a space for the T, "2026-11-24 02:49:45", for people;
+ * "" for FILETIME 0. */
+void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
+/* A time a user typed, as a FILETIME: ISO 8601 ("2026-11-24T02:49:45Z", with a fraction or
+ * a zone offset such as +01:00; without a zone it is UTC), the same with a space for the T,
+ * or a date alone ("2026-11-24", its midnight UTC). False for anything else, and for times
+ * before 1601 (FILETIME 0) or past 9999. */
+bool entry_text_parse_time(const char *text, int64_t *filetime);
 /* Appends v in decimal (printf-free: listings write millions of numbers). */
 void entry_text_append_u64(GString *out, uint64_t v);
 /* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */

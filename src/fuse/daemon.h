@@ -29,6 +29,8 @@ typedef struct {
 	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
 	unsigned min_recoverable; /* files and streams below this percent are hidden */
+	int64_t deleted_after;  /* FILETIMEs: files and streams deleted outside [after, before), */
+	int64_t deleted_before; /* or whose deletion time is unknown, are hidden; 0 = no bound */
 	RfsStreamOptions stream_options; /* what reads serve for overwritten and lost ranges */
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
@@ -42,7 +44,7 @@ extern const struct fuse_lowlevel_ops ops_table;
 /* Counts each directory's subdirectories once, after the scan and before the loop. */
 void ops_count_subdirs(Daemon *daemon);
 
-/* Whether -o min_recoverable hides the entry: never a directory. */
+/* Whether -o min_recoverable or a deletion-time bound hides the entry: never a directory. */
 bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);
 
 /* Extended attributes in the user.restorefs. namespace (xattr.c). */

@@ -125,6 +125,8 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.umask = opts->umask,
 		.show_live = opts->show_live,
 		.min_recoverable = opts->min_recoverable,
+		.deleted_after = opts->deleted_after,
+		.deleted_before = opts->deleted_before,
 		.stream_options = opts->stream,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,

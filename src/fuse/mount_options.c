@@ -5,6 +5,8 @@
 
 #include "mount_options.h"
 
+#include "entry_text.h"
+
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -19,6 +21,7 @@
  * entries fill, so one parser (frontend/common_opts.c) checks both programs' values. */
 typedef struct {
 	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
+	char *deleted_after, *deleted_before;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
 	int show_live, deep, deep_all, rw, help, version;
@@ -43,6 +46,8 @@ static const struct fuse_opt templates[] = {
 	VALUE("overwritten=%s", overwritten),
 	VALUE("unreadable=%s", unreadable),
 	VALUE("min_recoverable=%s", min_recoverable),
+	LONG_VALUE("deleted_after", "--deleted-after", "%s", deleted_after),
+	LONG_VALUE("deleted_before", "--deleted-before", "%s", deleted_before),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
 	{ "deep", offsetof(RawOptions, deep), 1 },
 	{ "--deep", offsetof(RawOptions, deep), 1 },
@@ -190,6 +195,18 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 	if (raw->min_recoverable != NULL && !parse_u64("min_recoverable", raw->min_recoverable, 100, &percent, message))
 		return false;
 	opts->min_recoverable = (unsigned)percent;
+	if (raw->deleted_after != NULL && !entry_text_parse_time(raw->deleted_after, &opts->deleted_after)) {
+		*message = g_strdup_printf("deleted_after: '%s' is not an ISO 8601 time or date", raw->deleted_after);
+		return false;
+	}
+	if (raw->deleted_before != NULL && !entry_text_parse_time(raw->deleted_before, &opts->deleted_before)) {
+		*message = g_strdup_printf("deleted_before: '%s' is not an ISO 8601 time or date", raw->deleted_before);
+		return false;
+	}
+	if (opts->deleted_before != 0 && opts->deleted_after >= opts->deleted_before) {
+		*message = g_strdup("deleted_after is not before deleted_before");
+		return false;
+	}
 	opts->show_live = raw->show_live != 0;
 	opts->deep = raw->deep != 0 || raw->deep_all != 0;
 	opts->deep_all = raw->deep_all != 0;
@@ -254,6 +271,8 @@ static void raw_options_clear(RawOptions *raw)
 	g_clear_pointer(&raw->overwritten, g_free);
 	g_clear_pointer(&raw->unreadable, g_free);
 	g_clear_pointer(&raw->min_recoverable, g_free);
+	g_clear_pointer(&raw->deleted_after, g_free);
+	g_clear_pointer(&raw->deleted_before, g_free);
 	common_opts_location_args_clear(&raw->location);
 	common_opts_secret_args_clear(&raw->secrets);
 	g_clear_pointer(&raw->source, g_free);
@@ -422,6 +441,13 @@ void mount_options_print_help(const char *program)
 	       "                         and paths, files of a formatted volume; reads all free space\n"
 	       "  -o deep=all, --deep=all  sweep every cluster, not only the free ones\n"
 	       "  -o min_recoverable=N   hide files and streams less than N %% recoverable\n"
+	       "  -o deleted_after=TIME, --deleted-after TIME\n"
+	       "                         show only files and streams the change journal saw\n"
+	       "                         deleted at or after TIME (ISO 8601, UTC without a zone,\n"
+	       "                         or a date: its midnight UTC); those whose deletion time\n"
+	       "                         is unknown are hidden\n"
+	       "  -o deleted_before=TIME, --deleted-before TIME\n"
+	       "                         the same, deleted before TIME\n"
 	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
 	       "                         as they are, zero serves zeros, eio fails those reads\n"
 	       "  -o unreadable=MODE     ranges whose location on disk is lost (incomplete files):\n"
@@ -466,7 +492,7 @@ void mount_options_print_help(const char *program)
 	       "\n"
 	       "Every entry carries extended attributes user.restorefs.* (mft, clusters,\n"
 	       "clusters_in_use, recoverable, state, unreadable_bytes, crtime, fn_*time,\n"
-	       "original_path, flags, live);\n"
+	       "original_path, flags, live, deleted, path_source, snapshot);\n"
 	       "see them with\n"
 	       "  getfattr -d -m - FILE\n"
 	       "A mount is always read-only: -o rw is refused.\n"

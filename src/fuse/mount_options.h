@@ -25,6 +25,8 @@ typedef struct {
 	bool deep;                 /* -o deep: RFS_SCAN_DEEP */
 	bool deep_all;             /* -o deep=all: RFS_SCAN_DEEP_ALL */
 	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */
+	int64_t deleted_after;     /* -o deleted_after=TIME: FILETIME; 0 = none            */
+	int64_t deleted_before;    /* -o deleted_before=TIME: FILETIME, exclusive; 0 = none */
 	RfsStreamOptions stream;   /* -o overwritten=, -o unreadable= */
 	RfsLocation location;
 

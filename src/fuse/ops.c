@@ -108,8 +108,14 @@ static void fill_entry(const Daemon *d, const RfsEntryInfo *info, struct fuse_en
 
 bool ops_hidden(const Daemon *d, const RfsEntryInfo *info)
 {
-	return d->min_recoverable > 0 && !is_dir(info) &&
-	       rfs_entry_recoverable_percent(info) < d->min_recoverable;
+	if (is_dir(info))
+		return false;
+	if (d->min_recoverable > 0 && rfs_entry_recoverable_percent(info) < d->min_recoverable)
+		return true;
+	if (d->deleted_after == 0 && d->deleted_before == 0)
+		return false;
+	return info->deleted_time == 0 || info->deleted_time < d->deleted_after ||
+	       (d->deleted_before != 0 && info->deleted_time >= d->deleted_before);
 }
 
 /* The entry `ino`, or NULL when it does not exist or is hidden. */

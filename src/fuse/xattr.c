@@ -28,6 +28,9 @@ typedef enum {
 	XATTR_LIVE,            /* present only on entries still in use on the volume */
 	XATTR_STATE,           /* rfs_entry_state_name(): "intact", "overwritten", ... */
 	XATTR_UNREADABLE_BYTES, /* bytes whose location is lost: zeros, or EIO (-o unreadable=eio) */
+	XATTR_DELETED,         /* ISO 8601 UTC, from the change journal; absent when unknown */
+	XATTR_PATH_SOURCE,     /* rfs_path_source_name(): where its name and parent come from */
+	XATTR_SNAPSHOT,        /* the shadow copy it comes from; absent for the volume itself */
 	XATTR_COUNT,
 } XattrName;
 
@@ -46,6 +49,9 @@ static const char *const xattr_names[XATTR_COUNT] = {
 	[XATTR_LIVE] = XATTR_PREFIX "live",
 	[XATTR_STATE] = XATTR_PREFIX "state",
 	[XATTR_UNREADABLE_BYTES] = XATTR_PREFIX "unreadable_bytes",
+	[XATTR_DELETED] = XATTR_PREFIX "deleted",
+	[XATTR_PATH_SOURCE] = XATTR_PREFIX "path_source",
+	[XATTR_SNAPSHOT] = XATTR_PREFIX "snapshot",
 };
 
 static bool append_time(GString *out, int64_t filetime)
@@ -145,6 +151,20 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 			return false;
 		if (out != NULL)
 			g_string_append_c(out, '1');
+		return true;
+	case XATTR_DELETED:
+		return append_time(out, info->deleted_time);
+	case XATTR_PATH_SOURCE:
+		if (synthetic)
+			return false;
+		if (out != NULL)
+			g_string_append(out, rfs_path_source_name((RfsPathSource)info->path_source));
+		return true;
+	case XATTR_SNAPSHOT:
+		if (info->snapshot == 0)
+			return false;
+		if (out != NULL)
+			g_string_append_printf(out, "%u", (unsigned)info->snapshot);
 		return true;
 	case XATTR_COUNT:
 		break;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "index/cluster_claims.h"
+#include "index/usn_join.h"
 #include "index/volume_sweep.h"
 #include "ntfs/mft_file.h"
 #include "util/error.h"
@@ -423,6 +424,10 @@ void mft_scan_finish(MftScan *scan)
 {
 	DeletedIndex *index = scan->pass.index;
 	add_lost_found(index);
+	g_autoptr(UsnJoin) usn = usn_join_new();
+	usn_join_read(usn, scan->pass.vol);
+	index->stats.usn_records = usn_join_records(usn);
+	usn_join_apply(usn, index);
 	path_rebuild_link(index, scan->pass.include_live);
 	resolve_claims(scan->pass.vol, scan->pass.claims);
 	count_states(index); /* after the claims: they change states */

@@ -132,6 +132,40 @@ uint64_t data_stream_size(const DataStream *ds)
 	return ds->stream->data_size;
 }
 
+bool data_stream_next_data(const DataStream *ds, uint64_t offset, uint64_t *start, uint64_t *end)
+{
+	const MftStream *s = ds->stream;
+	uint64_t limit = s->resident ? s->data_size : MIN(s->data_size, s->initialized_size);
+	if (offset >= limit)
+		return false;
+	if (s->resident || ds->unit_bytes != 0) {
+		*start = offset;
+		*end = limit;
+		return true;
+	}
+	uint32_t cs = ds->vol->mft.boot.cluster_size;
+	for (uint64_t vcn = offset / cs;;) {
+		const Run *run = runlist_lookup(&s->runs, vcn);
+		if (run == NULL) {
+			uint64_t next = runlist_next_vcn(&s->runs, vcn);
+			if (next <= vcn || next == UINT64_MAX)
+				return false;
+			vcn = next;
+		} else if (run->lcn == RUN_LCN_SPARSE) {
+			vcn = run->vcn + run->length_clusters; /* runs never wrap: runlist_decode */
+		} else {
+			uint64_t from = 0, to = 0;
+			if (!g_uint64_checked_mul(&from, vcn, cs) || from >= limit)
+				return false;
+			if (!g_uint64_checked_mul(&to, run->vcn + run->length_clusters, cs))
+				to = UINT64_MAX;
+			*start = MAX(from, offset);
+			*end = MIN(to, limit);
+			return true;
+		}
+	}
+}
+
 void data_stream_free(DataStream *ds)
 {
 	if (ds == NULL)

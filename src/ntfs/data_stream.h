@@ -26,6 +26,12 @@ DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
 bool data_stream_read(DataStream *ds, uint64_t offset, void *buf, size_t length, size_t *got,
 		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 uint64_t data_stream_size(const DataStream *ds);
+/* The first range [*start, *end) at or after byte `offset` that a read would take from
+ * clusters (or a resident value): holes, lost extents and bytes past the initialized size
+ * read as zeros without any I/O, and are skipped. False when no such range is left. Work is
+ * logarithmic in the runs, so a caller can walk a sparse stream of 2^63 bytes cheaply.
+ * Compressed streams are one range up to their initialized size (their holes hold units). */
+bool data_stream_next_data(const DataStream *ds, uint64_t offset, uint64_t *start, uint64_t *end);
 /* Bytes in lost extents, below the initialized size (what reads zero-fill or fail). */
 uint64_t data_stream_unreadable_bytes(const DataStream *ds);
 void data_stream_free(DataStream *ds);

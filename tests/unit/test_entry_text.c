@@ -4,6 +4,8 @@
 
 #include <criterion/criterion.h>
 #include <glib.h>
+#include <inttypes.h>
+#include <string.h>
 
 #include "entry_sample.h"
 #include "entry_text.h"
@@ -27,6 +29,39 @@ Test(entry_text, iso_time_has_seven_digits)
 	cr_assert_eq(entry_text_filetime_unix(FT_SAMPLE), INT64_C(1795488585));
 	cr_assert_eq(entry_text_filetime_unix(0), 0);
 	cr_assert_eq(entry_text_filetime_unix(1), -INT64_C(11644473600));
+}
+
+Test(entry_text, short_time_and_typed_times)
+{
+	char text[ENTRY_TEXT_ISO_SIZE];
+	entry_text_filetime_short(FT_SAMPLE, text);
+	cr_assert_str_eq(text, "2026-11-24 02:49:45");
+	entry_text_filetime_short(0, text);
+	cr_assert_str_eq(text, "");
+	entry_text_filetime_short(INT64_MAX, text);
+	cr_assert_str_eq(text, "30828-09-14 02:48:05");
+
+	const int64_t whole = FT_SAMPLE - 1234567, midnight = whole - (2 * 3600 + 49 * 60 + 45) * INT64_C(10000000);
+	static const struct {
+		const char *text;
+		bool ok;
+	} cases[] = {
+		{ "2026-11-24T02:49:45Z", true },   { "2026-11-24T02:49:45", true },
+		{ "2026-11-24 02:49:45", true },    { "2026-11-24T03:49:45+01:00", true },
+		{ "2026-11-24T02:49:45.1234567Z", true }, { "2026-11-24", true },
+		{ "", false }, { "yesterday", false }, { "2026-13-01", false }, { "2026-11-24T25:00", false },
+		{ "1600-12-31", false },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		int64_t ft = -1;
+		cr_assert_eq(entry_text_parse_time(cases[i].text, &ft), cases[i].ok, "%s", cases[i].text);
+		if (!cases[i].ok)
+			continue;
+		int64_t want = strlen(cases[i].text) == 10 ? midnight : whole;
+		if (strstr(cases[i].text, ".123") != NULL)
+			want = FT_SAMPLE - 7; /* GDateTime keeps microseconds */
+		cr_assert_eq(ft, want, "%s: %" PRId64 " != %" PRId64, cases[i].text, ft, want);
+	}
 }
 
 Test(entry_text, flags_in_order)

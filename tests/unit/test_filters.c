@@ -38,3 +38,28 @@ Test(filters, size_recoverable_and_glob)
 	e.name = "report, final.txt:Zone.Identifier";
 	cr_assert(filters_match_file(&f, &e, NULL, 0));
 }
+
+Test(filters, deletion_time_bounds_and_unknown_times)
+{
+	RfsEntryInfo e = sample_file();
+	const int64_t second = 10000000;
+	Filters f = FILTERS_INIT;
+	f.deleted_after = FT_SAMPLE;
+	cr_assert(filters_active(&f));
+	cr_assert_not(filters_match_file(&f, &e, NULL, 100), "no deletion time: left out");
+	e.deleted_time = FT_SAMPLE;
+	cr_assert(filters_match_file(&f, &e, NULL, 100), "after is inclusive");
+	e.deleted_time = FT_SAMPLE - 1;
+	cr_assert_not(filters_match_file(&f, &e, NULL, 100));
+	f = (Filters)FILTERS_INIT;
+	f.deleted_before = FT_SAMPLE + second;
+	cr_assert(filters_active(&f));
+	cr_assert(filters_match_file(&f, &e, NULL, 100));
+	e.deleted_time = FT_SAMPLE + second;
+	cr_assert_not(filters_match_file(&f, &e, NULL, 100), "before is exclusive");
+	e.deleted_time = 0;
+	cr_assert_not(filters_match_file(&f, &e, NULL, 100));
+	f.deleted_after = FT_SAMPLE - second;
+	e.deleted_time = FT_SAMPLE;
+	cr_assert(filters_match_file(&f, &e, NULL, 100));
+}

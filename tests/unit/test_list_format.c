@@ -40,11 +40,29 @@ Test(list_format, csv_row_columns)
 	list_format_csv_row(s, &row);
 	cr_assert_str_eq(s->str, "\"/docs/report, final.txt\",70,3,,file,12345,16384,4,1,75,removed|compressed,"
 				 "0x00000821,2026-11-24T02:49:45.1234567Z,2026-11-24T02:49:46.1234567Z,"
-				 "2026-11-24T02:49:45.1234567Z,,\"/docs/report, final.txt\",partly-overwritten\n");
+				 "2026-11-24T02:49:45.1234567Z,,\"/docs/report, final.txt\",partly-overwritten,"
+				 ",mft,\n");
 	cr_assert_str_eq(list_format_csv_header(),
 			 "path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,"
 			 "recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,"
-			 "state\n");
+			 "state,deleted,path_source,snapshot\n");
+}
+
+Test(list_format, csv_deleted_path_source_and_snapshot)
+{
+	RfsEntryInfo e = sample_file();
+	e.deleted_time = FT_SAMPLE + 20000000;
+	e.path_source = RFS_PATH_SOURCE_INDEX_SLACK;
+	e.snapshot = 12;
+	ListFormatRow row = { .info = &e, .path = "/a", .recoverable_percent = 75 };
+	g_autoptr(GString) s = g_string_new(NULL);
+	list_format_csv_row(s, &row);
+	cr_assert(g_str_has_suffix(s->str, ",partly-overwritten,2026-11-24T02:49:47.1234567Z,index-slack,12\n"),
+		  "%s", s->str);
+	/* as many fields as the header names */
+	g_auto(GStrv) header = g_strsplit(list_format_csv_header(), ",", -1);
+	g_auto(GStrv) fields = g_strsplit(s->str, ",", -1);
+	cr_assert_eq(g_strv_length(fields), g_strv_length(header));
 }
 
 Test(list_format, csv_stream_and_live_flags)
@@ -133,6 +151,26 @@ Test(list_format, text_row)
 	g_autoptr(GString) s = g_string_new(NULL);
 	list_format_text_row(s, &row);
 	cr_assert_str_eq(s->str, "  42%     1.5 KiB  2026-11-24 02:49:46  /docs/x.txt\n");
+	e.deleted_time = FT_SAMPLE + 20000000;
+	g_string_truncate(s, 0);
+	list_format_text_row(s, &row);
+	cr_assert_str_eq(s->str, "  42%     1.5 KiB  2026-11-24 02:49:46  /docs/x.txt  (deleted 2026-11-24 02:49:47)\n");
+	e.flags |= RFS_ENTRY_DIRECTORY;
+	row.path = "/docs";
+	g_string_truncate(s, 0);
+	list_format_text_row(s, &row);
+	cr_assert_str_eq(s->str, "    -       <dir>  2026-11-24 02:49:46  /docs/  (deleted 2026-11-24 02:49:47)\n");
+}
+
+Test(list_format, bodyfile_has_no_deletion_column)
+{
+	RfsEntryInfo e = sample_file();
+	ListFormatRow row = { .info = &e, .path = "/x.txt", .recoverable_percent = 100 };
+	g_autoptr(GString) plain = g_string_new(NULL), with = g_string_new(NULL);
+	list_format_bodyfile_row(plain, &row);
+	e.deleted_time = FT_SAMPLE + 20000000;
+	list_format_bodyfile_row(with, &row);
+	cr_assert_str_eq(with->str, plain->str, "mactime 3.x reads 11 fields: the format stays");
 }
 
 Test(list_format, text_row_escapes_what_a_terminal_would_obey)
@@ -155,7 +193,8 @@ Test(list_format, state_in_json_and_summary)
 {
 	RfsEntryInfo e = sample_file();
 	ListFormatRow row = { .info = &e, .path = "/x", .recoverable_percent = 75 };
-	RfsScanStats stats = { .deleted_files = 5, .deleted_bytes = 2048, .records_total = 100 };
+	RfsScanStats stats = { .deleted_files = 5, .deleted_bytes = 2048, .records_total = 100,
+			       .usn_records = 268 };
 	stats.by_state[RFS_STATE_INTACT] = 3;
 	stats.by_state[RFS_STATE_OVERWRITTEN] = 1;
 	stats.by_state[RFS_STATE_CONTESTED] = 1;
@@ -175,9 +214,13 @@ Test(list_format, state_in_json_and_summary)
 	JsonObject *root = json_node_get_object(doc);
 	JsonObject *entry = json_array_get_object_element(json_object_get_array_member(root, "entries"), 0);
 	cr_assert_str_eq(json_object_get_string_member(entry, "state"), "partly-overwritten");
+	cr_assert(json_object_get_null_member(entry, "deleted"));
+	cr_assert_str_eq(json_object_get_string_member(entry, "path_source"), "mft");
+	cr_assert(json_object_get_null_member(entry, "snapshot"));
 	JsonObject *by_state = json_object_get_object_member(json_object_get_object_member(root, "stats"), "by_state");
 	cr_assert_eq(json_object_get_int_member(by_state, "overwritten"), 1);
 	cr_assert_eq(json_object_get_int_member(by_state, "intact"), 3);
+	cr_assert_eq(json_object_get_int_member(json_object_get_object_member(root, "stats"), "usn_records"), 268);
 	g_autofree char *summary = list_format_summary(&stats, 7);
 	cr_assert_str_eq(summary, "5 deleted files, 0 directories, 0 streams (2.0 KiB), 0 orphans; "
 				  "contents: 3 intact, 1 overwritten, 1 possibly overwritten; "

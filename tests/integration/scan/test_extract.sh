@@ -34,7 +34,7 @@ if ! "$scan" --format=csv "$img" >"$tmp/list.csv" 2>"$tmp/list.err"; then
 	sed 's/^/    /' "$tmp/list.err"
 	exit 1
 fi
-expected_header='path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,state'
+expected_header='path,mft_record,sequence,stream,type,size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,created,modified,accessed,mft_changed,original_path,state,deleted,path_source,snapshot'
 header=$(head -n1 "$tmp/list.csv" | tr -d '\r')
 [[ "$header" == "$expected_header" ]] || fail "CSV header is '$header'"
 
