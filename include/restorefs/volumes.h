@@ -63,4 +63,17 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 			    RfsProgressFunc progress, void *user_data,
 			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+typedef enum {
+	RFS_TABLE_NONE, /* no partition table with a used entry (or sector 0 is a boot sector) */
+	RFS_TABLE_MBR,  /* MBR, with any extended and logical partitions */
+	RFS_TABLE_GPT,
+} RfsTableKind;
+
+/* Which partition table `disk` holds: the one whose entries RfsLocation.partition and
+ * RfsFoundVolume.partition number. *partition_count (may be NULL) gets its used entries. A
+ * table that fails its checks counts as none (logged). False with `error` set only when
+ * the disk cannot be opened or read. sector_size as for rfs_find_volumes(). */
+bool rfs_disk_partition_table(const char *disk, uint32_t sector_size, RfsTableKind *kind,
+			      size_t *partition_count, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

@@ -156,21 +156,8 @@ void list_format_bodyfile_row(GString *out, const ListFormatRow *row)
 
 void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE])
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	if (bytes < 1024) {
-		g_snprintf(out, LIST_FORMAT_SIZE_SIZE, "%" PRIu64 " B", bytes);
-		return;
-	}
-	unsigned u = 0;
-	uint64_t unit = 1024;
-	while (u + 1 < G_N_ELEMENTS(units) && bytes / unit >= 1024) {
-		unit <<= 10;
-		u++;
-	}
-	/* Tenths, rounded half up, in integers: bytes / unit * 10 cannot overflow. */
-	uint64_t tenths = bytes / unit * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
-	g_snprintf(out, LIST_FORMAT_SIZE_SIZE, "%" PRIu64 ".%u %s", tenths / 10, (unsigned)(tenths % 10),
-		   units[u]);
+	G_STATIC_ASSERT(LIST_FORMAT_SIZE_SIZE >= ENTRY_TEXT_SIZE_SIZE);
+	entry_text_size(bytes, out); /* the same in both tools */
 }
 
 void list_format_text_header(GString *out)

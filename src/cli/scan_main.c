@@ -19,6 +19,7 @@
 #include "entry_text.h"
 #include "frontend_log.h"
 #include "progress.h"
+#include "source_guide.h"
 #include "restorefs/restorefs.h"
 
 enum {
@@ -417,9 +418,11 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	if (o->extract_dir != NULL && !extract_check_dest(o->extract_dir, o->merge, &error))
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
-	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
-	if (ctx == NULL)
-		common_opts_location_hint(error, &s->location);
+	static const SourceGuide guide = { .program = "restorefs-scan", .args_after = "" };
+	RfsLocation location = s->location;
+	g_autoptr(RfsContext) ctx = source_guide_open(&guide, source, &location, &error);
+	if (ctx != NULL)
+		source_guide_check_secrets(source, ctx, common_opts_secret_given(&o->secrets));
 	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
 	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
 	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))) {

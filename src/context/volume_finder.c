@@ -359,3 +359,28 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 	block_source_close(f.disk);
 	return out;
 }
+
+bool rfs_disk_partition_table(const char *disk, uint32_t sector_size, RfsTableKind *kind,
+			      size_t *partition_count, GError **error)
+{
+	g_return_val_if_fail(disk != NULL && kind != NULL, false);
+	BlockSource *src = image_source_open(disk, FILE_SOURCE_SHARED, error);
+	if (src == NULL)
+		return false;
+	PartitionTable table = { 0 };
+	g_autoptr(GError) table_error = NULL;
+	if (!partition_table_read(src, sector_size, &table, &table_error)) {
+		if (table_error->code == RFS_ERROR_IO) {
+			g_propagate_error(error, g_steal_pointer(&table_error));
+			block_source_close(src);
+			return false;
+		}
+		g_info("%s: partition table ignored: %s", disk, table_error->message);
+	}
+	*kind = table.count == 0 ? RFS_TABLE_NONE : table.is_gpt ? RFS_TABLE_GPT : RFS_TABLE_MBR;
+	if (partition_count != NULL)
+		*partition_count = table.count;
+	partition_table_clear(&table);
+	block_source_close(src);
+	return true;
+}

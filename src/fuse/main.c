@@ -10,6 +10,7 @@
 #include "entry_text.h"
 #include "frontend_log.h"
 #include "progress.h"
+#include "source_guide.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -52,13 +53,15 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 
 static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 {
-	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
-						      RESTOREFS_API_VERSION, error);
-	/* asks on the terminal when no secret is named: we are not yet a daemon */
-	if (ctx == NULL) {
-		common_opts_location_hint(error != NULL ? *error : NULL, &opts->location);
+	g_autofree char *mountpoint = opts->mountpoint != NULL ? source_guide_shell_word(opts->mountpoint) : NULL;
+	g_autofree char *after = g_strconcat(" ", mountpoint != NULL ? mountpoint : "MOUNTPOINT", NULL);
+	const SourceGuide guide = { .program = "restorefs", .args_after = after };
+	RfsLocation location = opts->location;
+	g_autoptr(RfsContext) ctx = source_guide_open(&guide, opts->source, &location, error);
+	if (ctx == NULL)
 		return NULL;
-	}
+	source_guide_check_secrets(opts->source, ctx, common_opts_secret_given(&opts->secrets));
+	/* asks on the terminal when no secret is named: we are not yet a daemon */
 	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
