@@ -198,15 +198,21 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 	char bytes[LIST_FORMAT_SIZE_SIZE];
 	list_format_human_size(s->deleted_bytes, bytes);
 	GString *out = g_string_new(NULL);
-	g_string_append_printf(out,
-			       "%" PRIu64 " deleted files, %" PRIu64 " directories, %" PRIu64
-			       " streams (%s), %" PRIu64 " orphans; contents: ",
-			       s->deleted_files, s->deleted_dirs, s->deleted_streams, bytes, s->orphans);
+	entry_text_count(out, s->deleted_files, "deleted file", "deleted files");
+	g_string_append(out, ", ");
+	entry_text_count(out, s->deleted_dirs, "directory", "directories");
+	g_string_append(out, ", ");
+	entry_text_count(out, s->deleted_streams, "stream", "streams");
+	g_string_append_printf(out, " (%s), ", bytes);
+	entry_text_count(out, s->orphans, "orphan", "orphans");
+	g_string_append(out, "; contents: ");
 	entry_text_state_counts(out, s->by_state);
 	g_string_append_printf(out, "; %" PRIu64 " MFT records, %" PRIu64 " damaged", s->records_total,
 			       s->records_damaged);
-	if (s->live_files > 0)
-		g_string_append_printf(out, "; %" PRIu64 " live files", s->live_files);
+	if (s->live_files > 0) {
+		g_string_append(out, "; ");
+		entry_text_count(out, s->live_files, "live file", "live files");
+	}
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);
 }

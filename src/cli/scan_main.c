@@ -36,7 +36,7 @@ typedef struct {
 	char *name_glob;
 	char *min_size;
 	char *max_size;
-	int min_recoverable;
+	char *min_recoverable;
 	gboolean live;
 	gboolean no_directories;
 	char *extract_dir;
@@ -135,8 +135,8 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		  "Only entries whose name (or path, if GLOB has a '/') matches GLOB", "GLOB" },
 		{ "min-size", 0, 0, G_OPTION_ARG_STRING, &o->min_size, "Only files of at least SIZE", "SIZE" },
 		{ "max-size", 0, 0, G_OPTION_ARG_STRING, &o->max_size, "Only files of at most SIZE", "SIZE" },
-		{ "min-recoverable", 0, 0, G_OPTION_ARG_INT, &o->min_recoverable,
-		  "Only files with at least PERCENT of their clusters not reused", "PERCENT" },
+		{ "min-recoverable", 0, 0, G_OPTION_ARG_STRING, &o->min_recoverable,
+		  "Only files with at least PERCENT (0-100, '%' optional) of their clusters not reused", "PERCENT" },
 		{ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "Also list files still in use (flag 'live')", NULL },
 		{ "no-directories", 0, 0, G_OPTION_ARG_NONE, &o->no_directories,
 		  "Leave directories out of the listing (and empty ones out of --extract)", NULL },
@@ -169,6 +169,7 @@ static void scan_options_clear(ScanOptions *o)
 	g_free(o->name_glob);
 	g_free(o->min_size);
 	g_free(o->max_size);
+	g_free(o->min_recoverable);
 	g_free(o->extract_dir);
 	g_free(o->overwritten);
 	g_strfreev(o->args);
@@ -245,9 +246,9 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 		return fail(EXIT_USAGE, "--max-size: %s", error->message);
 	if (s->filters.min_size_bytes > s->filters.max_size_bytes)
 		return fail(EXIT_USAGE, "--min-size is larger than --max-size");
-	if (o->min_recoverable < 0 || o->min_recoverable > 100)
-		return fail(EXIT_USAGE, "--min-recoverable: %d is not a percentage (0-100)", o->min_recoverable);
-	s->filters.min_recoverable = (unsigned)o->min_recoverable;
+	if (o->min_recoverable != NULL &&
+	    !common_opts_parse_percent(o->min_recoverable, &s->filters.min_recoverable, &error))
+		return fail(EXIT_USAGE, "--min-recoverable: %s", error->message);
 
 	s->stream = (RfsStreamOptions){ .overwritten = RFS_OVERWRITTEN_RAW, .unreadable = RFS_UNREADABLE_ZERO };
 	if (o->overwritten != NULL &&

@@ -33,6 +33,11 @@ const char *entry_text_plural(uint64_t count, const char *singular, const char *
 	return count == 1 ? singular : plural;
 }
 
+void entry_text_count(GString *out, uint64_t count, const char *singular, const char *plural)
+{
+	g_string_append_printf(out, "%" PRIu64 " %s", count, entry_text_plural(count, singular, plural));
+}
+
 /* ---- time ------------------------------------------------------------------------------------ */
 
 enum {

@@ -20,8 +20,10 @@ int64_t entry_text_filetime_unix(int64_t filetime);
  * ("1.5 KiB", "9.2 MiB", "3.0 GiB"), rounded half up. */
 #define ENTRY_TEXT_SIZE_SIZE 24
 void entry_text_size(uint64_t bytes, char out[ENTRY_TEXT_SIZE_SIZE]);
-/* "1 file" / "2 files": `count` and `singular`, or `plural` unless count is 1. */
+/* `singular` when count is 1, else `plural`. */
 const char *entry_text_plural(uint64_t count, const char *singular, const char *plural);
+/* Appends "1 directory" / "2 directories": count, a space and the word that fits it. */
+void entry_text_count(GString *out, uint64_t count, const char *singular, const char *plural);
 
 /* Appends the words of the RfsEntryFlags set in `flags` ("directory", "removed", "orphan",
  * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident", in

@@ -7,6 +7,7 @@
 #include "source_guide.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -155,9 +156,11 @@ static void explain_permission(const char *source, GError *error)
 	if (stat(source, &st) != 0 || !S_ISBLK(st.st_mode) || strstr(error->message, g_strerror(EACCES)) == NULL)
 		return;
 	g_autofree char *word = source_guide_shell_word(source);
-	replace_message(error, g_strdup_printf("%s. Run it as root (sudo), join the group that owns %s "
-					       "(usually 'disk'), or work from an image: sudo dd if=%s of=disk.img bs=4M",
-					       error->message, source, word));
+	const struct group *group = getgrgid(st.st_gid);
+	g_autofree char *group_name = group != NULL ? g_strdup(group->gr_name) : g_strdup_printf("%u", (unsigned)st.st_gid);
+	replace_message(error, g_strdup_printf("%s. Run it as root (sudo), join the group '%s' that owns %s "
+					       "(then log in again), or work from an image: sudo dd if=%s of=disk.img bs=4M",
+					       error->message, group_name, source, word));
 }
 
 RfsContext *source_guide_open(const SourceGuide *guide, const char *source, RfsLocation *location,
