@@ -69,7 +69,7 @@ expect "restorefs $work/files/disk.i" "$work/files/disk.img"
 # every long option of --help is offered after "--"
 for pair in "$restorefs:restorefs" "$scan:restorefs-scan"; do
 	prog=${pair%%:*} name=${pair#*:}
-	offered=$(complete_line "$name --")
+	offered=$(complete_line "$name --" | sed 's/=.*//')  # --deep=all offers --deep
 	missing=
 	for opt in $("$prog" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
 		# options of other programs named in the help text
