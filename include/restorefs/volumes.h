@@ -24,6 +24,8 @@ typedef enum {
 	RFS_FIND_QUICK = 0, /* likely places only: table entries, 1 MiB boundaries, sector 63,
 			     * each candidate's backup and the sector after each volume */
 	RFS_FIND_FULL = 1,  /* every sector of the disk, in large sequential reads */
+	RFS_FIND_TABLE = 2, /* the partition table's entries only (and each one's backup boot
+			     * sector): a few reads, for a disk whose table is intact */
 } RfsFindMode;
 
 typedef enum {

@@ -198,7 +198,7 @@ static void finder_drain_followups(Finder *f)
 	}
 }
 
-/* ---- the two modes ------------------------------------------------------------------------ */
+/* ---- the modes (RFS_FIND_TABLE: the table's entries alone) ------------------------------------------------------------------------ */
 
 static void finder_probe_table(Finder *f)
 {
@@ -326,7 +326,7 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 			      "sector size %" PRIu32 " is not a power of two in 512..65536", sector_size);
 		return NULL;
 	}
-	if (mode != RFS_FIND_QUICK && mode != RFS_FIND_FULL) {
+	if (mode != RFS_FIND_QUICK && mode != RFS_FIND_FULL && mode != RFS_FIND_TABLE) {
 		rfs_set_error(error, RFS_ERROR_INVALID, "unknown search mode %d", (int)mode);
 		return NULL;
 	}
@@ -347,7 +347,7 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 	finder_probe_table(&f);
 	if (mode == RFS_FIND_FULL)
 		finder_full(&f, progress, user_data);
-	else
+	else if (mode == RFS_FIND_QUICK)
 		finder_quick(&f, progress, user_data);
 
 	GPtrArray *out = finder_results(&f);

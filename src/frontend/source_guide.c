@@ -1,7 +1,7 @@
 /* What SOURCE is when it does not open as a volume, and the next command to type. Reads
- * SOURCE only through the public API (rfs_disk_partition_table(), rfs_find_volumes() in its
- * quick mode, which reads the table's entries first); it never guesses a volume that no
- * partition table names: lost volumes are restorefs-scan --find-volumes' business. */
+ * SOURCE only through the public API (rfs_disk_partition_table(), rfs_find_volumes() on the
+ * table's entries alone, a few reads); it never guesses a volume that no partition table
+ * names: lost volumes are restorefs-scan --find-volumes' business. */
 #define G_LOG_DOMAIN "restorefs-frontend"
 
 #include "source_guide.h"
@@ -100,7 +100,7 @@ static RfsContext *open_from_table(const SourceGuide *guide, const char *source,
 				   RfsTableKind kind, GError **error)
 {
 	g_autoptr(GError) find_error = NULL;
-	g_autoptr(GPtrArray) found = rfs_find_volumes(source, location->sector_size, RFS_FIND_QUICK,
+	g_autoptr(GPtrArray) found = rfs_find_volumes(source, location->sector_size, RFS_FIND_TABLE,
 						      NULL, NULL, &find_error);
 	if (found == NULL)
 		return NULL; /* the first error stands */
