@@ -198,7 +198,7 @@ static void finder_drain_followups(Finder *f)
 	}
 }
 
-/* ---- the modes (RFS_FIND_TABLE: the table's entries alone) ------------------------------------------------------------------------ */
+/* ---- the modes (RFS_FIND_TABLE: the table's entries alone) ------------------------------- */
 
 static void finder_probe_table(Finder *f)
 {
