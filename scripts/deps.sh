@@ -14,6 +14,8 @@ PACKAGES=(
 	libewf-dev libvhdi-dev libvmdk-dev libqcow-dev
 	# fuzzing (scripts/fuzz.sh): clang, and libFuzzer's runtime, which clang only recommends
 	clang libclang-rt-14-dev
+	# man pages: scdoc (build), man (man-db, the man page test)
+	scdoc man-db
 	# run: fusermount3, mount.fuse3
 	fuse3
 	# test images: mkntfs ntfs-3g ntfsinfo ntfsundelete; istat icat fls; setfattr getfattr;

@@ -24,6 +24,8 @@ typedef enum {
 	RFS_FIND_QUICK = 0, /* likely places only: table entries, 1 MiB boundaries, sector 63,
 			     * each candidate's backup and the sector after each volume */
 	RFS_FIND_FULL = 1,  /* every sector of the disk, in large sequential reads */
+	RFS_FIND_TABLE = 2, /* the partition table's entries only (and each one's backup boot
+			     * sector): a few reads, for a disk whose table is intact */
 } RfsFindMode;
 
 typedef enum {
@@ -62,5 +64,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(RfsFoundVolume, rfs_found_volume_free)
 GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode mode,
 			    RfsProgressFunc progress, void *user_data,
 			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+typedef enum {
+	RFS_TABLE_NONE, /* no partition table with a used entry (or sector 0 is a boot sector) */
+	RFS_TABLE_MBR,  /* MBR, with any extended and logical partitions */
+	RFS_TABLE_GPT,
+} RfsTableKind;
+
+/* Which partition table `disk` holds: the one whose entries RfsLocation.partition and
+ * RfsFoundVolume.partition number. *partition_count (may be NULL) gets its used entries. A
+ * table that fails its checks counts as none (logged). False with `error` set only when
+ * the disk cannot be opened or read. sector_size as for rfs_find_volumes(). */
+bool rfs_disk_partition_table(const char *disk, uint32_t sector_size, RfsTableKind *kind,
+			      size_t *partition_count, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -10,76 +10,104 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "list_format.h"
 
+#include "entry_text.h"
 #include "progress.h"
+#include "source_guide.h"
 #include "restorefs/restorefs.h"
 #include "restorefs/volumes.h"
 
-/* The exact restorefs command that mounts `v`; the boot sector and sector size are named
- * only when they differ from the defaults. */
-static char *mount_command(const char *disk, const RfsFoundVolume *v)
+/* The exact command of `program` that opens `v`: by its partition when a table entry holds
+ * it and its primary boot sector is intact, else by start sector (and boot sector and sector
+ * size when they differ from the defaults); a volume that is the whole disk needs neither. */
+static char *open_command(const char *program, const char *args_after, const char *disk,
+			  const RfsFoundVolume *v)
 {
-	GString *cmd = g_string_new("restorefs");
-	if (v->sector_size != 0 && v->sector_size != 512)
-		g_string_append_printf(cmd, " --sector-size %" PRIu32, v->sector_size);
-	g_string_append_printf(cmd, " --start-sector %" PRIu64, v->start_sector);
-	if (v->boot_sector != v->start_sector)
-		g_string_append_printf(cmd, " --boot-sector %" PRIu64, v->boot_sector);
-	/* Quoted only when the shell would otherwise split or expand it. */
-	bool plain = disk[0] != '\0' && disk[strspn(disk, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-						       "0123456789/._+:@%,=-")] == '\0';
-	g_autofree char *quoted = plain ? g_strdup(disk) : g_shell_quote(disk);
-	g_string_append_printf(cmd, " %s MOUNTPOINT", quoted);
+	GString *cmd = g_string_new(program);
+	if (v->partition != 0 && !v->from_backup) {
+		g_string_append_printf(cmd, " --partition %" PRIu32, v->partition);
+	} else if (v->start_sector != 0 || v->from_backup) {
+		if (v->sector_size != 0 && v->sector_size != 512)
+			g_string_append_printf(cmd, " --sector-size %" PRIu32, v->sector_size);
+		g_string_append_printf(cmd, " --start-sector %" PRIu64, v->start_sector);
+		if (v->boot_sector != v->start_sector)
+			g_string_append_printf(cmd, " --boot-sector %" PRIu64, v->boot_sector);
+	}
+	g_autofree char *word = source_guide_shell_word(disk);
+	g_string_append_printf(cmd, " %s%s", word, args_after);
 	return g_string_free(cmd, FALSE);
 }
 
-static const char *kind_word(const RfsFoundVolume *v)
+static char *mount_command(const char *disk, const RfsFoundVolume *v)
 {
-	return v->kind == RFS_VOLUME_BITLOCKER ? "BitLocker" : "NTFS";
+	return open_command("restorefs", " MOUNTPOINT", disk, v);
 }
 
-static void print_text(const char *disk, const GPtrArray *found)
+static char *scan_command(const char *disk, const RfsFoundVolume *v)
 {
+	return open_command("restorefs-scan", "", disk, v);
+}
+
+/* The disk itself is the volume: an image of one volume, not of a disk. */
+static bool is_whole_source(const RfsFoundVolume *v, RfsTableKind table)
+{
+	return v->start_sector == 0 && !v->from_backup && v->partition == 0 && table == RFS_TABLE_NONE;
+}
+
+static const char *table_name(RfsTableKind table)
+{
+	return table == RFS_TABLE_GPT ? "GPT" : table == RFS_TABLE_MBR ? "MBR" : NULL;
+}
+
+static void print_text(const char *disk, RfsTableKind table, size_t partitions, const GPtrArray *found)
+{
+	if (table != RFS_TABLE_NONE)
+		printf("%s: %s partition table, %zu %s\n", disk, table_name(table), partitions,
+		       entry_text_plural(partitions, "partition", "partitions"));
+	else
+		printf("%s: no partition table\n", disk);
 	if (found->len == 0) {
 		printf("no NTFS or BitLocker volume found on %s\n", disk);
 		return;
 	}
 	for (guint i = 0; i < found->len; i++) {
 		const RfsFoundVolume *v = g_ptr_array_index(found, i);
-		char size[LIST_FORMAT_SIZE_SIZE] = "size unknown";
-		if (v->size_bytes > 0)
-			list_format_human_size(v->size_bytes, size);
-		printf("volume %u: %s at sector %" PRIu64 ", %s", i + 1, kind_word(v), v->start_sector, size);
-		if (v->label != NULL && v->label[0] != '\0') { /* read from disk: escaped */
-			g_autoptr(GString) label = g_string_new(NULL);
-			entry_text_escape(label, v->label);
-			printf(", label \"%s\"", label->str);
-		}
+		g_autoptr(GString) what = g_string_new(NULL);
+		source_guide_describe_volume(what, v);
+		printf("volume %u: %s", i + 1, what->str);
 		if (v->kind == RFS_VOLUME_NTFS)
 			printf(", $MFT %s", v->mft_ok ? "ok" : "NOT readable");
 		printf("\n  boot sector: %" PRIu64 " (%s)\n", v->boot_sector,
 		       v->from_backup ? "backup copy at the volume's end" : "primary");
-		if (v->partition != 0)
-			printf("  partition:   %" PRIu32 " of the partition table\n", v->partition);
+		if (is_whole_source(v, table))
+			printf("  partition:   none: %s is itself an %s volume\n", disk, v->kind == RFS_VOLUME_BITLOCKER ? "BitLocker" : "NTFS");
+		else if (v->partition != 0)
+			printf("  partition:   %" PRIu32 " of the %s partition table\n", v->partition, table_name(table));
 		else
 			printf("  partition:   none (no partition table entry covers it)\n");
-		g_autofree char *cmd = mount_command(disk, v);
-		printf("  mount with:  %s\n", cmd);
+		g_autofree char *mount = mount_command(disk, v);
+		g_autofree char *scan = scan_command(disk, v);
+		printf("  mount with:  %s\n  list with:   %s\n", mount, scan);
 	}
 }
 
-static void print_json(const char *disk, const GPtrArray *found)
+static void print_json(const char *disk, RfsTableKind table, const GPtrArray *found)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "disk");
 	json_builder_add_string_value(b, disk);
+	json_builder_set_member_name(b, "table");
+	if (table != RFS_TABLE_NONE)
+		json_builder_add_string_value(b, table == RFS_TABLE_GPT ? "gpt" : "mbr");
+	else
+		json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "volumes");
 	json_builder_begin_array(b);
 	for (guint i = 0; i < found->len; i++) {
 		const RfsFoundVolume *v = g_ptr_array_index(found, i);
 		g_autofree char *cmd = mount_command(disk, v);
+		g_autofree char *scan = scan_command(disk, v);
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "kind");
 		json_builder_add_string_value(b, v->kind == RFS_VOLUME_BITLOCKER ? "bitlocker" : "ntfs");
@@ -106,6 +134,8 @@ static void print_json(const char *disk, const GPtrArray *found)
 		json_builder_add_boolean_value(b, v->mft_ok);
 		json_builder_set_member_name(b, "command");
 		json_builder_add_string_value(b, cmd);
+		json_builder_set_member_name(b, "scan_command");
+		json_builder_add_string_value(b, scan);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -129,9 +159,14 @@ int find_volumes_run(const char *disk, uint32_t sector_size, bool full, bool jso
 		fprintf(stderr, "restorefs-scan: %s\n", error->message);
 		return 2;
 	}
+	RfsTableKind table = RFS_TABLE_NONE;
+	size_t partitions = 0;
+	g_autoptr(GError) table_error = NULL;
+	if (!rfs_disk_partition_table(disk, sector_size, &table, &partitions, &table_error))
+		g_warning("%s: partition table unreadable: %s", disk, table_error->message);
 	if (json)
-		print_json(disk, found);
+		print_json(disk, table, found);
 	else
-		print_text(disk, found);
+		print_text(disk, table, partitions, found);
 	return fflush(stdout) == 0 ? 0 : 4;
 }

@@ -163,21 +163,8 @@ void list_format_bodyfile_row(GString *out, const ListFormatRow *row)
 
 void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE])
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	if (bytes < 1024) {
-		g_snprintf(out, LIST_FORMAT_SIZE_SIZE, "%" PRIu64 " B", bytes);
-		return;
-	}
-	unsigned u = 0;
-	uint64_t unit = 1024;
-	while (u + 1 < G_N_ELEMENTS(units) && bytes / unit >= 1024) {
-		unit <<= 10;
-		u++;
-	}
-	/* Tenths, rounded half up, in integers: bytes / unit * 10 cannot overflow. */
-	uint64_t tenths = bytes / unit * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
-	g_snprintf(out, LIST_FORMAT_SIZE_SIZE, "%" PRIu64 ".%u %s", tenths / 10, (unsigned)(tenths % 10),
-		   units[u]);
+	G_STATIC_ASSERT(LIST_FORMAT_SIZE_SIZE >= ENTRY_TEXT_SIZE_SIZE);
+	entry_text_size(bytes, out); /* the same in both tools */
 }
 
 void list_format_text_header(GString *out)
@@ -220,15 +207,21 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 	char bytes[LIST_FORMAT_SIZE_SIZE];
 	list_format_human_size(s->deleted_bytes, bytes);
 	GString *out = g_string_new(NULL);
-	g_string_append_printf(out,
-			       "%" PRIu64 " deleted files, %" PRIu64 " directories, %" PRIu64
-			       " streams (%s), %" PRIu64 " orphans; contents: ",
-			       s->deleted_files, s->deleted_dirs, s->deleted_streams, bytes, s->orphans);
+	entry_text_count(out, s->deleted_files, "deleted file", "deleted files");
+	g_string_append(out, ", ");
+	entry_text_count(out, s->deleted_dirs, "directory", "directories");
+	g_string_append(out, ", ");
+	entry_text_count(out, s->deleted_streams, "stream", "streams");
+	g_string_append_printf(out, " (%s), ", bytes);
+	entry_text_count(out, s->orphans, "orphan", "orphans");
+	g_string_append(out, "; contents: ");
 	entry_text_state_counts(out, s->by_state);
 	g_string_append_printf(out, "; %" PRIu64 " MFT records, %" PRIu64 " damaged", s->records_total,
 			       s->records_damaged);
-	if (s->live_files > 0)
-		g_string_append_printf(out, "; %" PRIu64 " live files", s->live_files);
+	if (s->live_files > 0) {
+		g_string_append(out, "; ");
+		entry_text_count(out, s->live_files, "live file", "live files");
+	}
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);
 }

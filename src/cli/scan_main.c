@@ -19,6 +19,7 @@
 #include "entry_text.h"
 #include "frontend_log.h"
 #include "progress.h"
+#include "source_guide.h"
 #include "restorefs/restorefs.h"
 
 enum {
@@ -35,7 +36,7 @@ typedef struct {
 	char *name_glob;
 	char *min_size;
 	char *max_size;
-	int min_recoverable;
+	char *min_recoverable;
 	char *deleted_after;
 	char *deleted_before;
 	gboolean live;
@@ -163,8 +164,8 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		  "Only entries whose name (or path, if GLOB has a '/') matches GLOB", "GLOB" },
 		{ "min-size", 0, 0, G_OPTION_ARG_STRING, &o->min_size, "Only files of at least SIZE", "SIZE" },
 		{ "max-size", 0, 0, G_OPTION_ARG_STRING, &o->max_size, "Only files of at most SIZE", "SIZE" },
-		{ "min-recoverable", 0, 0, G_OPTION_ARG_INT, &o->min_recoverable,
-		  "Only files with at least PERCENT of their clusters not reused", "PERCENT" },
+		{ "min-recoverable", 0, 0, G_OPTION_ARG_STRING, &o->min_recoverable,
+		  "Only files with at least PERCENT (0-100, '%' optional) of their clusters not reused", "PERCENT" },
 		{ "deleted-after", 0, 0, G_OPTION_ARG_STRING, &o->deleted_after,
 		  "Only files the change journal saw deleted at or after TIME", "TIME" },
 		{ "deleted-before", 0, 0, G_OPTION_ARG_STRING, &o->deleted_before,
@@ -206,6 +207,7 @@ static void scan_options_clear(ScanOptions *o)
 	g_free(o->max_size);
 	g_free(o->deleted_after);
 	g_free(o->deleted_before);
+	g_free(o->min_recoverable);
 	g_free(o->extract_dir);
 	g_free(o->overwritten);
 	g_strfreev(o->args);
@@ -287,9 +289,9 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 		return fail(EXIT_USAGE, "--max-size: %s", error->message);
 	if (s->filters.min_size_bytes > s->filters.max_size_bytes)
 		return fail(EXIT_USAGE, "--min-size is larger than --max-size");
-	if (o->min_recoverable < 0 || o->min_recoverable > 100)
-		return fail(EXIT_USAGE, "--min-recoverable: %d is not a percentage (0-100)", o->min_recoverable);
-	s->filters.min_recoverable = (unsigned)o->min_recoverable;
+	if (o->min_recoverable != NULL &&
+	    !common_opts_parse_percent(o->min_recoverable, &s->filters.min_recoverable, &error))
+		return fail(EXIT_USAGE, "--min-recoverable: %s", error->message);
 	if (o->deleted_after != NULL && !entry_text_parse_time(o->deleted_after, &s->filters.deleted_after))
 		return fail(EXIT_USAGE, "--deleted-after: '%s' is not an ISO 8601 time or date", o->deleted_after);
 	if (o->deleted_before != NULL && !entry_text_parse_time(o->deleted_before, &s->filters.deleted_before))
@@ -466,9 +468,11 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 	if (o->extract_dir != NULL && !extract_check_dest(o->extract_dir, o->merge, &error))
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
-	g_autoptr(RfsContext) ctx = rfs_context_create(source, &s->location, RESTOREFS_API_VERSION, &error);
-	if (ctx == NULL)
-		common_opts_location_hint(error, &s->location);
+	static const SourceGuide guide = { .program = "restorefs-scan", .args_after = "" };
+	RfsLocation location = s->location;
+	g_autoptr(RfsContext) ctx = source_guide_open(&guide, source, &location, &error);
+	if (ctx != NULL)
+		source_guide_check_secrets(source, ctx, common_opts_secret_given(&o->secrets));
 	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
 	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
 	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))) {

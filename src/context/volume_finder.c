@@ -198,7 +198,7 @@ static void finder_drain_followups(Finder *f)
 	}
 }
 
-/* ---- the two modes ------------------------------------------------------------------------ */
+/* ---- the modes (RFS_FIND_TABLE: the table's entries alone) ------------------------------- */
 
 static void finder_probe_table(Finder *f)
 {
@@ -326,7 +326,7 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 			      "sector size %" PRIu32 " is not a power of two in 512..65536", sector_size);
 		return NULL;
 	}
-	if (mode != RFS_FIND_QUICK && mode != RFS_FIND_FULL) {
+	if (mode != RFS_FIND_QUICK && mode != RFS_FIND_FULL && mode != RFS_FIND_TABLE) {
 		rfs_set_error(error, RFS_ERROR_INVALID, "unknown search mode %d", (int)mode);
 		return NULL;
 	}
@@ -347,7 +347,7 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 	finder_probe_table(&f);
 	if (mode == RFS_FIND_FULL)
 		finder_full(&f, progress, user_data);
-	else
+	else if (mode == RFS_FIND_QUICK)
 		finder_quick(&f, progress, user_data);
 
 	GPtrArray *out = finder_results(&f);
@@ -358,4 +358,29 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 	partition_table_clear(&f.table);
 	block_source_close(f.disk);
 	return out;
+}
+
+bool rfs_disk_partition_table(const char *disk, uint32_t sector_size, RfsTableKind *kind,
+			      size_t *partition_count, GError **error)
+{
+	g_return_val_if_fail(disk != NULL && kind != NULL, false);
+	BlockSource *src = image_source_open(disk, FILE_SOURCE_SHARED, error);
+	if (src == NULL)
+		return false;
+	PartitionTable table = { 0 };
+	g_autoptr(GError) table_error = NULL;
+	if (!partition_table_read(src, sector_size, &table, &table_error)) {
+		if (table_error->code == RFS_ERROR_IO) {
+			g_propagate_error(error, g_steal_pointer(&table_error));
+			block_source_close(src);
+			return false;
+		}
+		g_info("%s: partition table ignored: %s", disk, table_error->message);
+	}
+	*kind = table.count == 0 ? RFS_TABLE_NONE : table.is_gpt ? RFS_TABLE_GPT : RFS_TABLE_MBR;
+	if (partition_count != NULL)
+		*partition_count = table.count;
+	partition_table_clear(&table);
+	block_source_close(src);
+	return true;
 }

@@ -49,6 +49,23 @@ bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error)
 	return true;
 }
 
+bool common_opts_parse_percent(const char *text, unsigned *out, GError **error)
+{
+	g_autofree char *digits = g_strdup(text != NULL ? text : "");
+	size_t length = strlen(digits);
+	if (length > 0 && digits[length - 1] == '%')
+		digits[length - 1] = '\0';
+	uint64_t v = 0;
+	if (digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X'))
+		v = UINT64_MAX; /* a percentage is decimal */
+	else if (!common_opts_parse_u64(digits, &v, NULL))
+		v = UINT64_MAX;
+	if (v > 100)
+		return set_error(error, RFS_ERROR_INVALID, "'%s' is not a percentage (0-100)", text != NULL ? text : "");
+	*out = (unsigned)v;
+	return true;
+}
+
 /* Multiplier for a suffix such as "", "K", "KB", "KiB"; 0 when unknown. */
 static uint64_t size_multiplier(const char *suffix)
 {

@@ -22,6 +22,10 @@ bool common_opts_parse_size(const char *text, uint64_t *out_bytes, GError **erro
 /* A plain unsigned decimal (or 0x hex) number; RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A percentage 0..100 in decimal, with or without a trailing '%' ("50", "50%").
+ * RFS_ERROR_INVALID ("'x' is not a percentage (0-100)") otherwise. */
+bool common_opts_parse_percent(const char *text, unsigned *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* "raw", "zero" or "eio" (for rfs_stream_open()); RFS_ERROR_INVALID otherwise. */
 bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;

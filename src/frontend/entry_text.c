@@ -8,6 +8,37 @@
 #include <inttypes.h>
 #include <string.h>
 
+/* ---- sizes ------------------------------------------------------------------------------------ */
+
+void entry_text_size(uint64_t bytes, char out[ENTRY_TEXT_SIZE_SIZE])
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	if (bytes < 1024) {
+		g_snprintf(out, ENTRY_TEXT_SIZE_SIZE, "%" PRIu64 " B", bytes);
+		return;
+	}
+	unsigned u = 0;
+	uint64_t unit = 1024;
+	while (u + 1 < G_N_ELEMENTS(units) && bytes / unit >= 1024) {
+		unit <<= 10;
+		u++;
+	}
+	/* Tenths, rounded half up, in integers: bytes / unit * 10 cannot overflow. */
+	uint64_t tenths = bytes / unit * 10 + ((bytes % unit) * 10 + unit / 2) / unit;
+	g_snprintf(out, ENTRY_TEXT_SIZE_SIZE, "%" PRIu64 ".%u %s", tenths / 10, (unsigned)(tenths % 10),
+		   units[u]);
+}
+
+const char *entry_text_plural(uint64_t count, const char *singular, const char *plural)
+{
+	return count == 1 ? singular : plural;
+}
+
+void entry_text_count(GString *out, uint64_t count, const char *singular, const char *plural)
+{
+	g_string_append_printf(out, "%" PRIu64 " %s", count, entry_text_plural(count, singular, plural));
+}
+
 /* ---- time ------------------------------------------------------------------------------------ */
 
 enum {

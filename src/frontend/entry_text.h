@@ -24,6 +24,15 @@ bool entry_text_parse_time(const char *text, int64_t *filetime);
 void entry_text_append_u64(GString *out, uint64_t v);
 /* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
 int64_t entry_text_filetime_unix(int64_t filetime);
+/* A size as both tools print it: "512 B" below 1 KiB, else one decimal in IEC units
+ * ("1.5 KiB", "9.2 MiB", "3.0 GiB"), rounded half up. */
+#define ENTRY_TEXT_SIZE_SIZE 24
+void entry_text_size(uint64_t bytes, char out[ENTRY_TEXT_SIZE_SIZE]);
+/* `singular` when count is 1, else `plural`. */
+const char *entry_text_plural(uint64_t count, const char *singular, const char *plural);
+/* Appends "1 directory" / "2 directories": count, a space and the word that fits it. */
+void entry_text_count(GString *out, uint64_t count, const char *singular, const char *plural);
+
 /* Appends the words of the RfsEntryFlags set in `flags` ("directory", "removed", "orphan",
  * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident", in
  * that order), `separator` between them; nothing when none is set. */

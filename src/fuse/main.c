@@ -10,6 +10,7 @@
 #include "entry_text.h"
 #include "frontend_log.h"
 #include "progress.h"
+#include "source_guide.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -35,30 +36,43 @@ static void print_error(const char *source, const GError *error)
 static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 {
 	const RfsScanStats *s = rfs_context_stats(ctx);
-	g_autofree char *bytes = g_format_size(s->deleted_bytes);
-	g_autoptr(GString) states = g_string_new(NULL);
-	entry_text_state_counts(states, s->by_state);
-	fprintf(stderr,
-		"restorefs: %s: %" PRIu64 " deleted files (%s), %" PRIu64 " directories, %" PRIu64
-		" streams, %" PRIu64 " orphans in lost+found; contents: %s; %" PRIu64 " MFT records scanned",
-		opts->source, s->deleted_files, bytes, s->deleted_dirs, s->deleted_streams, s->orphans,
-		states->str, s->records_total);
+	char bytes[ENTRY_TEXT_SIZE_SIZE];
+	entry_text_size(s->deleted_bytes, bytes); /* as restorefs-scan prints sizes */
+	g_autoptr(GString) line = g_string_new(NULL);
+	g_string_append_printf(line, "restorefs: %s: ", opts->source);
+	entry_text_count(line, s->deleted_files, "deleted file", "deleted files");
+	g_string_append_printf(line, " (%s), ", bytes);
+	entry_text_count(line, s->deleted_dirs, "directory", "directories");
+	g_string_append(line, ", ");
+	entry_text_count(line, s->deleted_streams, "stream", "streams");
+	g_string_append(line, ", ");
+	entry_text_count(line, s->orphans, "orphan", "orphans");
+	g_string_append(line, " in lost+found; contents: ");
+	entry_text_state_counts(line, s->by_state);
+	g_string_append(line, "; ");
+	entry_text_count(line, s->records_total, "MFT record", "MFT records");
+	g_string_append(line, " scanned");
 	if (s->records_damaged > 0)
-		fprintf(stderr, ", %" PRIu64 " damaged", s->records_damaged);
-	if (opts->show_live)
-		fprintf(stderr, ", %" PRIu64 " live files shown", s->live_files);
-	fputc('\n', stderr);
+		g_string_append_printf(line, ", %" PRIu64 " damaged", s->records_damaged);
+	if (opts->show_live) {
+		g_string_append(line, ", ");
+		entry_text_count(line, s->live_files, "live file", "live files");
+		g_string_append(line, " shown");
+	}
+	fprintf(stderr, "%s\n", line->str);
 }
 
 static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 {
-	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
-						      RESTOREFS_API_VERSION, error);
-	/* asks on the terminal when no secret is named: we are not yet a daemon */
-	if (ctx == NULL) {
-		common_opts_location_hint(error != NULL ? *error : NULL, &opts->location);
+	g_autofree char *mountpoint = opts->mountpoint != NULL ? source_guide_shell_word(opts->mountpoint) : NULL;
+	g_autofree char *after = g_strconcat(" ", mountpoint != NULL ? mountpoint : "MOUNTPOINT", NULL);
+	const SourceGuide guide = { .program = "restorefs", .args_after = after };
+	RfsLocation location = opts->location;
+	g_autoptr(RfsContext) ctx = source_guide_open(&guide, opts->source, &location, error);
+	if (ctx == NULL)
 		return NULL;
-	}
+	source_guide_check_secrets(opts->source, ctx, common_opts_secret_given(&opts->secrets));
+	/* asks on the terminal when no secret is named: we are not yet a daemon */
 	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
 	uint32_t flags = (opts->show_live ? RFS_SCAN_INCLUDE_LIVE : 0) |

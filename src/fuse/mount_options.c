@@ -191,10 +191,12 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		*message = g_strdup_printf("-o unreadable: '%s' is not zero or eio", raw->unreadable);
 		return false;
 	}
-	uint64_t percent = 0;
-	if (raw->min_recoverable != NULL && !parse_u64("min_recoverable", raw->min_recoverable, 100, &percent, message))
+	opts->min_recoverable = 0;
+	if (raw->min_recoverable != NULL &&
+	    !common_opts_parse_percent(raw->min_recoverable, &opts->min_recoverable, &error)) {
+		*message = g_strdup_printf("-o min_recoverable: %s", error->message);
 		return false;
-	opts->min_recoverable = (unsigned)percent;
+	}
 	if (raw->deleted_after != NULL && !entry_text_parse_time(raw->deleted_after, &opts->deleted_after)) {
 		*message = g_strdup_printf("deleted_after: '%s' is not an ISO 8601 time or date", raw->deleted_after);
 		return false;

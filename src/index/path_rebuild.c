@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "ntfs/mft_reader.h"
+
 enum {
 	STATE_REACHED = 1u << 0,
 	STATE_PRUNED = 1u << 1,
@@ -109,11 +111,17 @@ static bool is_scaffolding(const IndexNode *n)
 	       !(n->info.flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SYNTHETIC));
 }
 
-/* Live directories are only shown as the way to deleted entries: drop those that lead to
- * none, children first (reverse pre-order). */
-static void prune_scaffolding(DeletedIndex *index)
+static bool is_live(const IndexNode *n)
 {
-	g_autoptr(GPtrArray) order = preorder(index->root);
+	return !(n->info.flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SYNTHETIC));
+}
+
+/* Live directories are only shown as the way to deleted entries: drop those under `top`
+ * that lead to none, children first (reverse pre-order); with `all_live`, every live entry
+ * there goes too (NTFS metadata files under $Extend, even when live files are shown). */
+static void prune_scaffolding(DeletedIndex *index, IndexNode *top, bool all_live)
+{
+	g_autoptr(GPtrArray) order = preorder(top);
 	for (guint i = order->len; i-- > 0;) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->children != NULL) {
@@ -125,14 +133,28 @@ static void prune_scaffolding(DeletedIndex *index)
 			}
 			g_ptr_array_set_size(n->children, kept);
 		}
-		if (is_scaffolding(n) && n != index->root && (n->children == NULL || n->children->len == 0))
+		bool empty = n->children == NULL || n->children->len == 0;
+		if (n != index->root && ((is_scaffolding(n) && empty) || (all_live && is_live(n) && !is_scaffolding(n))))
 			n->state |= STATE_PRUNED;
 	}
+	if (top->state & STATE_PRUNED)
+		detach(top);
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->state & STATE_PRUNED)
 			g_hash_table_steal(index->by_id, &n->info.id);
 	}
+}
+
+/* $Extend, the folder of NTFS metadata files ($ObjId, $Quota, $Reparse, $UsnJrnl, ...). */
+static IndexNode *extend_directory(const DeletedIndex *index)
+{
+	for (guint i = 0; index->root->children != NULL && i < index->root->children->len; i++) {
+		IndexNode *n = g_ptr_array_index(index->root->children, i);
+		if (n->info.mft_record == MFT_RECORD_EXTEND && (n->info.flags & RFS_ENTRY_DIRECTORY))
+			return n;
+	}
+	return NULL;
 }
 
 char *path_rebuild_collision_name(const char *name, uint64_t record_number, unsigned attempt)
@@ -281,8 +303,11 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	}
 	break_cycles(index);
 	attach(index->root, index->lost_found);
+	IndexNode *extend = extend_directory(index);
 	if (!keep_live)
-		prune_scaffolding(index);
+		prune_scaffolding(index, index->root, false);
+	else if (extend != NULL)
+		prune_scaffolding(index, extend, true);
 	g_autoptr(GPtrArray) order = preorder(index->root);
 	finish_directories(index, order);
 	count_and_mark_orphans(index);

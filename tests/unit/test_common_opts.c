@@ -210,3 +210,25 @@ Test(common_opts, location_hint_names_the_options)
 	g_error_free(foreign);
 	common_opts_location_hint(NULL, &whole);
 }
+
+Test(common_opts, percent_with_or_without_sign)
+{
+	static const struct { const char *text; unsigned want; } good[] = {
+		{ "0", 0 }, { "50", 50 }, { "50%", 50 }, { "100%", 100 }, { "007", 7 },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(good); i++) {
+		unsigned got = 999;
+		cr_assert(common_opts_parse_percent(good[i].text, &got, NULL), "%s", good[i].text);
+		cr_assert_eq(got, good[i].want, "%s", good[i].text);
+	}
+	static const char *const bad[] = { "", "%", "101", "-5", "+5", "50%%", "5 0", "0x10", "abc",
+					   "99999999999999999999", " 50" };
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+		g_autoptr(GError) error = NULL;
+		unsigned got = 999;
+		cr_assert_not(common_opts_parse_percent(bad[i], &got, &error), "'%s' accepted", bad[i]);
+		cr_assert(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID));
+		cr_assert(strstr(error->message, "is not a percentage (0-100)") != NULL, "%s", error->message);
+		cr_assert_eq(got, 999);
+	}
+}

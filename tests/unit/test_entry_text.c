@@ -116,3 +116,28 @@ Test(entry_text, state_counts_name_only_what_is_there)
 	cr_assert_str_eq(entry_text_state_words(RFS_STATE_CONTESTED), "possibly overwritten");
 	cr_assert_str_eq(entry_text_state_words((RfsEntryState)99), "unknown");
 }
+
+Test(entry_text, sizes_in_iec_units)
+{
+	static const struct { uint64_t bytes; const char *want; } cases[] = {
+		{ 0, "0 B" }, { 1023, "1023 B" }, { 1024, "1.0 KiB" }, { 1536, "1.5 KiB" },
+		{ 9646899, "9.2 MiB" }, { 1048575, "1024.0 KiB" }, { 3ull << 30, "3.0 GiB" },
+		{ UINT64_MAX, "16.0 EiB" },
+	};
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char out[ENTRY_TEXT_SIZE_SIZE];
+		entry_text_size(cases[i].bytes, out);
+		cr_assert_str_eq(out, cases[i].want, "%" G_GUINT64_FORMAT, cases[i].bytes);
+	}
+}
+
+Test(entry_text, counts_take_the_right_word)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	entry_text_count(out, 1, "directory", "directories");
+	g_string_append(out, ", ");
+	entry_text_count(out, 0, "directory", "directories");
+	g_string_append(out, ", ");
+	entry_text_count(out, 2, "file", "files");
+	cr_assert_str_eq(out->str, "1 directory, 0 directories, 2 files");
+}
