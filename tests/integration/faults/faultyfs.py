@@ -11,9 +11,11 @@ decimal or 0x hex). The control FILE, read again whenever it changes, holds one 
 line ('#' starts a comment) and replaces the control ranges given before:
   eio START LENGTH   fail reads touching these bytes with EIO (added to --eio's)
   all                fail every read with EIO (a disk that died)
-  vanish             exit at the next request, without unmounting: the source is gone and
-                     every later request of the mount fails with ENOTCONN
-Each failed read is logged on stderr ("faultyfs: EIO read OFFSET+SIZE"). The process runs
+  vanish [READS]     exit at the next request (or once READS more reads have been served),
+                     without unmounting: the source is gone, and every later request of
+                     the mount fails with ENOTCONN
+Each failed read is logged on stderr ("faultyfs: EIO read OFFSET+SIZE"), and with
+--verbose each read served too ("faultyfs: read OFFSET+SIZE"). The process runs
 in the foreground; SIGTERM or SIGINT unmounts and ends it. Needs pyfuse3 and trio (Debian:
 python3-pyfuse3, python3-trio)."""
 
@@ -51,7 +53,7 @@ class Control:
         self.stamp = None
         self.ranges = list(ranges)
         self.all = False
-        self.vanish = False
+        self.vanish = None  # reads left before vanishing; None: not asked
 
     def refresh(self):
         if self.path is None:
@@ -64,7 +66,7 @@ class Control:
         if stamp == self.stamp:
             return
         self.stamp = stamp
-        ranges, fail_all, vanish = list(self.fixed), False, False
+        ranges, fail_all, vanish = list(self.fixed), False, None
         text = ""
         if stamp is not None:
             with open(self.path, encoding="utf-8") as f:
@@ -77,8 +79,8 @@ class Control:
                 ranges.append((parse_number(words[1]), parse_number(words[2])))
             elif words == ["all"]:
                 fail_all = True
-            elif words == ["vanish"]:
-                vanish = True
+            elif words[0] == "vanish" and len(words) <= 2:
+                vanish = parse_number(words[1]) if len(words) == 2 else 0
             else:
                 print(f"faultyfs: {self.path}:{number}: ignored '{line}'", file=sys.stderr)
         self.ranges, self.all, self.vanish = ranges, fail_all, vanish
@@ -91,16 +93,21 @@ class Control:
 
 
 class FaultyFs(pyfuse3.Operations):
-    def __init__(self, image, name, control):
+    def __init__(self, image, name, control, verbose):
         super().__init__()
+        self.verbose = verbose
         self.image = image
         self.name = os.fsencode(name)
         self.control = control
         self.fd = os.open(image, os.O_RDONLY)
 
-    def check_vanish(self):
+    def check_vanish(self, reading=False):
         self.control.refresh()
-        if self.control.vanish:
+        if self.control.vanish is None:
+            return
+        if self.control.vanish > 0 and reading:
+            self.control.vanish -= 1
+        elif self.control.vanish == 0:
             print("faultyfs: vanishing", file=sys.stderr, flush=True)
             os._exit(0)  # no unmount: the kernel aborts the connection
 
@@ -153,10 +160,12 @@ class FaultyFs(pyfuse3.Operations):
         return info
 
     async def read(self, fh, off, size):
-        self.check_vanish()
+        self.check_vanish(reading=True)
         if self.control.fails(off, size):
             print(f"faultyfs: EIO read {off}+{size}", file=sys.stderr, flush=True)
             raise pyfuse3.FUSEError(errno.EIO)
+        if self.verbose:
+            print(f"faultyfs: read {off}+{size}", file=sys.stderr, flush=True)
         return os.pread(self.fd, size, off)
 
     async def release(self, fh):
@@ -172,12 +181,13 @@ def main():
                         metavar="START:LENGTH", help="fail reads touching these bytes")
     parser.add_argument("--control", metavar="FILE", help="commands: eio, all, vanish")
     parser.add_argument("--name", help="the file's name in the mount")
+    parser.add_argument("--verbose", action="store_true", help="log every read")
     parser.add_argument("image")
     parser.add_argument("mountpoint")
     args = parser.parse_args()
     control = Control(args.eio, args.control)
     control.refresh()
-    fs = FaultyFs(args.image, args.name or os.path.basename(args.image), control)
+    fs = FaultyFs(args.image, args.name or os.path.basename(args.image), control, args.verbose)
     options = set(pyfuse3.default_options)
     options.update(("fsname=faultyfs", "subtype=faultyfs", "ro"))
     options.discard("default_permissions")

@@ -57,7 +57,8 @@ start_faulty() {
 
 # stop_faulty: unmounts the faulty source (lazily: restorefs may still hold it) and ends it.
 stop_faulty() {
-	[[ -n "$SRC" ]] && mountpoint -q "$SRC" && umount -l "$SRC" 2>/dev/null
+	# (mountpoint(1) cannot tell: a vanished FUSE mount fails every stat with ENOTCONN)
+	[[ -n "$SRC" ]] && grep -q " $SRC fuse.faultyfs " /proc/mounts && umount -l "$SRC" 2>/dev/null
 	if [[ -n "$FAULTY_PID" ]]; then
 		kill -INT "$FAULTY_PID" 2>/dev/null
 		wait_bounded "$FAULTY_PID" 5 || kill -KILL "$FAULTY_PID" 2>/dev/null
