@@ -39,14 +39,14 @@ cleanup() {
 # start_faulty IMAGE [faultyfs option...]: mounts IMAGE's faulty view at $WORK/src, with
 # the control file $CONTROL (empty at first: no faults).
 start_faulty() {
-	local image=$1 i
+	local image=$1
 	shift
 	SRC="$WORK/src" CONTROL="$WORK/control"
 	mkdir -p "$SRC"
 	: >"$CONTROL"
 	"$PY" "$FAULTYFS" --control "$CONTROL" "$@" "$image" "$SRC" 2>>"$WORK/faultyfs.err" &
 	FAULTY_PID=$!
-	for i in $(seq 1 200); do
+	for _ in $(seq 1 200); do
 		grep -q " $SRC fuse.faultyfs " /proc/mounts && return 0
 		kill -0 "$FAULTY_PID" 2>/dev/null || break
 		sleep 0.05
@@ -69,8 +69,8 @@ stop_faulty() {
 
 # wait_bounded PID SECONDS: waits for PID (a child) to end; false if it is still running.
 wait_bounded() {
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
+	local _
+	for _ in $(seq 1 $(($2 * 20))); do
 		kill -0 "$1" 2>/dev/null || return 0
 		sleep 0.05
 	done
@@ -80,12 +80,12 @@ wait_bounded() {
 # start_daemon SOURCE [restorefs option...]: restorefs -f SOURCE $MNT in the background
 # (DAEMON_PID), stderr in $WORK/daemon.err; returns once mounted, or exits.
 start_daemon() {
-	local source=$1 i
+	local source=$1
 	shift
 	: >"$WORK/daemon.err"
 	"$RESTOREFS" -f "$@" "$source" "$MNT" 2>"$WORK/daemon.err" &
 	DAEMON_PID=$!
-	for i in $(seq 1 1200); do # 60 s: the scan reads the whole MFT through python
+	for _ in $(seq 1 1200); do # 60 s: the scan may read the MFT through faultyfs.py
 		mounted_ok "$MNT" && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.05
