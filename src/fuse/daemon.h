@@ -1,6 +1,7 @@
 /* What the FUSE handlers share: the restore context and the presentation options. Built
  * before the session loop starts and never written afterwards, so handlers read it without
- * locks from any number of threads. */
+ * locks from any number of threads; only open and release touch the table of open streams,
+ * under its own lock. */
 #pragma once
 
 #define FUSE_USE_VERSION 312 /* libfuse 3.12: fuse_loop_cfg */
