@@ -52,7 +52,7 @@ if [[ -z "${LOAD_IN_NS:-}" ]]; then
 fi
 if [[ -z "${LOAD_RSS_CHECK:-}" ]]; then
 	LOAD_RSS_CHECK=1
-	ldd "$RESTOREFS" 2>/dev/null | grep -q libasan && LOAD_RSS_CHECK=0
+	[[ "$(ldd "$RESTOREFS" 2>/dev/null)" == *libasan* ]] && LOAD_RSS_CHECK=0
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-load.XXXXXX")
