@@ -1,6 +1,7 @@
 /* What the FUSE handlers share: the restore context and the presentation options. Built
  * before the session loop starts and never written afterwards, so handlers read it without
- * locks from any number of threads. */
+ * locks from any number of threads; only open and release touch the table of open streams,
+ * under its own lock. */
 #pragma once
 
 #define FUSE_USE_VERSION 312 /* libfuse 3.12: fuse_loop_cfg */
@@ -35,7 +36,12 @@ typedef struct {
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
 	GHashTable *subdirs;    /* RfsEntryId* -> guint subdirectory count, for st_nlink */
-	gint open_streams;      /* RfsStreams handed to the kernel and not yet released */
+	/* RfsStreams handed to the kernel and not yet released. The kernel drops the RELEASE of
+	 * files still open when the connection ends (a lazy unmount, a signal), so run() closes
+	 * what is left once the loop has joined its workers. The front end's only lock: taken
+	 * on open and release, never on reads. */
+	GHashTable *streams;
+	GMutex streams_lock;
 } Daemon;
 
 /* The low-level operations; userdata of the session is the Daemon. */
@@ -43,6 +49,10 @@ extern const struct fuse_lowlevel_ops ops_table;
 
 /* Counts each directory's subdirectories once, after the scan and before the loop. */
 void ops_count_subdirs(Daemon *daemon);
+
+/* Closes the streams whose RELEASE never came (run() made the table); returns how many.
+ * Only once the session loop has returned: no handler runs any more. */
+guint ops_close_streams(Daemon *daemon);
 
 /* Whether -o min_recoverable or a deletion-time bound hides the entry: never a directory. */
 bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);

@@ -158,6 +158,8 @@ static int run(MountOptions *opts, FrontendLog *log)
 		goto out;
 	}
 	ops_count_subdirs(&daemon);
+	daemon.streams = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_mutex_init(&daemon.streams_lock);
 	if (fuse_set_signal_handlers(se) != 0) {
 		fprintf(stderr, "restorefs: cannot install signal handlers\n");
 		goto out;
@@ -182,9 +184,15 @@ out:
 	fuse_session_destroy(se);
 	if (daemon.subdirs != NULL)
 		g_hash_table_destroy(daemon.subdirs);
-	/* A signal can end the loop while files are open and their streams still in use;
-	 * the process is exiting, so leave those to it rather than free under them. */
-	if (daemon.ctx != NULL && g_atomic_int_get(&daemon.open_streams) == 0)
+	/* The loop has joined its workers (libfuse lets them be cancelled only while they
+	 * wait for a request), so no handler holds a stream any more. */
+	if (daemon.streams != NULL) {
+		guint left = ops_close_streams(&daemon);
+		if (left > 0)
+			g_debug("closed %u files still open at the unmount", left);
+		g_mutex_clear(&daemon.streams_lock);
+	}
+	if (daemon.ctx != NULL)
 		rfs_context_free(daemon.ctx);
 	return status;
 }

@@ -145,6 +145,34 @@ void ops_count_subdirs(Daemon *daemon)
 	rfs_context_foreach(daemon->ctx, count_subdir, daemon->subdirs);
 }
 
+guint ops_close_streams(Daemon *daemon)
+{
+	if (daemon->streams == NULL)
+		return 0;
+	guint left = g_hash_table_size(daemon->streams);
+	GHashTableIter it;
+	gpointer stream;
+	g_hash_table_iter_init(&it, daemon->streams);
+	while (g_hash_table_iter_next(&it, &stream, NULL))
+		rfs_stream_close(stream);
+	g_clear_pointer(&daemon->streams, g_hash_table_destroy);
+	return left;
+}
+
+static void streams_add(Daemon *d, RfsStream *stream)
+{
+	g_mutex_lock(&d->streams_lock);
+	g_hash_table_add(d->streams, stream);
+	g_mutex_unlock(&d->streams_lock);
+}
+
+static void streams_remove(Daemon *d, RfsStream *stream)
+{
+	g_mutex_lock(&d->streams_lock);
+	g_hash_table_remove(d->streams, stream);
+	g_mutex_unlock(&d->streams_lock);
+}
+
 /* ---- lookup and attributes --------------------------------------------------------------- */
 
 static void ops_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -304,11 +332,11 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->fh = (uint64_t)(uintptr_t)stream;
 	fi->keep_cache = 1; /* the data never changes while mounted */
 	fi->noflush = 1;
-	g_atomic_int_inc(&d->open_streams);
+	streams_add(d, stream);
 	if (fuse_reply_open(req, fi) != 0) {
 		/* the opener was interrupted: the kernel will not send RELEASE for this handle */
+		streams_remove(d, stream);
 		rfs_stream_close(stream);
-		g_atomic_int_add(&d->open_streams, -1);
 	}
 }
 
@@ -351,8 +379,8 @@ static void ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 static void ops_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	streams_remove(daemon_of(req), stream_of(fi));
 	rfs_stream_close(stream_of(fi));
-	g_atomic_int_add(&daemon_of(req)->open_streams, -1);
 	fuse_reply_err(req, 0);
 }
 
