@@ -20,7 +20,7 @@ struct MftCarve {
 	uint8_t *now;           /* today's record of the same number */
 	GHashTable *seen;       /* GBytes (number, sequence, digest) of every record kept or dropped */
 	GHashTable *versions;   /* record number (guint64*) -> carved versions kept */
-	uint64_t rejected, system, in_mft, copies, duplicates, older, empty, too_many;
+	uint64_t kept, rejected, system, in_mft, copies, duplicates, older, empty, too_many;
 };
 
 MftCarve *mft_carve_new(const Volume *vol)
@@ -99,15 +99,11 @@ static CarveKinship compare_with_mft(ScanPass *pass, const MftRecord *rec, const
 /* The next version number of `record`, or CARVE_MAX_VERSIONS when all are taken. */
 static unsigned take_version(MftCarve *c, uint64_t record)
 {
-	gpointer key = NULL, value = NULL;
-	unsigned n = 0;
-	if (g_hash_table_lookup_extended(c->versions, &record, &key, &value))
-		n = GPOINTER_TO_UINT(value);
-	else
-		key = g_memdup2(&record, sizeof record);
+	unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(c->versions, &record));
 	if (n >= CARVE_MAX_VERSIONS)
 		return CARVE_MAX_VERSIONS;
-	g_hash_table_replace(c->versions, key, GUINT_TO_POINTER(n + 1));
+	/* a key that exists stays and the new copy is freed */
+	g_hash_table_insert(c->versions, g_memdup2(&record, sizeof record), GUINT_TO_POINTER(n + 1));
 	return n;
 }
 
@@ -174,14 +170,15 @@ void mft_carve_candidate(ScanPass *pass, uint64_t offset, const uint8_t *bytes, 
 	};
 	mft_scan_add_file(pass, f, &rec, &origin);
 	pass->index->stats.carved_records++;
+	c->kept++;
 }
 
 void mft_carve_report(const MftCarve *c)
 {
 	if (c == NULL)
 		return;
-	g_info("carved FILE records: %" PRIu64 " rejected, %" PRIu64 " system, %" PRIu64 " inside $MFT, %" PRIu64
+	g_info("carved FILE records: %" PRIu64 " kept, %" PRIu64 " rejected, %" PRIu64 " system, %" PRIu64 " inside $MFT, %" PRIu64
 	       " copies, %" PRIu64 " duplicates of today's, %" PRIu64 " older versions, %" PRIu64 " empty, %" PRIu64
-	       " past %d versions", c->rejected, c->system, c->in_mft, c->copies, c->duplicates, c->older,
+	       " past %d versions", c->kept, c->rejected, c->system, c->in_mft, c->copies, c->duplicates, c->older,
 	       c->empty, c->too_many, CARVE_MAX_VERSIONS);
 }
