@@ -220,6 +220,8 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 			       s->records_damaged);
 	if (s->live_files > 0)
 		g_string_append_printf(out, "; %" PRIu64 " live files", s->live_files);
+	if (s->swept_bytes > 0)
+		g_string_append_printf(out, "; %" PRIu64 " FILE records carved", s->carved_records);
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);
 }
@@ -358,6 +360,8 @@ static JsonNode *stats_json(const RfsScanStats *s)
 	json_int(b, "orphans", s->orphans);
 	json_int(b, "deleted_bytes", s->deleted_bytes);
 	json_int(b, "live_files", s->live_files);
+	json_int(b, "carved_records", s->carved_records);
+	json_int(b, "swept_bytes", s->swept_bytes);
 	json_builder_set_member_name(b, "by_state"); /* deleted files and streams */
 	json_builder_begin_object(b);
 	for (unsigned i = 0; i < RFS_STATE_COUNT; i++)
