@@ -3,7 +3,7 @@
 #
 #   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
 #                                              cluster512 cluster64k demo deloverdel
-#                                              formatted;
+#                                              formatted mftgone;
 #                                              default: all)
 #
 # For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
@@ -34,6 +34,8 @@
 #   overwritten  its record survives but some of its clusters are allocated now, or changed:
 #                recoverable < 100 wherever it is listed
 #   lost         its record was overwritten (by the new MFT): nothing to check
+# The `mftgone` image is `simple`'s content (checked against The Sleuth Kit as every image) with
+# $MFT record 0 and the whole $MFTMirr zeroed afterwards: the MFT must be found by its records.
 # After the build every line is checked against The Sleuth Kit (istat/icat) on the finished
 # image, so the manifest says what is really on disk.
 #
@@ -44,7 +46,7 @@
 # shared clusters last shows only in their times (deloverdel).
 set -euo pipefail
 
-ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted)
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted mftgone)
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
@@ -523,6 +525,19 @@ open(manifest, "w").writelines(out)
 PY
 }
 
+# destroy_mft0: zeroes $MFT record 0 and the cluster of $MFTMirr (records 0..3).
+destroy_mft0() {
+	python3 - "$IMG" <<'PY' || die "destroying record 0 failed"
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    boot = f.read(512)
+    cs = struct.unpack_from("<H", boot, 0x0B)[0] * boot[0x0D]
+    mft, mirr = struct.unpack_from("<QQ", boot, 0x30)
+    f.seek(mft * cs); f.write(bytes(1024))
+    f.seek(mirr * cs); f.write(bytes(max(cs, 4096)))
+PY
+}
+
 # simple CLUSTER: deleted files of several kinds, one of them fragmented.
 build_simple() {
 	local cluster=$1 spacer
@@ -579,6 +594,7 @@ geometry() {
 	case "$1" in
 	basic | compressed | overwrite) echo "512 4096 64" ;;
 	demo | deloverdel) echo "512 4096 16" ;;
+	mftgone) echo "512 4096 48" ;;
 	formatted) echo "512 4096 128" ;;
 	sector4k) echo "4096 4096 64" ;;
 	cluster512) echo "512 512 48" ;;
@@ -610,6 +626,7 @@ build_one() {
 	*) build_simple "$cluster" ;;
 	esac
 	[[ "$name" == formatted ]] || verify_manifest
+	[[ "$name" != mftgone ]] || destroy_mft0
 	printf 'sector_size=%s\ncluster_size=%s\nsize_bytes=%s\n' "$sector" "$cluster" \
 		"$((size_mib * 1024 * 1024))" >"$WORK/$name.conf"
 	mv -f "$IMG" "$outdir/$name.img"

@@ -9,6 +9,7 @@
 
 #include "context/location.h"
 #include "device/partition.h"
+#include "index/mft_locate.h"
 #include "index/mft_scan.h"
 #include "util/error.h"
 
@@ -41,11 +42,39 @@ static bool check_volume_fits(RfsContext *ctx, GError **error)
 			     ctx->source, need, have);
 }
 
+/* Record 0 and $MFTMirr both unreadable: the MFT's runlist from the records on the volume
+ * (index/mft_locate.h), said aloud, since it is inferred. */
+static Volume *open_located(RfsContext *ctx, GError *cause, GError **error)
+{
+	g_warning("%s: %s; looking for the MFT's records on the whole volume", ctx->source, cause->message);
+	g_autoptr(Volume) bare = volume_new_bare(ctx->volume_src, &ctx->boot);
+	Runlist runs = { 0 };
+	uint64_t data_size = 0;
+	MftLocateStats stats;
+	g_autoptr(GError) locate_error = NULL;
+	if (!mft_locate_runs(bare, &runs, &data_size, &stats, NULL, NULL, &locate_error) ||
+	    !volume_adopt_mft(bare, &runs, data_size, &locate_error)) {
+		runlist_clear(&runs);
+		rfs_set_error(error, (RfsError)cause->code, "%s (and %s)", cause->message, locate_error->message);
+		return NULL;
+	}
+	g_warning("%s: the MFT was located from %" PRIu64 " records found on the volume: %zu extents, %" PRIu64
+		  " records (%" PRIu64 " clusters inferred between found ones, %" PRIu64 " records placed twice)",
+		  ctx->source, stats.records_found, bare->mft.runs.count, bare->mft.records, stats.gaps_filled,
+		  stats.conflicts);
+	return g_steal_pointer(&bare);
+}
+
 bool context_open_volume(RfsContext *ctx, GError **error)
 {
 	if (!check_volume_fits(ctx, error))
 		return false;
-	ctx->vol = volume_open(ctx->volume_src, &ctx->boot, error);
+	g_autoptr(GError) cause = NULL;
+	ctx->vol = volume_open(ctx->volume_src, &ctx->boot, &cause);
+	if (ctx->vol == NULL && g_error_matches(cause, RFS_ERROR, RFS_ERROR_CORRUPT))
+		ctx->vol = open_located(ctx, cause, error);
+	else if (ctx->vol == NULL)
+		g_propagate_error(error, g_steal_pointer(&cause));
 	if (ctx->vol == NULL)
 		return false;
 	ctx->info.sector_size = ctx->boot.bytes_per_sector;

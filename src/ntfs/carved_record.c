@@ -18,7 +18,7 @@ enum {                          /* FILE record header fields the digest leaves o
 	CARVED_END_MARKER = 4,      /* the attribute list ends with a u32 0xFFFFFFFF */
 };
 
-bool carved_record_decode(uint8_t *buf, size_t size, MftRecord *out, GError **error)
+bool carved_record_decode_any(uint8_t *buf, size_t size, MftRecord *out, GError **error)
 {
 	if (size < FIXUP_STRIDE || size % FIXUP_STRIDE != 0)
 		return rfs_set_corrupt(error, "carved record: %zu bytes", size);
@@ -31,11 +31,18 @@ bool carved_record_decode(uint8_t *buf, size_t size, MftRecord *out, GError **er
 				       out->own_number, out->allocated_size, size);
 	if (out->attrs.size < CARVED_END_MARKER)
 		return rfs_set_corrupt(error, "carved record %u: no room for attributes", out->own_number);
+	out->record_number = out->own_number;
+	return true;
+}
+
+bool carved_record_decode(uint8_t *buf, size_t size, MftRecord *out, GError **error)
+{
+	if (!carved_record_decode_any(buf, size, out, error))
+		return false;
 	if (out->base.record != 0 || out->base.sequence != 0)
 		return rfs_set_corrupt(error, "carved record %u: an extension record", out->own_number);
 	if (out->sequence == 0)
 		return rfs_set_corrupt(error, "carved record %u: sequence number 0", out->own_number);
-	out->record_number = out->own_number;
 	return true;
 }
 

@@ -27,6 +27,11 @@ enum {
 bool carved_record_decode(uint8_t *buf, size_t size, MftRecord *out, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
+/* The same checks but for the two that make a file of it: extension records and records of
+ * sequence number 0 pass too (for locating the MFT by the records it holds). */
+bool carved_record_decode_any(uint8_t *buf, size_t size, MftRecord *out, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
+
 /* What a record says, for telling copies of it apart: a SHA-256 of its used bytes (fixups
  * applied, `rec` decoded from `buf`) without the fields that change while the file does not
  * (the LSN, the update sequence number, the sequence number and the flags). */
