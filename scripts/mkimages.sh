@@ -3,7 +3,7 @@
 #
 #   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
 #                                              cluster512 cluster64k demo deloverdel
-#                                              formatted mftgone;
+#                                              formatted formattednoboot mftgone;
 #                                              default: all)
 #
 # For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
@@ -34,6 +34,7 @@
 #   overwritten  its record survives but some of its clusters are allocated now, or changed:
 #                recoverable < 100 wherever it is listed
 #   lost         its record was overwritten (by the new MFT): nothing to check
+# `formattednoboot` is `formatted` with both boot sectors (the first and the last sector) zeroed.
 # The `mftgone` image is `simple`'s content (checked against The Sleuth Kit as every image) with
 # $MFT record 0 and the whole $MFTMirr zeroed afterwards: the MFT must be found by its records.
 # After the build every line is checked against The Sleuth Kit (istat/icat) on the finished
@@ -46,7 +47,7 @@
 # shared clusters last shows only in their times (deloverdel).
 set -euo pipefail
 
-ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted mftgone)
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted formattednoboot mftgone)
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
@@ -458,7 +459,7 @@ build_deloverdel() {
 }
 
 # formatted: 160 files in a tree, the volume quick-formatted with the same geometry, then
-# five new files of 300 KiB. States from the layouts before and after (formatted_states).
+# five new files of 300 KiB. States from the layouts before and after (the classifier below).
 build_formatted() {
 	local d s i n=0 size sector=$1 cluster=$2
 	mnt
@@ -538,6 +539,14 @@ with open(sys.argv[1], "r+b") as f:
 PY
 }
 
+# zero_boot_sectors: the primary boot sector and its backup in the last sector.
+zero_boot_sectors() {
+	local size
+	size=$(stat -c %s "$IMG")
+	dd if=/dev/zero of="$IMG" bs=512 count=1 conv=notrunc status=none
+	dd if=/dev/zero of="$IMG" bs=512 count=1 seek=$((size / 512 - 1)) conv=notrunc status=none
+}
+
 # simple CLUSTER: deleted files of several kinds, one of them fragmented.
 build_simple() {
 	local cluster=$1 spacer
@@ -595,7 +604,7 @@ geometry() {
 	basic | compressed | overwrite) echo "512 4096 64" ;;
 	demo | deloverdel) echo "512 4096 16" ;;
 	mftgone) echo "512 4096 48" ;;
-	formatted) echo "512 4096 128" ;;
+	formatted | formattednoboot) echo "512 4096 128" ;;
 	sector4k) echo "4096 4096 64" ;;
 	cluster512) echo "512 512 48" ;;
 	cluster64k) echo "512 65536 128" ;;
@@ -622,11 +631,12 @@ build_one() {
 	overwrite) build_overwrite ;;
 	demo) build_demo ;;
 	deloverdel) build_deloverdel ;;
-	formatted) build_formatted "$sector" "$cluster" ;;
+	formatted | formattednoboot) build_formatted "$sector" "$cluster" ;;
 	*) build_simple "$cluster" ;;
 	esac
-	[[ "$name" == formatted ]] || verify_manifest
+	[[ "$name" == formatted* ]] || verify_manifest
 	[[ "$name" != mftgone ]] || destroy_mft0
+	[[ "$name" != formattednoboot ]] || zero_boot_sectors
 	printf 'sector_size=%s\ncluster_size=%s\nsize_bytes=%s\n' "$sector" "$cluster" \
 		"$((size_mib * 1024 * 1024))" >"$WORK/$name.conf"
 	mv -f "$IMG" "$outdir/$name.img"

@@ -11,6 +11,7 @@
 #include "device/partition.h"
 #include "index/mft_locate.h"
 #include "index/mft_scan.h"
+#include "index/volume_geometry.h"
 #include "util/error.h"
 
 bool context_read_boot_sector(BlockSource *src, uint64_t offset, BootSector *out, GError **error)
@@ -159,6 +160,37 @@ static bool try_backup_boot_sector(RfsContext *ctx, GError *primary_error, GErro
 			     "%s: not a usable NTFS volume: %s", ctx->source, primary_error->message);
 }
 
+/* Both boot sectors unusable: the geometry inferred from the MFT's own records, said aloud.
+ * `error` holds why the boot sectors failed; it is cleared on success. */
+static bool try_inferred_geometry(RfsContext *ctx, GError **error)
+{
+	g_warning("%s: no usable boot sector; looking for MFT records on the whole source", ctx->source);
+	VolumeGeometryReport report;
+	g_autoptr(GError) cause = NULL;
+	BootSector boot;
+	if (!volume_geometry_infer(ctx->volume_src, &boot, &report, &cause)) {
+		if (error != NULL && *error != NULL)
+			g_prefix_error(error, "%s; ", cause->message);
+		return false;
+	}
+	g_clear_error(error);
+	g_warning("%s: no boot sector, MFT records found: inferred cluster size %u, MFT record size %u, "
+		  "volume start at byte %" PRIu64 ", $MFT at cluster %" PRIu64 " (record 0 found at byte %" PRIu64
+		  "; %u of 3 system files confirm it)", ctx->source, boot.cluster_size, boot.mft_record_size,
+		  report.start_offset, boot.mft_lcn, report.record0_offset, report.confirmations);
+	if (report.start_offset > 0) {
+		BlockSource *w = window_open(ctx->volume_src, report.start_offset,
+					     ctx->volume_src->size_bytes - report.start_offset, error);
+		if (w == NULL)
+			return false;
+		ctx->volume_src = w;
+		ctx->info.offset_bytes += report.start_offset;
+		ctx->info.size_bytes = w->size_bytes;
+	}
+	ctx->boot = boot;
+	return true;
+}
+
 static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *loc, GError **error)
 {
 	LocationPlan plan;
@@ -245,7 +277,7 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 	if (!located) {
 		g_autoptr(GError) primary_error = NULL;
 		if (!boot_sector_parse(byte_span(head, sizeof head), &ctx->boot, &primary_error) &&
-		    !try_backup_boot_sector(ctx, primary_error, error))
+		    !try_backup_boot_sector(ctx, primary_error, error) && !try_inferred_geometry(ctx, error))
 			return NULL;
 	}
 	if (!context_open_volume(ctx, error))

@@ -1,6 +1,6 @@
 /* Carved FILE records joined to the scan. "The same record" means the same number, the
- * same file (the same sequence number, or today's record freed since, one number on) and
- * the same content: the used bytes after fixups, without the fields that change while the
+ * same file (the same sequence number, or today's record freed since, one number on, and the
+ * same creation time) and the same content: the used bytes after fixups, without the fields that change while the
  * file does not (carved_record_digest). Memory grows with the records found: one digest and
  * one node per record kept. */
 #define G_LOG_DOMAIN "restorefs-index"
@@ -79,6 +79,21 @@ typedef enum {
 	CARVE_OLDER,      /* the same file, an earlier state of it */
 } CarveKinship;
 
+/* $STANDARD_INFORMATION's creation time, or 0: a file keeps it for life, so two records of
+ * one number and sequence with different ones are two files (a format starts both numbers
+ * again). */
+static int64_t creation_time(const MftRecord *rec)
+{
+	AttributeIter it;
+	Attribute a;
+	StandardInformation si;
+	attribute_iter_init(&it, rec);
+	while (attribute_iter_next(&it, &a, NULL) == ATTRIBUTE_NEXT_OK)
+		if (a.type == ATTR_STANDARD_INFORMATION && !a.non_resident)
+			return standard_information_parse(a.value, &si, NULL) ? si.creation : 0;
+	return 0;
+}
+
 static CarveKinship compare_with_mft(ScanPass *pass, const MftRecord *rec, const uint8_t *digest)
 {
 	const MftReader *mft = &pass->vol->mft;
@@ -89,7 +104,7 @@ static CarveKinship compare_with_mft(ScanPass *pass, const MftRecord *rec, const
 		return CARVE_OTHER_FILE;
 	bool same_file = now.sequence == rec->sequence ||
 			 (!(now.flags & MFT_RECORD_IN_USE) && now.sequence == mft_sequence_next(rec->sequence));
-	if (!same_file || now.base.record != 0)
+	if (!same_file || now.base.record != 0 || creation_time(&now) != creation_time(rec))
 		return CARVE_OTHER_FILE;
 	uint8_t d[CARVED_RECORD_DIGEST_BYTES];
 	carved_record_digest(c->now, &now, d);

@@ -31,15 +31,22 @@ static IndexNode *resolve_carved_parent(DeletedIndex *index, IndexNode *node)
 static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
 {
 	MftRef ref = node->parent_ref;
-	if ((node->info.flags & RFS_ENTRY_CARVED) && ref.record == MFT_RECORD_ROOT)
+	bool carved = node->info.flags & RFS_ENTRY_CARVED;
+	if (carved && ref.record == MFT_RECORD_ROOT)
 		return index->root; /* the old root of a formatted volume is today's */
+	/* A carved record's parent is first looked for among the carved: after a format,
+	 * record numbers and sequence numbers start again, and today's record 40 with
+	 * sequence 1 is not the carved child's record 40 with sequence 1. */
+	IndexNode *found = carved ? resolve_carved_parent(index, node) : NULL;
+	if (found != NULL)
+		return found;
 	IndexNode *dir = g_hash_table_lookup(index->dirs, GSIZE_TO_POINTER(ref.record));
 	if (dir != NULL && dir != node && dir->info.sequence == ref.sequence)
 		return dir;
 	if (dir != NULL && dir != node && (dir->info.flags & RFS_ENTRY_REMOVED) &&
 	    dir->info.sequence == mft_sequence_next(ref.sequence))
 		return dir;
-	return resolve_carved_parent(index, node);
+	return carved ? NULL : resolve_carved_parent(index, node);
 }
 
 static void attach(IndexNode *parent, IndexNode *child)

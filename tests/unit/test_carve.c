@@ -290,3 +290,21 @@ Test(carve, carved_record_decode_checks_at_every_truncation)
 			cr_assert_eq(rec.record_number, 80);
 	}
 }
+
+Test(carve, after_a_format_numbers_and_sequences_repeat_without_meaning_the_same_file)
+{
+	Carve c;
+	carve_init(&c);
+	live(&c, 40, 1, IN_USE | IS_DIR, 5, 5, "new");
+	live(&c, 41, 2, 0, 40, 1, "deleted-today.txt");
+	FixtureRecord r;
+	record(&r, 40, 1, IN_USE | IS_DIR, 5, 5, "old");   /* the same number and sequence ... */
+	le64_put(r.buf + 0x38 + 0x18, 130000000000000000ull); /* ... created at another time */
+	put_at(&c, FREE_AT, &r);
+	c.next_free = FREE_AT + 4096;
+	old(&c, 42, 1, IN_USE, 40, 1, "child.txt");
+	carve_scan(&c, 0);
+	assert_carved_path(&c, 0, 42, "/old/child.txt");
+	cr_assert_str_eq(carved(&c, 0, 40)->info.name, "old", "another file, not an older version");
+	carve_free(&c);
+}

@@ -28,7 +28,8 @@ fail() { printf 'FAIL: %s\n' "$*"; failures=$((failures + 1)); }
 md5_of() { md5sum <"$1" | cut -d' ' -f1; }
 image_md5=$(md5_of "$img")
 
-# Without --deep the formatted volume holds nothing deleted.
+# Without --deep the formatted volume holds nothing deleted (without a boot sector, the
+# geometry is inferred either way).
 "$scan" --format=csv "$img" >"$tmp/plain.csv" 2>/dev/null || true
 [[ $(wc -l <"$tmp/plain.csv") -le 1 ]] || fail "the plain scan lists files on a freshly formatted volume"
 
@@ -41,6 +42,10 @@ with open(sys.argv[1], newline='', encoding='utf-8') as f:
     for r in csv.DictReader(f):
         print('\t'.join([r['path'].lstrip('/'), r['recoverable'], r['flags']]))
 PY
+if [[ "$name" == *noboot ]]; then
+	grep -q "no boot sector, MFT records found: inferred cluster size" "$tmp/list.err" ||
+		fail "the inferred geometry is not reported: $(cat "$tmp/list.err")"
+fi
 not_carved=$(awk -F'\t' '$3 ~ /removed/ && $3 !~ /carved/' "$tmp/list.tsv" | head -1)
 [[ -z "$not_carved" ]] || fail "a deleted entry is not flagged carved: $not_carved"
 
