@@ -56,10 +56,14 @@ static void print_text(const char *disk, const GPtrArray *found)
 			entry_text_escape(label, v->label);
 			printf(", label \"%s\"", label->str);
 		}
-		if (v->kind == RFS_VOLUME_NTFS)
+		if (v->no_boot_sector)
+			printf(", no boot sector, MFT records found\n  geometry:    inferred from them: "
+			       "clusters of %" PRIu32 " bytes, the size from $Bitmap\n", v->cluster_size);
+		else if (v->kind == RFS_VOLUME_NTFS)
 			printf(", $MFT %s", v->mft_ok ? "ok" : "NOT readable");
-		printf("\n  boot sector: %" PRIu64 " (%s)\n", v->boot_sector,
-		       v->from_backup ? "backup copy at the volume's end" : "primary");
+		if (!v->no_boot_sector)
+			printf("\n  boot sector: %" PRIu64 " (%s)\n", v->boot_sector,
+			       v->from_backup ? "backup copy at the volume's end" : "primary");
 		if (v->partition != 0)
 			printf("  partition:   %" PRIu32 " of the partition table\n", v->partition);
 		else
@@ -104,6 +108,8 @@ static void print_json(const char *disk, const GPtrArray *found)
 		json_builder_add_int_value(b, v->partition);
 		json_builder_set_member_name(b, "mft_ok");
 		json_builder_add_boolean_value(b, v->mft_ok);
+		json_builder_set_member_name(b, "no_boot_sector");
+		json_builder_add_boolean_value(b, v->no_boot_sector);
 		json_builder_set_member_name(b, "command");
 		json_builder_add_string_value(b, cmd);
 		json_builder_end_object(b);

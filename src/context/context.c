@@ -118,6 +118,43 @@ static BlockSource *open_partition(BlockSource *src, const RfsLocation *loc, uin
 	return window_open(src, start, size, error);
 }
 
+/* Whether the backup boot sector of the volume `bs` describes (inferred: its end is known to
+ * within $Bitmap's rounding, 64 clusters) lies in `w`: then the caller should name it. */
+static bool backup_boot_sector_exists(BlockSource *w, const BootSector *bs)
+{
+	uint64_t end = bs->total_sectors * 512, slack = 64 * (uint64_t)bs->cluster_size + 512;
+	uint64_t from = end > slack ? end - slack : 0, to = MIN(w->size_bytes, end + bs->cluster_size);
+	for (uint64_t at = from; at + BOOT_SECTOR_SIZE <= to; at += 512) {
+		BootSector b;
+		if (context_read_boot_sector(w, at, &b, NULL) && b.mft_lcn == bs->mft_lcn &&
+		    b.cluster_size == bs->cluster_size && b.total_sectors * b.bytes_per_sector == at)
+			return true;
+	}
+	return false;
+}
+
+/* A lost volume whose boot sector at its start is unusable: its geometry inferred from the
+ * $MFT records from there on, if they put the volume's start exactly there. */
+static BlockSource *open_inferred_volume(BlockSource *src, const LocationPlan *plan, BootSector *bs,
+					 GError **error)
+{
+	g_autoptr(GError) cause = NULL;
+	BlockSource *w = window_open(src, plan->start_offset, src->size_bytes - plan->start_offset, &cause);
+	if (w == NULL)
+		return NULL; /* window_open closed src; `error` says why the boot sector failed */
+	VolumeGeometryReport report;
+	if (!volume_geometry_infer(w, bs, &report, &cause) || report.start_offset != 0 ||
+	    backup_boot_sector_exists(w, bs)) {
+		block_source_close(w);
+		return NULL;
+	}
+	g_clear_error(error);
+	g_warning("no boot sector, MFT records found: inferred cluster size %u, MFT record size %u, $MFT at "
+		  "cluster %" PRIu64 " (%u of 3 system files confirm it)", bs->cluster_size, bs->mft_record_size,
+		  bs->mft_lcn, report.confirmations);
+	return w;
+}
+
 /* A lost volume where `plan` puts it; its boot sector (primary or backup) says how large it
  * is. The backup describes the volume exactly like the primary, so the window is the same. */
 static BlockSource *open_lost_volume(BlockSource *src, const LocationPlan *plan, BootSector *bs,
@@ -128,6 +165,8 @@ static BlockSource *open_lost_volume(BlockSource *src, const LocationPlan *plan,
 	if (!context_read_boot_sector(src, plan->boot_offset, bs, &cause)) {
 		rfs_set_error(error, RFS_ERROR_BAD_BOOT_SECTOR, "sector %" PRIu64 ": %s",
 			      plan->boot_offset / plan->sector_size, cause->message);
+		if (plan->boot_offset == plan->start_offset)
+			return open_inferred_volume(src, plan, bs, error);
 		block_source_close(src);
 		return NULL;
 	}
@@ -164,13 +203,18 @@ static bool try_backup_boot_sector(RfsContext *ctx, GError *primary_error, GErro
  * `error` holds why the boot sectors failed; it is cleared on success. */
 static bool try_inferred_geometry(RfsContext *ctx, GError **error)
 {
-	g_warning("%s: no usable boot sector; looking for MFT records on the whole source", ctx->source);
+	g_info("%s: no usable boot sector; looking for MFT records on the whole source", ctx->source);
 	VolumeGeometryReport report;
 	g_autoptr(GError) cause = NULL;
 	BootSector boot;
 	if (!volume_geometry_infer(ctx->volume_src, &boot, &report, &cause)) {
-		if (error != NULL && *error != NULL)
-			g_prefix_error(error, "%s; ", cause->message);
+		if (error != NULL && *error != NULL) {
+			GError *boot_error = *error;
+			*error = g_error_new(boot_error->domain, boot_error->code, "%s (%s)", boot_error->message,
+					     report.candidates == 0 ? "and no MFT records to infer a geometry from"
+								    : cause->message);
+			g_error_free(boot_error);
+		}
 		return false;
 	}
 	g_clear_error(error);

@@ -60,11 +60,24 @@ static uint64_t first_lcn(const MftRecord *rec, uint32_t type)
 	return UINT64_MAX;
 }
 
+/* The data size of the unnamed non-resident $DATA, or 0. */
+static uint64_t data_size(const MftRecord *rec)
+{
+	AttributeIter it;
+	Attribute a;
+	attribute_iter_init(&it, rec);
+	while (attribute_iter_next(&it, &a, NULL) == ATTRIBUTE_NEXT_OK)
+		if (a.type == ATTR_DATA && a.non_resident && a.name == NULL && a.first_vcn == 0)
+			return a.data_size;
+	return 0;
+}
+
 /* The system records next to record 0 at `at` (records 0..15 are contiguous). */
 typedef struct {
 	uint32_t record_size;
 	uint64_t mft_lcn, mirr_lcn, log_lcn, root_index_lcn;
 	uint32_t index_block_size;
+	uint64_t bitmap_bytes;   /* $Bitmap's data size: 8 clusters a byte; 0 = unknown */
 } SystemRecords;
 
 static bool read_record(BlockSource *src, uint64_t at, uint32_t rs, uint8_t *buf, MftRecord *rec)
@@ -102,6 +115,8 @@ static bool system_records(BlockSource *src, uint64_t at, SystemRecords *out)
 		out->mirr_lcn = first_lcn(&rec, ATTR_DATA);
 	if (read_record(src, at + 2 * (uint64_t)rs, rs, buf, &rec) && rec.record_number == 2)
 		out->log_lcn = first_lcn(&rec, ATTR_DATA);
+	if (read_record(src, at + 6 * (uint64_t)rs, rs, buf, &rec) && rec.record_number == 6)
+		out->bitmap_bytes = data_size(&rec);
 	if (read_record(src, at + 5 * (uint64_t)rs, rs, buf, &rec) && rec.record_number == 5) {
 		out->root_index_lcn = first_lcn(&rec, ATTR_INDEX_ALLOCATION);
 		uint32_t ib = index_block_size(&rec);
@@ -182,5 +197,11 @@ bool volume_geometry_infer(BlockSource *src, BootSector *out, VolumeGeometryRepo
 		.inferred = true,
 	};
 	out->total_clusters = out->total_sectors / out->sectors_per_cluster;
+	/* A volume on a disk ends before the disk does: $Bitmap knows its clusters (to 64). */
+	if (best_sys.bitmap_bytes > 0 && best_sys.bitmap_bytes < UINT64_MAX / 8 &&
+	    best_sys.bitmap_bytes * 8 < out->total_clusters) {
+		out->total_clusters = best_sys.bitmap_bytes * 8;
+		out->total_sectors = out->total_clusters * out->sectors_per_cluster;
+	}
 	return true;
 }

@@ -23,6 +23,6 @@ typedef struct {
 /* Sweeps `src` (every 512-byte boundary) for $MFT record 0 and fills `out` with the geometry
  * that the most of its neighbours confirm: cluster, record and index block sizes, $MFT and
  * $MFTMirr clusters, and the size up to the end of `src` (less the backup boot sector's
- * sector), with `inferred` set. RFS_ERROR_CORRUPT when no candidate is confirmed. */
+ * sector) or as far as $Bitmap has bits, whichever is less, with `inferred` set. RFS_ERROR_CORRUPT when no candidate is confirmed. */
 bool volume_geometry_infer(BlockSource *src, BootSector *out, VolumeGeometryReport *report,
 			   GError **error) G_GNUC_WARN_UNUSED_RESULT;

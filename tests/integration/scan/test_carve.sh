@@ -80,6 +80,19 @@ echo "deleted files recovered byte-exact at their path: $got of $want; directori
 ((got * 100 >= want * 95)) || fail "fewer than 95 % of the surviving files came back"
 ((dirs_got == dirs)) || fail "not every surviving directory came back"
 
+# On a disk, 1 MiB in: --find-volumes --full reports it with a command line that works.
+if [[ "$name" == *noboot ]]; then
+	{ head -c 1048576 /dev/zero; cat "$img"; head -c 1048576 /dev/zero; } >"$tmp/disk.img"
+	"$scan" --find-volumes --full "$tmp/disk.img" >"$tmp/found.txt" 2>&1 || fail "--find-volumes --full failed"
+	grep -q "NTFS at sector 2048, .*no boot sector, MFT records found" "$tmp/found.txt" ||
+		fail "--find-volumes does not report the volume: $(cat "$tmp/found.txt")"
+	grep -q "mount with:  restorefs --start-sector 2048 " "$tmp/found.txt" || fail "no command line for it"
+	"$scan" --deep --format=csv --start-sector 2048 "$tmp/disk.img" 2>/dev/null >"$tmp/disk.csv" ||
+		fail "--start-sector 2048 on the disk failed"
+	cmp -s <(cut -d, -f1-10 "$tmp/disk.csv") <(cut -d, -f1-10 "$tmp/list.csv") ||
+		fail "the listing at --start-sector 2048 differs from the volume's"
+fi
+
 [[ "$(md5_of "$img")" == "$image_md5" ]] || fail "the image changed"
 ((failures == 0)) || { echo "$failures failure(s)"; exit 1; }
 echo "PASS $TEST_NAME"
