@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): scan time and peak memory of restorefs-scan against ntfsundelete and
 # The Sleuth Kit's fls on one large NTFS image (>= 300,000 MFT records, half of them deleted
-# files), built once through ntfs-3g and cached.
+# files), built once through ntfs-3g and cached; and the deep scan's sweep of every cluster
+# (--deep=all) next to dd reading the same image, with the FILE records it carved.
 #
 #   scripts/bench.sh [--no-fls] [--runs N] [--files N] [--cache DIR] [--rebuild]
 #
@@ -161,6 +162,8 @@ measure "ntfsundelete -s" ntfsundelete -s "$img" >>"$results"
 if ((WITH_FLS)); then
 	measure "fls -r -d -p" fls -r -d -p "$img" >>"$results"
 fi
+measure "restorefs-scan --deep=all --format=csv" "$SCAN" --deep=all --format=csv "$img" >>"$results"
+measure "dd bs=8M (the same bytes)" dd if="$img" of=/dev/null bs=8M >>"$results"
 
 listed=$("$SCAN" --format=csv "$img" 2>/dev/null | tail -n +2 | wc -l || true)
 printf '\nimage: %s (%s files, half deleted; %s rows listed by restorefs-scan)%s\n' \
@@ -170,6 +173,18 @@ printf 'median of %d runs, warm page cache, %s CPU(s)\n\n' "$RUNS" "$(nproc)"
 	printf 'tool\twall s\tpeak RSS MiB\truns (s)\n'
 	cat "$results"
 } | column -t -s $'\t'
+# The sweep's rate: the image's bytes over the time --deep=all adds to the plain scan.
+bytes=$(stat -c %s "$img")
+carved=$("$SCAN" --deep=all --format=json "$img" 2>/dev/null |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["stats"]["carved_records"])' || echo "?")
+awk -F'\t' -v bytes="$bytes" -v carved="$carved" '
+	NR == 1 { plain = $2 }
+	/^restorefs-scan --deep=all/ { deep = $2 }
+	/^dd / { dd = $2 }
+	END {
+		if (deep > plain) printf "\ndeep sweep of every cluster: %.0f MB/s (%.2f s over the plain scan); %s FILE records carved\n", bytes / (deep - plain) / 1e6, deep - plain, carved
+		if (dd > 0) printf "dd of the same image: %.0f MB/s\n", bytes / dd / 1e6
+	}' "$results"
 base=$(awk -F'\t' 'NR == 1 {print $2}' "$results")
 undelete=$(awk -F'\t' 'NR == 2 {print $2}' "$results")
 if [[ "$base" =~ ^[0-9.]+$ && "$undelete" =~ ^[0-9.]+$ ]]; then

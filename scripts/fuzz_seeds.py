@@ -219,6 +219,19 @@ def ntfs_image_seeds(corpus, path):
         put(corpus, "mft_scan", bytes(mft), base)
 
 
+def carve_seeds(corpus, path):
+    """fuzz_carve's input: a flags byte, then free space holding old FILE records, here the
+    first 47 KiB past the first record a quick format left behind (`formatted` image)."""
+    base = os.path.basename(path)[:-4]
+    with open(path, "rb") as f:
+        data = f.read()
+    for off in range(0, len(data) - 1024, 1024):
+        if data[off:off + 4] == b"FILE" and N.u16(data, off + 4) >= 0x30 and N.u32(data, off + 0x2C) >= 100:
+            put(corpus, "carve", b"\x00" + data[off:off + 47 * 1024], base)
+            put(corpus, "carve", b"\x01" + data[off:off + 47 * 1024], base + "-all")
+            return
+
+
 def windows_seeds(corpus, d):
     for name in sorted(os.listdir(d)):
         p = os.path.join(d, name)
@@ -306,6 +319,8 @@ def main():
     for name in sorted(os.listdir(images)):
         if name.endswith(".img"):
             ntfs_image_seeds(corpus, os.path.join(images, name))
+        if name == "formatted.img":
+            carve_seeds(corpus, os.path.join(images, name))
     windows_seeds(corpus, windows)
     trace_seeds(corpus, windows, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                               "..", "tests", "unit", "data"))

@@ -2,7 +2,8 @@
 # Builds the NTFS test images with mkntfs and ntfs-3g, each with its ground-truth manifest.
 #
 #   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
-#                                              cluster512 cluster64k demo deloverdel;
+#                                              cluster512 cluster64k demo deloverdel
+#                                              formatted formattednoboot mftgone;
 #                                              default: all)
 #
 # For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
@@ -24,6 +25,18 @@
 #                file's; recoverable < 100
 #   partial      deleted, but what is on disk is incomplete (attribute list): must be listed
 #   live         a live file: must not be listed as deleted
+# The `formatted` image (a tree quick-formatted with mkntfs -Q, then five new files) holds no
+# deleted files in its MFT: its manifest is made before the format, with the old record
+# numbers, and each old file's state is decided from the layout before and after it:
+#   deleted      its FILE record lies unchanged where it was and none of its clusters is
+#                allocated now or changed: the deep scan must give it back at this path
+#   deleted-dir  the same for a directory
+#   overwritten  its record survives but some of its clusters are allocated now, or changed:
+#                recoverable < 100 wherever it is listed
+#   lost         its record was overwritten (by the new MFT): nothing to check
+# `formattednoboot` is `formatted` with both boot sectors (the first and the last sector) zeroed.
+# The `mftgone` image is `simple`'s content (checked against The Sleuth Kit as every image) with
+# $MFT record 0 and the whole $MFTMirr zeroed afterwards: the MFT must be found by its records.
 # After the build every line is checked against The Sleuth Kit (istat/icat) on the finished
 # image, so the manifest says what is really on disk.
 #
@@ -34,7 +47,7 @@
 # shared clusters last shows only in their times (deloverdel).
 set -euo pipefail
 
-ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel)
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted formattednoboot mftgone)
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
@@ -445,6 +458,95 @@ build_deloverdel() {
 	umnt
 }
 
+# formatted: 160 files in a tree, the volume quick-formatted with the same geometry, then
+# five new files of 300 KiB. States from the layouts before and after (the classifier below).
+build_formatted() {
+	local d s i n=0 size sector=$1 cluster=$2
+	mnt
+	for d in docs photos music "projects/src" "projects/build/out" archive/2024 archive/2025 misc; do
+		for ((i = 0; i < 20; i++)); do
+			n=$((n + 1))
+			size=$(((n * 7919) % 200000 + 1))
+			if ((n % 4 == 0)); then
+				put live "$d/note $i.txt" text "fmt$n" $((size % 6000 + 100))
+			else
+				put live "$d/file$i.bin" gen "fmt$n" "$size"
+			fi
+		done
+	done
+	for d in docs photos music projects projects/src projects/build projects/build/out archive \
+		archive/2024 archive/2025 misc; do rec deleted-dir "$d"; done
+	umnt
+	cp --sparse=always "$IMG" "$WORK/before.img"
+	for s in $(awk -F'\t' '{ print $4 }' "$MANIFEST_TMP"); do
+		printf '%s\t%s\n' "$s" "$(tsk_clusters "$s")"
+	done >"$WORK/layout"
+	printf 'mft\t%s\n' "$(tsk_clusters 0)" >>"$WORK/layout"
+	mkntfs -Q -F -q -f -s "$sector" -c "$cluster" -L restorefs-formatted "$IMG" >"$WORK/mkntfs.log" 2>&1 ||
+		die "mkntfs -Q failed: $(tail -1 "$WORK/mkntfs.log")"
+	mnt
+	for ((i = 1; i <= 5; i++)); do put live "new/new$i.bin" gen "fmtnew$i" $((300 * 1024)); done
+	umnt
+	icat "$IMG" 6 >"$WORK/bitmap.after"
+	python3 - "$WORK/before.img" "$IMG" "$WORK/layout" "$WORK/bitmap.after" "$cluster" \
+		"$MANIFEST_TMP" <<'PY' || die "classifying the formatted image failed"
+import sys
+before, after, layout, bitmap, cs, manifest = sys.argv[1:]
+cs = int(cs)
+rs = 1024
+runs = {}
+for line in open(layout):
+    key, _, cl = line.rstrip("\n").partition("\t")
+    runs[key] = [int(c) for c in cl.split()]
+bm = open(bitmap, "rb").read()
+fb, fa = open(before, "rb"), open(after, "rb")
+def same(off, n):
+    fb.seek(off); fa.seek(off)
+    return fb.read(n) == fa.read(n)
+def record_offset(rec):
+    mft = runs["mft"]
+    return mft[rec * rs // cs] * cs + rec * rs % cs
+out = []
+for line in open(manifest):
+    md5, size, state, rec, path = line.rstrip("\n").split("\t")
+    rec = int(rec)
+    if path.startswith("new/"):
+        out.append(line)
+        continue
+    if not same(record_offset(rec), rs):
+        state = "lost"
+    elif md5 == "-":
+        state = "deleted-dir"
+    else:
+        cl = runs[str(rec)]
+        used = any(bm[c >> 3] >> (c & 7) & 1 for c in cl)
+        state = "overwritten" if used or not all(same(c * cs, cs) for c in cl) else "deleted"
+    out.append("\t".join([md5, size, state, str(rec), path]) + "\n")
+open(manifest, "w").writelines(out)
+PY
+}
+
+# destroy_mft0: zeroes $MFT record 0 and the cluster of $MFTMirr (records 0..3).
+destroy_mft0() {
+	python3 - "$IMG" <<'PY' || die "destroying record 0 failed"
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    boot = f.read(512)
+    cs = struct.unpack_from("<H", boot, 0x0B)[0] * boot[0x0D]
+    mft, mirr = struct.unpack_from("<QQ", boot, 0x30)
+    f.seek(mft * cs); f.write(bytes(1024))
+    f.seek(mirr * cs); f.write(bytes(max(cs, 4096)))
+PY
+}
+
+# zero_boot_sectors: the primary boot sector and its backup in the last sector.
+zero_boot_sectors() {
+	local size
+	size=$(stat -c %s "$IMG")
+	dd if=/dev/zero of="$IMG" bs=512 count=1 conv=notrunc status=none
+	dd if=/dev/zero of="$IMG" bs=512 count=1 seek=$((size / 512 - 1)) conv=notrunc status=none
+}
+
 # simple CLUSTER: deleted files of several kinds, one of them fragmented.
 build_simple() {
 	local cluster=$1 spacer
@@ -501,6 +603,8 @@ geometry() {
 	case "$1" in
 	basic | compressed | overwrite) echo "512 4096 64" ;;
 	demo | deloverdel) echo "512 4096 16" ;;
+	mftgone) echo "512 4096 48" ;;
+	formatted | formattednoboot) echo "512 4096 128" ;;
 	sector4k) echo "4096 4096 64" ;;
 	cluster512) echo "512 512 48" ;;
 	cluster64k) echo "512 65536 128" ;;
@@ -527,9 +631,12 @@ build_one() {
 	overwrite) build_overwrite ;;
 	demo) build_demo ;;
 	deloverdel) build_deloverdel ;;
+	formatted | formattednoboot) build_formatted "$sector" "$cluster" ;;
 	*) build_simple "$cluster" ;;
 	esac
-	verify_manifest
+	[[ "$name" == formatted* ]] || verify_manifest
+	[[ "$name" != mftgone ]] || destroy_mft0
+	[[ "$name" != formattednoboot ]] || zero_boot_sectors
 	printf 'sector_size=%s\ncluster_size=%s\nsize_bytes=%s\n' "$sector" "$cluster" \
 		"$((size_mib * 1024 * 1024))" >"$WORK/$name.conf"
 	mv -f "$IMG" "$outdir/$name.img"

@@ -23,7 +23,9 @@ G_BEGIN_DECLS
 typedef enum {
 	RFS_FIND_QUICK = 0, /* likely places only: table entries, 1 MiB boundaries, sector 63,
 			     * each candidate's backup and the sector after each volume */
-	RFS_FIND_FULL = 1,  /* every sector of the disk, in large sequential reads */
+	RFS_FIND_FULL = 1,  /* every sector of the disk, in large sequential reads; then, if no
+			     * volume was confirmed, every 512 bytes again for $MFT records of a
+			     * volume whose boot sectors are both gone */
 	RFS_FIND_TABLE = 2, /* the partition table's entries only (and each one's backup boot
 			     * sector): a few reads, for a disk whose table is intact */
 } RfsFindMode;
@@ -49,6 +51,10 @@ typedef struct {
 				 * volume starts and holds it; 0 = none */
 	bool mft_ok;            /* $MFT record 0 read, fixups applied, FILE signature,
 				 * record number 0. BitLocker: always false */
+	bool no_boot_sector;    /* neither boot sector is there: found by its $MFT records
+				 * (RFS_FIND_FULL only), start and cluster size inferred from them,
+				 * size as far as $Bitmap has bits or the disk goes; rfs_context_create() infers the
+				 * same geometry at start_sector */
 } RfsFoundVolume;
 
 void rfs_found_volume_free(RfsFoundVolume *volume);

@@ -75,10 +75,14 @@ static void print_text(const char *disk, RfsTableKind table, size_t partitions, 
 		g_autoptr(GString) what = g_string_new(NULL);
 		source_guide_describe_volume(what, v);
 		printf("volume %u: %s", i + 1, what->str);
-		if (v->kind == RFS_VOLUME_NTFS)
+		if (v->no_boot_sector)
+			printf(", no boot sector, MFT records found\n  geometry:    inferred from them: "
+			       "clusters of %" PRIu32 " bytes, the size from $Bitmap\n", v->cluster_size);
+		else if (v->kind == RFS_VOLUME_NTFS)
 			printf(", $MFT %s", v->mft_ok ? "ok" : "NOT readable");
-		printf("\n  boot sector: %" PRIu64 " (%s)\n", v->boot_sector,
-		       v->from_backup ? "backup copy at the volume's end" : "primary");
+		if (!v->no_boot_sector)
+			printf("\n  boot sector: %" PRIu64 " (%s)\n", v->boot_sector,
+			       v->from_backup ? "backup copy at the volume's end" : "primary");
 		if (is_whole_source(v, table))
 			printf("  partition:   none: %s is itself an %s volume\n", disk, v->kind == RFS_VOLUME_BITLOCKER ? "BitLocker" : "NTFS");
 		else if (v->partition != 0)
@@ -132,6 +136,8 @@ static void print_json(const char *disk, RfsTableKind table, const GPtrArray *fo
 		json_builder_add_int_value(b, v->partition);
 		json_builder_set_member_name(b, "mft_ok");
 		json_builder_add_boolean_value(b, v->mft_ok);
+		json_builder_set_member_name(b, "no_boot_sector");
+		json_builder_add_boolean_value(b, v->no_boot_sector);
 		json_builder_set_member_name(b, "command");
 		json_builder_add_string_value(b, cmd);
 		json_builder_set_member_name(b, "scan_command");

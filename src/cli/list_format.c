@@ -222,6 +222,10 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 		g_string_append(out, "; ");
 		entry_text_count(out, s->live_files, "live file", "live files");
 	}
+	if (s->swept_bytes > 0) {
+		g_string_append(out, "; ");
+		entry_text_count(out, s->carved_records, "FILE record carved", "FILE records carved");
+	}
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);
 }
@@ -368,6 +372,8 @@ static JsonNode *stats_json(const RfsScanStats *s)
 	json_int(b, "deleted_bytes", s->deleted_bytes);
 	json_int(b, "live_files", s->live_files);
 	json_int(b, "usn_records", s->usn_records);
+	json_int(b, "carved_records", s->carved_records);
+	json_int(b, "swept_bytes", s->swept_bytes);
 	json_builder_set_member_name(b, "by_state"); /* deleted files and streams */
 	json_builder_begin_object(b);
 	for (unsigned i = 0; i < RFS_STATE_COUNT; i++)

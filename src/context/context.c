@@ -9,7 +9,9 @@
 
 #include "context/location.h"
 #include "device/partition.h"
+#include "index/mft_locate.h"
 #include "index/mft_scan.h"
+#include "index/volume_geometry.h"
 #include "util/error.h"
 
 bool context_read_boot_sector(BlockSource *src, uint64_t offset, BootSector *out, GError **error)
@@ -41,11 +43,39 @@ static bool check_volume_fits(RfsContext *ctx, GError **error)
 			     ctx->source, need, have);
 }
 
+/* Record 0 and $MFTMirr both unreadable: the MFT's runlist from the records on the volume
+ * (index/mft_locate.h), said aloud, since it is inferred. */
+static Volume *open_located(RfsContext *ctx, GError *cause, GError **error)
+{
+	g_warning("%s: %s; looking for the MFT's records on the whole volume", ctx->source, cause->message);
+	g_autoptr(Volume) bare = volume_new_bare(ctx->volume_src, &ctx->boot);
+	Runlist runs = { 0 };
+	uint64_t data_size = 0;
+	MftLocateStats stats;
+	g_autoptr(GError) locate_error = NULL;
+	if (!mft_locate_runs(bare, &runs, &data_size, &stats, NULL, NULL, &locate_error) ||
+	    !volume_adopt_mft(bare, &runs, data_size, &locate_error)) {
+		runlist_clear(&runs);
+		rfs_set_error(error, (RfsError)cause->code, "%s (and %s)", cause->message, locate_error->message);
+		return NULL;
+	}
+	g_warning("%s: the MFT was located from %" PRIu64 " records found on the volume: %zu extents, %" PRIu64
+		  " records (%" PRIu64 " clusters inferred between found ones, %" PRIu64 " records placed twice)",
+		  ctx->source, stats.records_found, bare->mft.runs.count, bare->mft.records, stats.gaps_filled,
+		  stats.conflicts);
+	return g_steal_pointer(&bare);
+}
+
 bool context_open_volume(RfsContext *ctx, GError **error)
 {
 	if (!check_volume_fits(ctx, error))
 		return false;
-	ctx->vol = volume_open(ctx->volume_src, &ctx->boot, error);
+	g_autoptr(GError) cause = NULL;
+	ctx->vol = volume_open(ctx->volume_src, &ctx->boot, &cause);
+	if (ctx->vol == NULL && g_error_matches(cause, RFS_ERROR, RFS_ERROR_CORRUPT))
+		ctx->vol = open_located(ctx, cause, error);
+	else if (ctx->vol == NULL)
+		g_propagate_error(error, g_steal_pointer(&cause));
 	if (ctx->vol == NULL)
 		return false;
 	ctx->info.sector_size = ctx->boot.bytes_per_sector;
@@ -88,6 +118,43 @@ static BlockSource *open_partition(BlockSource *src, const RfsLocation *loc, uin
 	return window_open(src, start, size, error);
 }
 
+/* Whether the backup boot sector of the volume `bs` describes (inferred: its end is known to
+ * within $Bitmap's rounding, 64 clusters) lies in `w`: then the caller should name it. */
+static bool backup_boot_sector_exists(BlockSource *w, const BootSector *bs)
+{
+	uint64_t end = bs->total_sectors * 512, slack = 64 * (uint64_t)bs->cluster_size + 512;
+	uint64_t from = end > slack ? end - slack : 0, to = MIN(w->size_bytes, end + bs->cluster_size);
+	for (uint64_t at = from; at + BOOT_SECTOR_SIZE <= to; at += 512) {
+		BootSector b;
+		if (context_read_boot_sector(w, at, &b, NULL) && b.mft_lcn == bs->mft_lcn &&
+		    b.cluster_size == bs->cluster_size && b.total_sectors * b.bytes_per_sector == at)
+			return true;
+	}
+	return false;
+}
+
+/* A lost volume whose boot sector at its start is unusable: its geometry inferred from the
+ * $MFT records from there on, if they put the volume's start exactly there. */
+static BlockSource *open_inferred_volume(BlockSource *src, const LocationPlan *plan, BootSector *bs,
+					 GError **error)
+{
+	g_autoptr(GError) cause = NULL;
+	BlockSource *w = window_open(src, plan->start_offset, src->size_bytes - plan->start_offset, &cause);
+	if (w == NULL)
+		return NULL; /* window_open closed src; `error` says why the boot sector failed */
+	VolumeGeometryReport report;
+	if (!volume_geometry_infer(w, bs, &report, &cause) || report.start_offset != 0 ||
+	    backup_boot_sector_exists(w, bs)) {
+		block_source_close(w);
+		return NULL;
+	}
+	g_clear_error(error);
+	g_warning("no boot sector, MFT records found: inferred cluster size %u, MFT record size %u, $MFT at "
+		  "cluster %" PRIu64 " (%u of 3 system files confirm it)", bs->cluster_size, bs->mft_record_size,
+		  bs->mft_lcn, report.confirmations);
+	return w;
+}
+
 /* A lost volume where `plan` puts it; its boot sector (primary or backup) says how large it
  * is. The backup describes the volume exactly like the primary, so the window is the same. */
 static BlockSource *open_lost_volume(BlockSource *src, const LocationPlan *plan, BootSector *bs,
@@ -98,6 +165,8 @@ static BlockSource *open_lost_volume(BlockSource *src, const LocationPlan *plan,
 	if (!context_read_boot_sector(src, plan->boot_offset, bs, &cause)) {
 		rfs_set_error(error, RFS_ERROR_BAD_BOOT_SECTOR, "sector %" PRIu64 ": %s",
 			      plan->boot_offset / plan->sector_size, cause->message);
+		if (plan->boot_offset == plan->start_offset)
+			return open_inferred_volume(src, plan, bs, error);
 		block_source_close(src);
 		return NULL;
 	}
@@ -128,6 +197,71 @@ static bool try_backup_boot_sector(RfsContext *ctx, GError *primary_error, GErro
 	}
 	return rfs_set_error(error, primary_error->code == RFS_ERROR_CORRUPT ? RFS_ERROR_INVALID : (RfsError)primary_error->code,
 			     "%s: not a usable NTFS volume: %s", ctx->source, primary_error->message);
+}
+
+/* Whether SOURCE holds an MBR or GPT partition table (or one that fails its checks): then it
+ * is a whole disk, and the front ends' guidance names its partitions instead. */
+static bool has_partition_table(BlockSource *src)
+{
+	PartitionTable table;
+	g_autoptr(GError) error = NULL;
+	if (!partition_table_read(src, 0, &table, &error))
+		return true;
+	bool any = table.count > 0;
+	partition_table_clear(&table);
+	return any;
+}
+
+/* Both boot sectors unusable: the geometry inferred from the MFT's own records, said aloud.
+ * `error` holds why the boot sectors failed; it is cleared on success. Without a location
+ * (SOURCE taken as the volume itself) only a volume that starts at SOURCE's first byte is
+ * accepted, and a source with a partition table is left alone: a whole disk is not a volume
+ * that lost its boot sector, and --find-volumes says where its volumes are. */
+static bool try_inferred_geometry(RfsContext *ctx, bool whole_source, GError **error)
+{
+	if (whole_source && has_partition_table(ctx->volume_src))
+		return false;
+	g_info("%s: no usable boot sector; looking for MFT records on the whole source", ctx->source);
+	VolumeGeometryReport report;
+	g_autoptr(GError) cause = NULL;
+	BootSector boot;
+	if (!volume_geometry_infer(ctx->volume_src, &boot, &report, &cause)) {
+		if (error != NULL && *error != NULL) {
+			GError *boot_error = *error;
+			*error = g_error_new(boot_error->domain, boot_error->code, "%s (%s)", boot_error->message,
+					     report.candidates == 0 ? "and no MFT records to infer a geometry from"
+								    : cause->message);
+			g_error_free(boot_error);
+		}
+		return false;
+	}
+	if (whole_source && report.start_offset != 0) {
+		if (error != NULL && *error != NULL) {
+			GError *boot_error = *error;
+			*error = g_error_new(boot_error->domain, boot_error->code,
+					     "%s (MFT records of a volume at byte %" PRIu64 " were found: "
+					     "--find-volumes --full gives its command line)",
+					     boot_error->message, report.start_offset);
+			g_error_free(boot_error);
+		}
+		return false;
+	}
+	g_clear_error(error);
+	g_warning("%s: no boot sector, MFT records found: inferred cluster size %u, MFT record size %u, "
+		  "volume start at byte %" PRIu64 ", $MFT at cluster %" PRIu64 " (record 0 found at byte %" PRIu64
+		  "; %u of 3 system files confirm it)", ctx->source, boot.cluster_size, boot.mft_record_size,
+		  report.start_offset, boot.mft_lcn, report.record0_offset, report.confirmations);
+	if (report.start_offset > 0) {
+		BlockSource *w = window_open(ctx->volume_src, report.start_offset,
+					     ctx->volume_src->size_bytes - report.start_offset, error);
+		if (w == NULL)
+			return false;
+		ctx->volume_src = w;
+		ctx->info.offset_bytes += report.start_offset;
+		ctx->info.size_bytes = w->size_bytes;
+	}
+	ctx->boot = boot;
+	return true;
 }
 
 static bool locate_volume(RfsContext *ctx, BlockSource *src, const RfsLocation *loc, GError **error)
@@ -216,7 +350,8 @@ RfsContext *rfs_context_create(const char *source, const RfsLocation *location, 
 	if (!located) {
 		g_autoptr(GError) primary_error = NULL;
 		if (!boot_sector_parse(byte_span(head, sizeof head), &ctx->boot, &primary_error) &&
-		    !try_backup_boot_sector(ctx, primary_error, error))
+		    !try_backup_boot_sector(ctx, primary_error, error) &&
+		    !try_inferred_geometry(ctx, loc->partition == 0, error))
 			return NULL;
 	}
 	if (!context_open_volume(ctx, error))

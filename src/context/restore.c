@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ntfs/carved_record.h"
 #include "ntfs/data_stream.h"
 #include "util/error.h"
 
@@ -34,7 +35,10 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 		rfs_set_error(error, RFS_ERROR_INVALID, "entry %" PRIu64 " is a directory", id);
 		return NULL;
 	}
-	g_autoptr(MftFile) file = mft_file_load(&ctx->vol->mft, n->info.mft_record, 0, error);
+	/* A carved entry's record is not in today's MFT: read it again where it was found. */
+	g_autoptr(MftFile) file = (n->info.flags & RFS_ENTRY_CARVED)
+		? carved_record_load(&ctx->vol->mft, n->carved_offset, n->info.mft_record, n->info.sequence, error)
+		: mft_file_load(&ctx->vol->mft, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;
 	MftStream *owned = mft_file_steal_stream(file, n->info.stream_name);

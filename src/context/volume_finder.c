@@ -12,6 +12,7 @@
 #include "device/block_source.h"
 #include "device/encrypted_volume.h"
 #include "device/partition.h"
+#include "index/volume_geometry.h"
 #include "ntfs/boot_sector.h"
 #include "ntfs/mft_reader.h"
 #include "ntfs/volume.h"
@@ -271,6 +272,45 @@ static void finder_full(Finder *f, RfsProgressFunc progress, void *user_data)
 	}
 }
 
+/* A volume with neither boot sector, found by its $MFT record 0 (index/volume_geometry.h). */
+static void finder_without_boot_sector(Finder *f)
+{
+	BootSector bs;
+	VolumeGeometryReport report;
+	g_autoptr(GError) error = NULL;
+	if (!volume_geometry_infer(f->disk, &bs, &report, &error)) {
+		g_info("no volume without a boot sector: %s", error->message);
+		return;
+	}
+	if (report.start_offset % f->sector_size != 0 || g_hash_table_contains(f->found, &report.start_offset))
+		return;
+	RfsFoundVolume *v = g_new0(RfsFoundVolume, 1);
+	*v = (RfsFoundVolume){
+		.kind = RFS_VOLUME_NTFS,
+		.start_sector = report.start_offset / f->sector_size,
+		.size_bytes = bs.total_sectors * bs.bytes_per_sector,
+		.sector_size = f->sector_size,
+		.cluster_size = bs.cluster_size,
+		.mft_ok = true,
+		.no_boot_sector = true,
+	};
+	v->boot_sector = v->start_sector;
+	v->label = volume_probe_label(f->disk, report.start_offset, &bs);
+	v->partition = partition_covering(f, report.start_offset, v->size_bytes);
+	g_hash_table_insert(f->found, offset_key(report.start_offset), v);
+}
+
+static bool any_confirmed(Finder *f)
+{
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, f->found);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		if (((RfsFoundVolume *)value)->mft_ok)
+			return true;
+	return false;
+}
+
 /* ---- results ------------------------------------------------------------------------------ */
 
 static int found_compare(gconstpointer a, gconstpointer b)
@@ -345,10 +385,13 @@ GPtrArray *rfs_find_volumes(const char *disk, uint32_t sector_size, RfsFindMode 
 	f.followups = g_array_new(FALSE, FALSE, sizeof(uint64_t));
 
 	finder_probe_table(&f);
-	if (mode == RFS_FIND_FULL)
+	if (mode == RFS_FIND_FULL) {
 		finder_full(&f, progress, user_data);
-	else if (mode == RFS_FIND_QUICK)
+		if (!any_confirmed(&f))
+			finder_without_boot_sector(&f);
+	} else if (mode == RFS_FIND_QUICK) {
 		finder_quick(&f, progress, user_data);
+	}
 
 	GPtrArray *out = finder_results(&f);
 	g_info("%s: %u volume(s) found", disk, out->len);

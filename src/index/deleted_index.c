@@ -51,11 +51,38 @@ static IndexNode *node_alloc(DeletedIndex *index)
 	return &block[index->block_used++];
 }
 
+/* Carved directories are keyed by the node itself: its record number and sequence. */
+static guint carved_dir_hash(gconstpointer p)
+{
+	const IndexNode *n = p;
+	uint64_t key = n->info.mft_record << 16 | n->info.sequence;
+	return g_int64_hash(&key);
+}
+
+static gboolean carved_dir_equal(gconstpointer a, gconstpointer b)
+{
+	const IndexNode *x = a, *y = b;
+	return x->info.mft_record == y->info.mft_record && x->info.sequence == y->info.sequence;
+}
+
+void deleted_index_add_carved_dir(DeletedIndex *index, IndexNode *dir)
+{
+	if (!g_hash_table_contains(index->carved_dirs, dir))
+		g_hash_table_add(index->carved_dirs, dir);
+}
+
+IndexNode *deleted_index_lookup_carved_dir(const DeletedIndex *index, uint64_t record, uint16_t sequence)
+{
+	IndexNode probe = { .info = { .mft_record = record, .sequence = sequence } };
+	return index->carved_dirs != NULL ? g_hash_table_lookup(index->carved_dirs, &probe) : NULL;
+}
+
 DeletedIndex *deleted_index_new(void)
 {
 	DeletedIndex *index = g_new0(DeletedIndex, 1);
 	index->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, node_free);
 	index->dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
+	index->carved_dirs = g_hash_table_new(carved_dir_hash, carved_dir_equal);
 	index->nodes = g_ptr_array_new();
 	index->names = g_string_chunk_new(1024 * 1024);
 	index->node_blocks = g_ptr_array_new_with_free_func(block_free);
@@ -68,6 +95,7 @@ void deleted_index_free(DeletedIndex *index)
 		return;
 	g_hash_table_unref(index->by_id);
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
+	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 	g_string_chunk_free(index->names);
 	g_ptr_array_unref(index->node_blocks);

@@ -18,12 +18,14 @@ struct IndexNode {
 	IndexNode *base;       /* named streams: the node of their file; else NULL */
 	GPtrArray *children;   /* directories: IndexNode*, sorted by strcmp of info.name */
 	MftRef parent_ref;     /* from $FILE_NAME; used while building */
+	uint64_t carved_offset; /* RFS_ENTRY_CARVED: byte of the volume holding its FILE record */
 	uint32_t state;        /* build-time marks (path_rebuild.c) */
 };
 
 typedef struct {
 	GHashTable *by_id;     /* &node->info.id -> node; owns the nodes */
 	GHashTable *dirs;      /* MFT record number -> directory node, while building */
+	GHashTable *carved_dirs; /* carved directory nodes by (record, sequence), while building */
 	GPtrArray *nodes;      /* every node in creation order, while building */
 	GStringChunk *names;
 	GPtrArray *node_blocks; /* nodes are carved from 2 MiB blocks: no per-node malloc */
@@ -42,6 +44,12 @@ IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *fil
 			     const char *stream_name);
 const char *deleted_index_intern(DeletedIndex *index, const char *s);
 
+/* Registers a carved directory under its record number and sequence; the first one of a pair
+ * stays. */
+void deleted_index_add_carved_dir(DeletedIndex *index, IndexNode *dir);
+/* The carved directory of record `record` with sequence `sequence`, or NULL. */
+IndexNode *deleted_index_lookup_carved_dir(const DeletedIndex *index, uint64_t record, uint16_t sequence);
+
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id);
 IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode *dir, const char *name);
 
@@ -52,3 +60,5 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live);
 /* Collision name: "stem (mft N).ext", keeping the extension for file managers; should that
  * be taken too, attempt k > 1 gives "stem (mft N, k).ext". */
 char *path_rebuild_collision_name(const char *name, uint64_t record_number, unsigned attempt);
+/* "stem (tag).ext", keeping the extension as the collision name does. */
+char *path_rebuild_tagged_name(const char *name, const char *tag);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "index/cluster_claims.h"
+#include "index/mft_carve.h"
+#include "index/mft_scan_pass.h"
 #include "index/usn_join.h"
 #include "index/volume_sweep.h"
 #include "ntfs/mft_file.h"
@@ -17,15 +19,6 @@ enum {
 	SCAN_CHUNK_BYTES = 8 * 1024 * 1024,
 	MAX_NAMED_STREAMS = 255,
 };
-
-/* One pass: what it fills and what it may still spend. */
-typedef struct {
-	const Volume *vol;
-	DeletedIndex *index;
-	bool include_live;
-	MftFileBudget budget; /* extension-record reads, shared by every file of the pass */
-	ClusterClaims *claims; /* the clusters deleted streams map, compared after the pass */
-} ScanPass;
 
 static uint32_t stream_flags(const MftStream *s)
 {
@@ -99,12 +92,16 @@ static void fill_stream(ScanPass *pass, const MftStream *s, bool removed, uint64
 		claim_runs(pass, &s->runs, lsn, info);
 }
 
-static void fill_common(const MftFile *f, RfsEntryInfo *info)
+static void fill_common(const MftFile *f, const MftScanOrigin *origin, RfsEntryInfo *info)
 {
 	info->mft_record = f->record_number;
 	info->sequence = f->sequence;
-	if (!(f->record_flags & MFT_RECORD_IN_USE))
+	if (!(f->record_flags & MFT_RECORD_IN_USE) || origin->carved)
 		info->flags |= RFS_ENTRY_REMOVED;
+	if (origin->carved) {
+		info->flags |= RFS_ENTRY_CARVED;
+		info->path_source = RFS_PATH_SOURCE_CARVED;
+	}
 	if (f->has_si) {
 		info->attributes = f->si.file_attributes;
 		info->times = (RfsTimes){ f->si.creation, f->si.last_write, f->si.last_access, f->si.mft_change };
@@ -131,27 +128,43 @@ static void claim_index_blocks(ScanPass *pass, const MftRecord *rec, RfsEntryInf
 	}
 }
 
-/* `rec` is the file's base record, as decoded. */
-static void add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec)
+static void add_dir(ScanPass *pass, IndexNode *node, const MftFile *f, const MftScanOrigin *origin)
+{
+	DeletedIndex *index = pass->index;
+	node->info.flags |= RFS_ENTRY_DIRECTORY;
+	if (origin->carved) {
+		deleted_index_add_carved_dir(index, node);
+		return;
+	}
+	g_hash_table_insert(index->dirs, GSIZE_TO_POINTER(f->record_number), node);
+	if (f->record_number == MFT_RECORD_ROOT) {
+		node->info.flags |= RFS_ENTRY_SYNTHETIC;
+		index->root = node;
+	}
+}
+
+/* `rec` is the file's base record, as decoded; `origin` says where it was found. */
+void mft_scan_add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec, const MftScanOrigin *origin)
 {
 	DeletedIndex *index = pass->index;
 	uint64_t lsn = rec->lsn;
 	bool is_dir = f->record_flags & MFT_RECORD_IS_DIRECTORY;
-	bool removed = !(f->record_flags & MFT_RECORD_IN_USE);
-	RfsEntryId id = f->record_number == MFT_RECORD_ROOT ? RFS_ENTRY_ROOT : RFS_ENTRY_ID(f->record_number, 0);
+	bool removed = !(f->record_flags & MFT_RECORD_IN_USE) || origin->carved;
+	RfsEntryId id = f->record_number == MFT_RECORD_ROOT && !origin->carved
+				? RFS_ENTRY_ROOT : RFS_ENTRY_ID_IN(origin->origin, f->record_number, 0);
 	g_autofree char *fallback = f->has_name ? NULL : g_strdup_printf("record-%" PRIu64, f->record_number);
 	IndexNode *node = deleted_index_add(index, id, f->has_name ? f->name : fallback, NULL);
 	if (node == NULL)
 		return;
-	fill_common(f, &node->info);
+	fill_common(f, origin, &node->info);
+	node->carved_offset = origin->offset;
+	if (origin->name_tag != NULL) {
+		g_autofree char *tagged = path_rebuild_tagged_name(node->info.file_name, origin->name_tag);
+		node->info.name = deleted_index_intern(index, tagged);
+	}
 	node->parent_ref = f->has_name ? f->parent : (MftRef){ UINT64_MAX, 0 };
 	if (is_dir) {
-		node->info.flags |= RFS_ENTRY_DIRECTORY;
-		g_hash_table_insert(index->dirs, GSIZE_TO_POINTER(f->record_number), node);
-		if (f->record_number == MFT_RECORD_ROOT) {
-			node->info.flags |= RFS_ENTRY_SYNTHETIC;
-			index->root = node;
-		}
+		add_dir(pass, node, f, origin);
 		if (removed) {
 			index->stats.deleted_dirs++;
 			claim_index_blocks(pass, rec, &node->info);
@@ -173,10 +186,12 @@ static void add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec)
 		}
 		if (++slot > MAX_NAMED_STREAMS)
 			break;
-		IndexNode *sn = deleted_index_add(index, RFS_ENTRY_ID(f->record_number, slot), node->info.file_name, s->name);
+		IndexNode *sn = deleted_index_add(index, RFS_ENTRY_ID_IN(origin->origin, f->record_number, slot),
+						  node->info.file_name, s->name);
 		if (sn == NULL)
 			continue;
-		fill_common(f, &sn->info);
+		fill_common(f, origin, &sn->info);
+		sn->carved_offset = origin->offset;
 		sn->info.flags |= RFS_ENTRY_STREAM;
 		fill_stream(pass, s, removed, lsn, &sn->info);
 		sn->base = node;
@@ -228,7 +243,8 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		if (!any_data)
 			return;
 	}
-	add_file(pass, f, &rec);
+	static const MftScanOrigin from_mft = { .origin = RFS_ORIGIN_MFT };
+	mft_scan_add_file(pass, f, &rec, &from_mft);
 }
 
 static void scan_chunk(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)
@@ -343,6 +359,8 @@ MftScan *mft_scan_new(const Volume *vol, DeletedIndex *index, uint32_t scan_flag
 		.include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE,
 		.claims = cluster_claims_new(vol->mft.boot.total_clusters),
 	};
+	if (scan_flags & (RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL))
+		scan->pass.carve = mft_carve_new(vol);
 	mft_file_budget_init(&scan->pass.budget, vol->mft.records);
 	return scan;
 }
@@ -352,6 +370,7 @@ void mft_scan_free(MftScan *scan)
 	if (scan == NULL)
 		return;
 	cluster_claims_free(scan->pass.claims);
+	mft_carve_free(scan->pass.carve);
 	g_free(scan);
 }
 
@@ -401,7 +420,8 @@ static void sweep_index_block(void *user_data, uint64_t offset, const uint8_t *b
 
 static void sweep_file_record(void *user_data, uint64_t offset, const uint8_t *record, size_t size)
 {
-	(void)user_data, (void)offset, (void)record, (void)size;
+	ScanPass *pass = user_data;
+	mft_carve_candidate(pass, offset, record, size);
 }
 
 void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data)
@@ -415,6 +435,7 @@ void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data)
 	};
 	volume_sweep_run(scan->pass.vol, scan->scan_flags & RFS_SCAN_DEEP_ALL, &sink, &scan->sweep);
 	scan->pass.index->stats.swept_bytes = scan->sweep.bytes_swept;
+	mft_carve_report(scan->pass.carve);
 	g_info("deep sweep: %" PRIu64 " bytes, %" PRIu64 " INDX blocks, %" PRIu64
 	       " FILE candidates, %" PRIu64 " bytes unreadable", scan->sweep.bytes_swept,
 	       scan->sweep.index_blocks, scan->sweep.file_records, scan->sweep.unreadable);

@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "restorefs-index"
 
 #include "index/deleted_index.h"
+#include "ntfs/mft_reader.h"
 
 #include <string.h>
 
@@ -16,20 +17,38 @@ enum {
 	STATE_ON_PATH = 1u << 3,  /* on the walk break_cycles is making */
 };
 
+/* A carved directory of the same record number and sequence (or one more: freed since). */
+static IndexNode *resolve_carved_parent(DeletedIndex *index, IndexNode *node)
+{
+	MftRef ref = node->parent_ref;
+	IndexNode *dir = deleted_index_lookup_carved_dir(index, ref.record, ref.sequence);
+	if (dir == NULL)
+		dir = deleted_index_lookup_carved_dir(index, ref.record, mft_sequence_next(ref.sequence));
+	return dir != node ? dir : NULL;
+}
+
 /* Windows and ntfs-3g bump a record's sequence number when they free it, so a deleted
  * child's parent reference may trail its deleted parent by one. Anything else means the
  * parent's record now holds another file: the child is an orphan. */
 static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
 {
 	MftRef ref = node->parent_ref;
+	bool carved = node->info.flags & RFS_ENTRY_CARVED;
+	if (carved && ref.record == MFT_RECORD_ROOT)
+		return index->root; /* the old root of a formatted volume is today's */
+	/* A carved record's parent is first looked for among the carved: after a format,
+	 * record numbers and sequence numbers start again, and today's record 40 with
+	 * sequence 1 is not the carved child's record 40 with sequence 1. */
+	IndexNode *found = carved ? resolve_carved_parent(index, node) : NULL;
+	if (found != NULL)
+		return found;
 	IndexNode *dir = g_hash_table_lookup(index->dirs, GSIZE_TO_POINTER(ref.record));
-	if (dir == NULL || dir == node)
-		return NULL;
-	if (dir->info.sequence == ref.sequence)
+	if (dir != NULL && dir != node && dir->info.sequence == ref.sequence)
 		return dir;
-	if ((dir->info.flags & RFS_ENTRY_REMOVED) && dir->info.sequence == mft_sequence_next(ref.sequence))
+	if (dir != NULL && dir != node && (dir->info.flags & RFS_ENTRY_REMOVED) &&
+	    dir->info.sequence == mft_sequence_next(ref.sequence))
 		return dir;
-	return NULL;
+	return carved ? NULL : resolve_carved_parent(index, node);
 }
 
 static void attach(IndexNode *parent, IndexNode *child)
@@ -161,6 +180,11 @@ char *path_rebuild_collision_name(const char *name, uint64_t record_number, unsi
 {
 	g_autofree char *tag = attempt > 1 ? g_strdup_printf("mft %" PRIu64 ", %u", record_number, attempt)
 					   : g_strdup_printf("mft %" PRIu64, record_number);
+	return path_rebuild_tagged_name(name, tag);
+}
+
+char *path_rebuild_tagged_name(const char *name, const char *tag)
+{
 	const char *dot = strrchr(name, '.');
 	if (dot == NULL || dot == name)
 		return g_strdup_printf("%s (%s)", name, tag);
@@ -324,5 +348,6 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 			g_clear_pointer(&n->children, g_ptr_array_unref); /* the node's memory is the index's */
 	}
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
+	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 }

@@ -1,7 +1,8 @@
 /* The deep sweep (volume_sweep.h): windows of up to SWEEP_READ_BYTES over the swept
  * clusters, a small gap of clusters that are not swept read along rather than split into
  * two reads, and every window read with SWEEP_MAX_BLOCK bytes beyond its end so that a
- * structure starting near the end is seen whole. */
+ * structure starting near the end is seen whole; a second thread reads the next window
+ * while the caller's looks at this one. */
 #define G_LOG_DOMAIN "restorefs-index"
 
 #include "index/volume_sweep.h"
@@ -104,44 +105,97 @@ static void look_at(const Sweep *s, const VolumeSweepSink *sink, uint64_t offset
 	}
 }
 
+/* The next window from `lcn`: swept clusters [*start, *end), small gaps read through. */
+static void plan_window(const Sweep *s, uint64_t lcn, uint64_t *start, uint64_t *end)
+{
+	uint64_t window_clusters = SWEEP_READ_BYTES / s->cs, gap_clusters = SWEEP_GAP_BYTES / s->cs;
+	*start = lcn;
+	*end = lcn + 1;
+	while (*end < s->clusters && *end - *start < window_clusters) {
+		if (swept(s, *end)) {
+			(*end)++;
+			continue;
+		}
+		uint64_t next = next_swept(s, *end);
+		if (next >= s->clusters || next - *end > gap_clusters || next + 1 - *start > window_clusters)
+			break;
+		*end = next + 1;
+	}
+}
+
+/* Windows are read by a second thread into one buffer while this one looks at the other:
+ * in the page cache the copying overlaps the looking, on a disk the waiting does. */
+typedef struct {
+	uint8_t *buf;
+	uint64_t start, end;  /* clusters; start == end: no more windows */
+	size_t length;        /* bytes read */
+} SweepChunk;
+
+typedef struct {
+	const Sweep *s;
+	GAsyncQueue *empty, *full;
+	VolumeSweepStats read_stats; /* bytes_read and unreadable, the reader's own */
+} SweepReader;
+
+static gpointer sweep_reader_main(gpointer data)
+{
+	SweepReader *r = data;
+	const Sweep *s = r->s;
+	uint64_t limit = s->clusters * s->cs;
+	for (uint64_t lcn = next_swept(s, 0);;) {
+		SweepChunk *c = g_async_queue_pop(r->empty);
+		if (lcn >= s->clusters) {
+			c->start = c->end = 0;
+			g_async_queue_push(r->full, c);
+			return NULL;
+		}
+		plan_window(s, lcn, &c->start, &c->end);
+		uint64_t offset = c->start * s->cs;
+		c->length = (size_t)MIN((c->end - c->start) * s->cs + SWEEP_MAX_BLOCK, limit - offset);
+		read_window(s, offset, c->buf, c->length, &r->read_stats);
+		g_async_queue_push(r->full, c);
+		lcn = next_swept(s, c->end);
+	}
+}
+
 void volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSink *sink,
 		      VolumeSweepStats *stats)
 {
 	*stats = (VolumeSweepStats){ 0 };
 	Sweep s = { .vol = vol, .all = all_clusters, .cs = vol->mft.boot.cluster_size };
 	s.clusters = sweep_clusters(vol, &s.all);
-	uint64_t limit = s.clusters * s.cs; /* bytes the sweep may read */
 	uint64_t total = volume_sweep_total_bytes(vol, s.all);
-	uint64_t window_clusters = SWEEP_READ_BYTES / s.cs, gap_clusters = SWEEP_GAP_BYTES / s.cs;
-	g_autofree uint8_t *buf = g_malloc((size_t)SWEEP_READ_BYTES + SWEEP_MAX_BLOCK);
-	for (uint64_t lcn = next_swept(&s, 0); lcn < s.clusters;) {
-		uint64_t start = lcn, end = lcn + 1;
-		while (end < s.clusters && end - start < window_clusters) {
-			if (swept(&s, end)) {
-				end++;
-				continue;
-			}
-			uint64_t next = next_swept(&s, end);
-			if (next >= s.clusters || next - end > gap_clusters ||
-			    next + 1 - start > window_clusters)
-				break;
-			end = next + 1;
-		}
-		uint64_t offset = start * s.cs;
-		size_t length = (size_t)MIN((end - start) * s.cs + SWEEP_MAX_BLOCK, limit - offset);
-		read_window(&s, offset, buf, length, stats);
-		size_t body = (size_t)((end - start) * s.cs);
+	SweepReader r = { .s = &s, .empty = g_async_queue_new(), .full = g_async_queue_new() };
+	SweepChunk chunks[2];
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
+		chunks[i] = (SweepChunk){ .buf = g_malloc((size_t)SWEEP_READ_BYTES + SWEEP_MAX_BLOCK) };
+		g_async_queue_push(r.empty, &chunks[i]);
+	}
+	GThread *reader = g_thread_new("sweep-reader", sweep_reader_main, &r);
+	for (;;) {
+		SweepChunk *c = g_async_queue_pop(r.full);
+		if (c->start == c->end)
+			break;
+		uint64_t offset = c->start * s.cs;
+		size_t body = (size_t)((c->end - c->start) * s.cs);
 		for (size_t at = 0; at < body; at += SWEEP_STRIDE) {
-			if (!s.all && !swept(&s, start + at / s.cs)) {
+			if (!s.all && !swept(&s, c->start + at / s.cs)) {
 				at += s.cs - at % s.cs - SWEEP_STRIDE; /* the rest of this cluster */
 				continue;
 			}
-			look_at(&s, sink, offset + at, buf + at, length - at, stats);
+			look_at(&s, sink, offset + at, c->buf + at, c->length - at, stats);
 		}
-		for (uint64_t c = start; c < end; c++)
-			stats->bytes_swept += swept(&s, c) ? s.cs : 0;
+		for (uint64_t lcn = c->start; lcn < c->end; lcn++)
+			stats->bytes_swept += swept(&s, lcn) ? s.cs : 0;
+		g_async_queue_push(r.empty, c);
 		if (sink->progress != NULL)
 			sink->progress(MIN(stats->bytes_swept, total), total, sink->progress_data);
-		lcn = next_swept(&s, end);
 	}
+	g_thread_join(reader);
+	stats->bytes_read = r.read_stats.bytes_read;
+	stats->unreadable = r.read_stats.unreadable;
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++)
+		g_free(chunks[i].buf);
+	g_async_queue_unref(r.empty);
+	g_async_queue_unref(r.full);
 }

@@ -2,7 +2,8 @@
  * over every cluster) in large reads, looking at every 512-byte boundary for the two NTFS
  * multi-sector structures that outlive their owners: INDX blocks (directory indexes) and
  * FILE records (MFT entries). It finds candidates only; the callbacks decode them with the
- * same parsers as everywhere else and keep what they want. Memory: one read buffer. */
+ * same parsers as everywhere else and keep what they want, in the caller's thread (a second
+ * thread only reads). Memory: two read buffers. */
 #pragma once
 
 #include <glib.h>

@@ -23,6 +23,8 @@ typedef struct {
 	uint32_t index_record_size;   /* bytes: 512 .. 64 KiB, power of two */
 	uint64_t serial;
 	bool signature_missing;       /* no 0x55AA at 0x1FE: flagged, not rejected (see .c) */
+	bool inferred;                /* no boot sector: synthesized from the MFT's records
+				       * (index/volume_geometry.h); serial 0 */
 } BootSector;
 
 /* Parses and validates the first BOOT_SECTOR_SIZE bytes of an NTFS boot sector.

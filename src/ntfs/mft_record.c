@@ -18,6 +18,7 @@ enum {                            /* FILE record header, NTFS 3.0 (3.1 adds 6 by
 	FILE_REC_ATTRS_OFFSET = 0x14, /* u16, 8-aligned */
 	FILE_REC_FLAGS = 0x16,        /* u16, MFT_RECORD_* */
 	FILE_REC_USED_SIZE = 0x18,    /* u32, <= record size */
+	FILE_REC_ALLOCATED = 0x1C,    /* u32, the record size */
 	FILE_REC_BASE_REF = 0x20,     /* u64 MFT reference, 0 for base records */
 	FILE_REC_MIN_HEADER = 0x2A,
 	FILE_REC_NUMBER = 0x2C,       /* u32, NTFS 3.1: the record's own number, low 32 bits */
@@ -93,6 +94,8 @@ bool mft_record_parse(ByteSpan raw, uint64_t record_number, MftRecord *out, GErr
 	out->lsn = le64_at(raw.data + FILE_REC_LSN);
 	out->flags = le16_at(raw.data + FILE_REC_FLAGS);
 	out->link_count = le16_at(raw.data + FILE_REC_LINK_COUNT);
+	out->allocated_size = le32_at(raw.data + FILE_REC_ALLOCATED);
+	out->used_size = used_size;
 	out->base = mft_ref_from_u64(le64_at(raw.data + FILE_REC_BASE_REF));
 	out->attrs = span_sub(raw, attrs_offset, used_size - attrs_offset);
 	out->has_own_number = le16_at(raw.data + FILE_REC_USA_OFFSET) >= FILE_REC_V31_HEADER &&

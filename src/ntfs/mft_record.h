@@ -56,6 +56,8 @@ typedef struct {
 	uint64_t lsn;         /* $LogFile sequence number of the record's last change; 0 = none
 			       * (ntfs-3g writes 0) */
 	MftRef base;          /* record 0 = this is a base record */
+	uint32_t allocated_size; /* the record size the header states (unchecked here) */
+	uint32_t used_size;   /* bytes of the record in use, <= the buffer's size */
 	ByteSpan attrs;       /* from the first attribute to the end of the used part */
 	bool has_own_number;  /* NTFS 3.1 header (update sequence array at >= 0x30) */
 	uint32_t own_number;  /* the low 32 bits of its number, as the record states them */

@@ -50,6 +50,26 @@ Volume *volume_open(BlockSource *src, const BootSector *boot, GError **error)
 	return vol;
 }
 
+Volume *volume_new_bare(BlockSource *src, const BootSector *boot)
+{
+	Volume *vol = g_new0(Volume, 1);
+	vol->label = g_strdup("");
+	vol->mft = (MftReader){ .src = src, .boot = *boot };
+	return vol;
+}
+
+bool volume_adopt_mft(Volume *vol, Runlist *runs, uint64_t data_size, GError **error)
+{
+	BootSector boot = vol->mft.boot;
+	mft_reader_clear(&vol->mft);
+	if (!mft_reader_init(&vol->mft, vol->mft.src, &boot, runs, data_size, error)) {
+		vol->mft.boot = boot;
+		return false;
+	}
+	vol->mft_located = true;
+	return true;
+}
+
 static void build_rank(Volume *vol);
 
 static bool load_bitmap(Volume *vol, GError **error)

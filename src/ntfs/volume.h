@@ -20,12 +20,23 @@ typedef struct {
 	uint64_t *bitmap_rank;  /* allocated clusters before each 512-cluster block: O(1) counts */
 	char *label;            /* UTF-8, "" until volume_load_metadata() finds one */
 	bool mft_from_mirror;   /* record 0 came from $MFTMirr */
+	bool mft_located;       /* record 0 and its copy were lost: $MFT's runlist was rebuilt
+				 * from the records found on the volume (volume_adopt_mft) */
 } Volume;
 
 /* Locates the $MFT through its own record 0 (falling back to $MFTMirr) and loads its
  * complete runlist. `src` must outlive the volume. */
 Volume *volume_open(BlockSource *src, const BootSector *boot, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void volume_free(Volume *vol);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Volume, volume_free)
+
+/* A volume whose MFT is not known (no records, no bitmap): enough to sweep its clusters for
+ * the records that locate the MFT. */
+Volume *volume_new_bare(BlockSource *src, const BootSector *boot);
+/* Gives a bare volume the $MFT runlist (taken) and data size found by other means, as
+ * mft_reader_init() checks them, and marks it mft_located. */
+bool volume_adopt_mft(Volume *vol, Runlist *runs, uint64_t data_size, GError **error)
+	G_GNUC_WARN_UNUSED_RESULT;
 
 /* Loads $Bitmap and the $Volume label. Failure (about $Bitmap; a missing label is just "")
  * is not fatal to a scan; the caller decides. */

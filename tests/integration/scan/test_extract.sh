@@ -167,6 +167,7 @@ check_overwritten() {
 check_tsk() {
 	local md5=$1 rec=$2 path=$3 got
 	command -v icat >/dev/null || return 0
+	[[ "$name" != mftgone ]] || return 0 # its record 0 is gone: The Sleuth Kit cannot open it
 	got=$({ icat "$img" "$rec" 2>/dev/null || true; } | md5sum | cut -d' ' -f1)
 	[[ "$got" == "$md5" ]] || fail "manifest and The Sleuth Kit disagree on $path (record $rec): icat md5 $got"
 }
