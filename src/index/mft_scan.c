@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "index/cluster_claims.h"
+#include "index/index_traces.h"
 #include "index/volume_sweep.h"
 #include "ntfs/mft_file.h"
 #include "util/error.h"
@@ -24,6 +25,7 @@ typedef struct {
 	bool include_live;
 	MftFileBudget budget; /* extension-record reads, shared by every file of the pass */
 	ClusterClaims *claims; /* the clusters deleted streams map, compared after the pass */
+	IndexTraces *traces;   /* $I30 entries of every directory: name claims */
 } ScanPass;
 
 static uint32_t stream_flags(const MftStream *s)
@@ -200,10 +202,11 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		return;
 	}
 	bool in_use = head.flags & MFT_RECORD_IN_USE, is_dir = head.flags & MFT_RECORD_IS_DIRECTORY;
-	if (in_use && !is_dir && !pass->include_live)
-		return;
 	if (head.base.record != 0 || head.base.sequence != 0)
 		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
+	deleted_index_note_record(index, number, head.flags, head.sequence);
+	if (in_use && !is_dir && !pass->include_live)
+		return;
 	MftRecord rec;
 	g_autoptr(GError) error = NULL;
 	if (!mft_record_decode(raw, rs, number, &rec, &error)) {
@@ -211,6 +214,8 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		index->stats.records_damaged++;
 		return;
 	}
+	if (is_dir)
+		index_traces_add_directory(pass->traces, &rec);
 	if (number < MFT_RECORD_FIRST_USER && number != MFT_RECORD_ROOT && number != MFT_RECORD_EXTEND)
 		return; /* metadata files are never deleted; $Extend anchors its own subtree */
 	uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
@@ -341,6 +346,7 @@ MftScan *mft_scan_new(const Volume *vol, DeletedIndex *index, uint32_t scan_flag
 		.index = index,
 		.include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE,
 		.claims = cluster_claims_new(vol->mft.boot.total_clusters),
+		.traces = index_traces_new(vol, index->name_claims),
 	};
 	mft_file_budget_init(&scan->pass.budget, vol->mft.records);
 	return scan;
@@ -351,7 +357,23 @@ void mft_scan_free(MftScan *scan)
 	if (scan == NULL)
 		return;
 	cluster_claims_free(scan->pass.claims);
+	index_traces_free(scan->pass.traces);
 	g_free(scan);
+}
+
+/* The directories' INDX blocks, read only when some entry needs a name or a parent the
+ * MFT cannot give: on a volume where every path is whole they would add only ghosts. */
+static void read_index_blocks(MftScan *scan)
+{
+	DeletedIndex *index = scan->pass.index;
+	if (!path_traces_needed(index)) {
+		g_info("every entry has its name and parent: index blocks not read");
+		return;
+	}
+	uint64_t bytes = index_traces_pending_bytes(scan->pass.traces);
+	index_traces_read_blocks(scan->pass.traces, NULL, NULL);
+	g_info("index blocks: %" PRIu64 " bytes read, %u references claimed", bytes,
+	       name_claims_count(index->name_claims));
 }
 
 bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, GError **error)
@@ -390,12 +412,16 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	g_async_queue_unref(r.full);
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
+	read_index_blocks(scan);
 	return true;
 }
 
+/* A carved INDX block: its entries become carved-index claims (a copy is decoded). */
 static void sweep_index_block(void *user_data, uint64_t offset, const uint8_t *block, size_t size)
 {
-	(void)user_data, (void)offset, (void)block, (void)size;
+	ScanPass *pass = user_data;
+	(void)offset;
+	index_traces_add_carved(pass->traces, block, size);
 }
 
 static void sweep_file_record(void *user_data, uint64_t offset, const uint8_t *record, size_t size)

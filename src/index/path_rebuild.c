@@ -12,22 +12,32 @@ enum {
 	STATE_PRUNED = 1u << 1,
 	STATE_UNSORTED = 1u << 2, /* a directory whose children changed names or grew */
 	STATE_ON_PATH = 1u << 3,  /* on the walk break_cycles is making */
+	STATE_TRACED = 1u << 4,   /* its path used a claim: its own name or an ancestor's */
 };
 
 /* Windows and ntfs-3g bump a record's sequence number when they free it, so a deleted
  * child's parent reference may trail its deleted parent by one. Anything else means the
- * parent's record now holds another file: the child is an orphan. */
-static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
+ * parent's record now holds another file. */
+IndexNode *path_rebuild_dir_lookup(const DeletedIndex *index, MftRef ref)
 {
-	MftRef ref = node->parent_ref;
 	IndexNode *dir = g_hash_table_lookup(index->dirs, GSIZE_TO_POINTER(ref.record));
-	if (dir == NULL || dir == node)
+	if (dir == NULL)
 		return NULL;
 	if (dir->info.sequence == ref.sequence)
 		return dir;
 	if ((dir->info.flags & RFS_ENTRY_REMOVED) && dir->info.sequence == mft_sequence_next(ref.sequence))
 		return dir;
 	return NULL;
+}
+
+/* The MFT's directory first; failing that, a folder rebuilt from a claim for exactly that
+ * reference (path_traces.c); failing that, the child is an orphan. */
+static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
+{
+	IndexNode *dir = path_rebuild_dir_lookup(index, node->parent_ref);
+	if (dir == NULL)
+		dir = path_traces_folder(index, node->parent_ref);
+	return dir == node ? NULL : dir;
 }
 
 static void attach(IndexNode *parent, IndexNode *child)
@@ -259,6 +269,19 @@ static void finish_directories(DeletedIndex *index, GPtrArray *order)
 	}
 }
 
+/* Entries whose path used a claim anywhere: their own name, or an ancestor's. */
+static void count_paths_from_traces(DeletedIndex *index, GPtrArray *order)
+{
+	for (guint i = 0; i < order->len; i++) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		bool own = n->info.path_source != RFS_PATH_SOURCE_MFT;
+		if (own || (n->parent != NULL && (n->parent->state & STATE_TRACED)))
+			n->state |= STATE_TRACED;
+		if ((n->state & STATE_TRACED) && n->base == NULL)
+			index->stats.paths_from_traces++;
+	}
+}
+
 static void count_and_mark_orphans(DeletedIndex *index)
 {
 	g_autoptr(GPtrArray) below = preorder(index->lost_found);
@@ -272,6 +295,7 @@ static void count_and_mark_orphans(DeletedIndex *index)
 
 void path_rebuild_link(DeletedIndex *index, bool keep_live)
 {
+	path_traces_apply(index);
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
 		if (n == index->root || n == index->lost_found || n->base != NULL)
@@ -285,6 +309,7 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 		prune_scaffolding(index);
 	g_autoptr(GPtrArray) order = preorder(index->root);
 	finish_directories(index, order);
+	count_paths_from_traces(index, order);
 	count_and_mark_orphans(index);
 	if (index->lost_found->children == NULL || index->lost_found->children->len == 0) {
 		detach(index->lost_found);
@@ -300,4 +325,8 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	}
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
+	g_clear_pointer(&index->trace_dirs, g_hash_table_unref);
+	g_clear_pointer(&index->name_claims, name_claims_free);
+	g_clear_pointer(&index->record_states, g_free);
+	index->record_count = 0;
 }
