@@ -34,6 +34,13 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 		rfs_set_error(error, RFS_ERROR_INVALID, "entry %" PRIu64 " is a directory", id);
 		return NULL;
 	}
+	if (n->info.flags & RFS_ENTRY_GHOST) {
+		rfs_set_error(error, RFS_ERROR_OVERWRITTEN,
+			      "%s is a ghost: only its name, size and times survive, in an index "
+			      "entry; MFT record %" PRIu64 " now holds another file",
+			      n->info.file_name, n->info.mft_record);
+		return NULL;
+	}
 	g_autoptr(MftFile) file = mft_file_load(&ctx->vol->mft, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;

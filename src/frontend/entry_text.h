@@ -17,8 +17,8 @@ void entry_text_append_u64(GString *out, uint64_t v);
 /* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
 int64_t entry_text_filetime_unix(int64_t filetime);
 /* Appends the words of the RfsEntryFlags set in `flags` ("directory", "removed", "orphan",
- * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident", in
- * that order), `separator` between them; nothing when none is set. */
+ * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident",
+ * "ghost", in that order), `separator` between them; nothing when none is set. */
 void entry_text_flags(GString *out, uint32_t flags, const char *separator);
 
 /* The words a user reads for a state: "intact", "partly overwritten", "overwritten",

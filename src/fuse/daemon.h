@@ -28,6 +28,7 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
+	bool show_ghosts;       /* ghosts are shown (mode 0000, empty, open fails) */
 	unsigned min_recoverable; /* files and streams below this percent are hidden */
 	RfsStreamOptions stream_options; /* what reads serve for overwritten and lost ranges */
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
@@ -42,7 +43,8 @@ extern const struct fuse_lowlevel_ops ops_table;
 /* Counts each directory's subdirectories once, after the scan and before the loop. */
 void ops_count_subdirs(Daemon *daemon);
 
-/* Whether -o min_recoverable hides the entry: never a directory. */
+/* Whether -o min_recoverable hides the entry (never a directory), or it is a ghost and
+ * -o ghosts was not given. */
 bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);
 
 /* Extended attributes in the user.restorefs. namespace (xattr.c). */

@@ -47,6 +47,9 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 		fprintf(stderr, ", %" PRIu64 " damaged", s->records_damaged);
 	if (opts->show_live)
 		fprintf(stderr, ", %" PRIu64 " live files shown", s->live_files);
+	if (s->ghosts > 0)
+		fprintf(stderr, ", %" PRIu64 " ghosts (names only) %s", s->ghosts,
+			opts->show_ghosts ? "shown" : "hidden (-o ghosts shows them)");
 	fputc('\n', stderr);
 }
 
@@ -124,6 +127,7 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.gid = opts->gid,
 		.umask = opts->umask,
 		.show_live = opts->show_live,
+		.show_ghosts = opts->show_ghosts,
 		.min_recoverable = opts->min_recoverable,
 		.stream_options = opts->stream,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,

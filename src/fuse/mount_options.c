@@ -21,7 +21,7 @@ typedef struct {
 	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
-	int show_live, deep, deep_all, rw, help, version;
+	int show_live, ghosts, deep, deep_all, rw, help, version;
 	char *source, *mountpoint;
 	char *error;
 } RawOptions;
@@ -44,6 +44,8 @@ static const struct fuse_opt templates[] = {
 	VALUE("unreadable=%s", unreadable),
 	VALUE("min_recoverable=%s", min_recoverable),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
+	{ "ghosts", offsetof(RawOptions, ghosts), 1 },
+	{ "--ghosts", offsetof(RawOptions, ghosts), 1 },
 	{ "deep", offsetof(RawOptions, deep), 1 },
 	{ "--deep", offsetof(RawOptions, deep), 1 },
 	{ "deep=all", offsetof(RawOptions, deep_all), 1 },
@@ -191,6 +193,7 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		return false;
 	opts->min_recoverable = (unsigned)percent;
 	opts->show_live = raw->show_live != 0;
+	opts->show_ghosts = raw->ghosts != 0;
 	opts->deep = raw->deep != 0 || raw->deep_all != 0;
 	opts->deep_all = raw->deep_all != 0;
 	return true;
@@ -417,6 +420,11 @@ void mount_options_print_help(const char *program)
 	       "                         that copies (cp -a, rsync -a) can be changed and deleted;\n"
 	       "                         the mount itself is read-only whatever the modes say\n"
 	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
+	       "  -o ghosts, --ghosts    also show ghosts: files known only from a directory index\n"
+	       "                         entry, whose MFT record now holds another file. Shown as\n"
+	       "                         empty files with mode 0000 whose open fails (EIO), with\n"
+	       "                         user.restorefs.ghost=1 and the size they had in\n"
+	       "                         user.restorefs.ghost_size; their times are the entry's\n"
 	       "  -o deep, --deep        after the MFT, sweep the free clusters for the INDX blocks\n"
 	       "                         and FILE records of deleted files and folders: more names\n"
 	       "                         and paths, files of a formatted volume; reads all free space\n"

@@ -28,6 +28,8 @@ typedef enum {
 	XATTR_LIVE,            /* present only on entries still in use on the volume */
 	XATTR_STATE,           /* rfs_entry_state_name(): "intact", "overwritten", ... */
 	XATTR_UNREADABLE_BYTES, /* bytes whose location is lost: zeros, or EIO (-o unreadable=eio) */
+	XATTR_GHOST,           /* "1", only on ghosts (-o ghosts): a name without data */
+	XATTR_GHOST_SIZE,      /* the size a ghost had, from its index entry (st_size is 0) */
 	XATTR_COUNT,
 } XattrName;
 
@@ -46,6 +48,8 @@ static const char *const xattr_names[XATTR_COUNT] = {
 	[XATTR_LIVE] = XATTR_PREFIX "live",
 	[XATTR_STATE] = XATTR_PREFIX "state",
 	[XATTR_UNREADABLE_BYTES] = XATTR_PREFIX "unreadable_bytes",
+	[XATTR_GHOST] = XATTR_PREFIX "ghost",
+	[XATTR_GHOST_SIZE] = XATTR_PREFIX "ghost_size",
 };
 
 static bool append_time(GString *out, int64_t filetime)
@@ -115,7 +119,18 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 	case XATTR_UNREADABLE_BYTES:
 		if (synthetic || (info->flags & RFS_ENTRY_DIRECTORY))
 			return false;
+		if (which == XATTR_UNREADABLE_BYTES && (info->flags & RFS_ENTRY_GHOST))
+			return false; /* no stream to open */
 		return out == NULL || data_value(d, info, which, out);
+	case XATTR_GHOST:
+	case XATTR_GHOST_SIZE:
+		if (!(info->flags & RFS_ENTRY_GHOST))
+			return false;
+		if (out != NULL && which == XATTR_GHOST)
+			g_string_append_c(out, '1');
+		else if (out != NULL)
+			g_string_append_printf(out, "%" PRIu64, info->size_bytes);
+		return true;
 	case XATTR_CRTIME:
 		return append_time(out, info->times.creation);
 	case XATTR_FN_CRTIME:

@@ -326,7 +326,7 @@ static void count_states(DeletedIndex *index)
 	g_hash_table_iter_init(&it, index->by_id);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		const RfsEntryInfo *info = &((const IndexNode *)value)->info;
-		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & RFS_ENTRY_DIRECTORY))
+		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
 			index->stats.by_state[rfs_entry_state(info)]++;
 	}
 }
