@@ -222,8 +222,10 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 	g_autoptr(MftFile) f = mft_file_build(&vol->mft, &rec, build_flags, &pass->budget, NULL);
 	if (f == NULL)
 		return;
-	/* A record that never held a file has no name and no data: nothing to restore. */
-	if (!f->has_name && f->streams->len == 0)
+	/* A record that never held a file has no name and no data: nothing to restore. A
+	 * directory without a name is kept: its children hang from it, and an index entry
+	 * may name it (path_traces.c). */
+	if (!f->has_name && f->streams->len == 0 && !is_dir)
 		return;
 	if (!in_use && !f->has_name && !is_dir) {
 		gboolean any_data = FALSE;

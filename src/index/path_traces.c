@@ -133,7 +133,8 @@ static void add_ghosts(DeletedIndex *index)
 	g_autoptr(GPtrArray) sorted = name_claims_sorted(index->name_claims);
 	for (guint i = 0; i < sorted->len; i++) {
 		const NameClaim *c = g_ptr_array_index(sorted, i);
-		if ((c->file_attributes & NAME_CLAIM_DIRECTORY_ATTRIBUTE) || record_matches(index, c->child))
+		if ((c->file_attributes & NAME_CLAIM_DIRECTORY_ATTRIBUTE) || record_matches(index, c->child) ||
+		    path_traces_folder(index, c->child) != NULL)
 			continue;
 		IndexNode *n = add_from_claim(index, c, RFS_ENTRY_GHOST);
 		if (n == NULL)
@@ -144,11 +145,11 @@ static void add_ghosts(DeletedIndex *index)
 	}
 }
 
-/* Folders from claims for the parent references the MFT cannot resolve. The loop also
- * visits the folders it adds, so their parents get folders too. */
-static void add_folders(DeletedIndex *index)
+/* Folders from claims for the parent references the MFT cannot resolve, for the nodes from
+ * `first` on. The loop also visits the folders it adds, so their parents get folders too. */
+static void add_folders(DeletedIndex *index, guint first)
 {
-	for (guint i = 0; i < index->nodes->len; i++) {
+	for (guint i = first; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
 		if (n == index->root || n == index->lost_found || n->base != NULL || !has_own_name(n))
 			continue;
@@ -170,8 +171,10 @@ void path_traces_apply(DeletedIndex *index)
 	if (name_claims_count(index->name_claims) == 0)
 		return;
 	name_nameless(index);
-	add_ghosts(index);
-	add_folders(index);
+	add_folders(index, 0);
+	guint first_ghost = index->nodes->len;
+	add_ghosts(index); /* not of claims that became folders */
+	add_folders(index, first_ghost);
 	g_info("%u name claims from %" PRIu64 " traces; %" PRIu64 " ghosts, %u folders rebuilt",
 	       name_claims_count(index->name_claims), name_claims_offered(index->name_claims),
 	       index->stats.ghosts, g_hash_table_size(index->trace_dirs));
