@@ -60,13 +60,14 @@ typedef struct {
 static bool claim_entry(const IndexEntry *entry, void *user_data)
 {
 	NodeWalk *w = user_data;
-	if (!entry->child_known)
-		return true;
 	RfsPathSource source = w->live_source;
 	if (entry->in_slack && source != RFS_PATH_SOURCE_CARVED_INDEX)
 		source = RFS_PATH_SOURCE_INDEX_SLACK;
 	g_autofree char *name = utf16_to_utf8_name(entry->file_name.name, entry->file_name.name_length);
-	name_claims_add(w->claims, entry->child, &entry->file_name, name, source);
+	if (entry->child_known)
+		name_claims_add(w->claims, entry->child, &entry->file_name, name, source);
+	else
+		name_claims_add_unreferenced(w->claims, &entry->file_name, name, source);
 	w->offered++;
 	return true;
 }

@@ -3,7 +3,7 @@
  * large reads), and INDX blocks the deep sweep finds in free clusters. Live entries claim
  * RFS_PATH_SOURCE_INDEX, stale ones in the slack RFS_PATH_SOURCE_INDEX_SLACK, carved blocks
  * RFS_PATH_SOURCE_CARVED_INDEX. Stale keys whose entry header was overwritten name no
- * record and are not kept: a claim must be matched by reference. */
+ * record: they are kept as unreferenced claims (name_claims_add_unreferenced). */
 #pragma once
 
 #include <glib.h>

@@ -12,6 +12,7 @@
 struct NameClaims {
 	GArray *claims;        /* NameClaim */
 	GHashTable *by_ref;    /* packed reference -> index + 1 in claims */
+	GHashTable *by_creation; /* creation FILETIME -> index + 1 in claims, or AMBIGUOUS */
 	GStringChunk *names;
 	uint64_t offered;
 };
@@ -28,6 +29,7 @@ NameClaims *name_claims_new(void)
 	NameClaims *claims = g_new0(NameClaims, 1);
 	claims->claims = g_array_new(FALSE, FALSE, sizeof(NameClaim));
 	claims->by_ref = g_hash_table_new(g_direct_hash, g_direct_equal);
+	claims->by_creation = g_hash_table_new(g_direct_hash, g_direct_equal);
 	claims->names = g_string_chunk_new(256 * 1024);
 	return claims;
 }
@@ -38,6 +40,7 @@ void name_claims_free(NameClaims *claims)
 		return;
 	g_array_unref(claims->claims);
 	g_hash_table_unref(claims->by_ref);
+	g_hash_table_unref(claims->by_creation);
 	g_string_chunk_free(claims->names);
 	g_free(claims);
 }
@@ -115,6 +118,52 @@ bool name_claims_add(NameClaims *claims, MftRef child, const FileName *fn, const
 	return true;
 }
 
+#define AMBIGUOUS G_MAXUINT
+
+bool name_claims_add_unreferenced(NameClaims *claims, const FileName *fn, const char *name_utf8,
+				  RfsPathSource source)
+{
+	g_return_val_if_fail(claims != NULL && fn != NULL, false);
+	claims->offered++;
+	/* any user record will do as the child for the checks: the parent's are what count */
+	MftRef any = { fn->parent.record == MFT_RECORD_FIRST_USER ? MFT_RECORD_FIRST_USER + 1
+								  : MFT_RECORD_FIRST_USER, 0 };
+	if (fn->creation == 0 || !usable(any, fn, name_utf8))
+		return false;
+	gpointer key = (gpointer)(uintptr_t)(uint64_t)fn->creation;
+	guint at = GPOINTER_TO_UINT(g_hash_table_lookup(claims->by_creation, key));
+	if (at == AMBIGUOUS)
+		return true;
+	if (at != 0) {
+		const NameClaim *held = &g_array_index(claims->claims, NameClaim, at - 1);
+		if (strcmp(held->name, name_utf8) != 0 || compare_refs(held->parent, fn->parent) != 0)
+			g_hash_table_insert(claims->by_creation, key, GUINT_TO_POINTER(AMBIGUOUS));
+		return true;
+	}
+	NameClaim c = {
+		.parent = fn->parent,
+		.name = g_string_chunk_insert_const(claims->names, name_utf8),
+		.fn_times = { fn->creation, fn->last_write, fn->last_access, fn->mft_change },
+		.size_bytes = fn->data_size,
+		.allocated_bytes = fn->allocated_size,
+		.file_attributes = fn->file_attributes,
+		.source = (uint8_t)source,
+		.name_space = fn->name_space,
+	};
+	g_array_append_val(claims->claims, c);
+	g_hash_table_insert(claims->by_creation, key, GUINT_TO_POINTER(claims->claims->len));
+	return true;
+}
+
+const NameClaim *name_claims_lookup_by_creation(const NameClaims *claims, int64_t creation)
+{
+	if (claims == NULL || creation == 0)
+		return NULL;
+	guint at = GPOINTER_TO_UINT(g_hash_table_lookup(claims->by_creation,
+						       (gpointer)(uintptr_t)(uint64_t)creation));
+	return at == 0 || at == AMBIGUOUS ? NULL : &g_array_index(claims->claims, NameClaim, at - 1);
+}
+
 const NameClaim *name_claims_lookup(const NameClaims *claims, MftRef ref)
 {
 	if (claims == NULL)
@@ -125,7 +174,7 @@ const NameClaim *name_claims_lookup(const NameClaims *claims, MftRef ref)
 
 guint name_claims_count(const NameClaims *claims)
 {
-	return claims == NULL ? 0 : claims->claims->len;
+	return claims == NULL ? 0 : g_hash_table_size(claims->by_ref);
 }
 
 uint64_t name_claims_offered(const NameClaims *claims)
@@ -142,8 +191,11 @@ static int compare_claims(gconstpointer a, gconstpointer b)
 GPtrArray *name_claims_sorted(const NameClaims *claims)
 {
 	GPtrArray *out = g_ptr_array_sized_new(name_claims_count(claims));
-	for (guint i = 0; i < name_claims_count(claims); i++)
-		g_ptr_array_add(out, &g_array_index(claims->claims, NameClaim, i));
+	for (guint i = 0; claims != NULL && i < claims->claims->len; i++) {
+		NameClaim *c = &g_array_index(claims->claims, NameClaim, i);
+		if (c->child.record != 0) /* unreferenced claims have none */
+			g_ptr_array_add(out, c);
+	}
 	g_ptr_array_sort(out, compare_claims);
 	return out;
 }

@@ -41,15 +41,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(NameClaims, name_claims_free)
 bool name_claims_add(NameClaims *claims, MftRef child, const FileName *fn, const char *name_utf8,
 		     RfsPathSource source);
 
+/* A stale $FILE_NAME key whose entry header was overwritten (ntfs-3g and Windows write the
+ * end marker over the header of the entry they remove last): it names no reference. Kept
+ * by its $FILE_NAME creation time, for name_claims_lookup_by_creation(); the same checks
+ * as name_claims_add() but on the parent only. */
+bool name_claims_add_unreferenced(NameClaims *claims, const FileName *fn, const char *name_utf8,
+				  RfsPathSource source);
+
+/* The unreferenced claim whose creation time is exactly `creation` (FILETIME, 100 ns), or
+ * NULL when there is none, when `creation` is 0, or when claims of different names or
+ * parents share that time (ambiguous: none is believed). */
+const NameClaim *name_claims_lookup_by_creation(const NameClaims *claims, int64_t creation);
+
 /* The claim kept for exactly this reference, or NULL. Valid until the store is freed. */
 const NameClaim *name_claims_lookup(const NameClaims *claims, MftRef ref);
 
-/* Distinct references claimed. */
+/* Distinct references claimed (unreferenced claims not counted). */
 guint name_claims_count(const NameClaims *claims);
 /* Claims offered to name_claims_add, kept or not. */
 uint64_t name_claims_offered(const NameClaims *claims);
 
-/* The kept claims sorted by reference (record, then sequence): a deterministic order. */
+/* The kept claims with a reference, sorted by it (record, then sequence). */
 GPtrArray *name_claims_sorted(const NameClaims *claims);
 
 /* Whether `a` wins over `b` for the same reference. In order: a name not only in the DOS

@@ -76,7 +76,24 @@ static IndexNode *add_from_claim(DeletedIndex *index, const NameClaim *c, uint32
 	return NULL;
 }
 
-/* A record without $FILE_NAME takes the name and parent of the claim for its reference. */
+/* A stale key without its entry header, for a nameless record: the key's $FILE_NAME
+ * creation time equals the record's $STANDARD_INFORMATION creation time to the 100 ns (NTFS
+ * sets both at creation), no other key shares that time, and both are directories or
+ * both are not. */
+static const NameClaim *claim_by_creation(const DeletedIndex *index, const IndexNode *n)
+{
+	const NameClaim *c = name_claims_lookup_by_creation(index->name_claims, n->info.times.creation);
+	if (c == NULL)
+		return NULL;
+	bool claim_dir = (c->file_attributes & NAME_CLAIM_DIRECTORY_ATTRIBUTE) != 0;
+	bool node_dir = (n->info.flags & RFS_ENTRY_DIRECTORY) != 0;
+	if (claim_dir != node_dir || c->parent.record == n->info.mft_record)
+		return NULL;
+	return c;
+}
+
+/* A record without $FILE_NAME takes the name and parent of the claim for its reference,
+ * or else of an unreferenced claim that matches it by creation time. */
 static void name_nameless(DeletedIndex *index)
 {
 	for (guint i = 0; i < index->nodes->len; i++) {
@@ -88,6 +105,8 @@ static void name_nameless(DeletedIndex *index)
 		const NameClaim *c = name_claims_lookup(index->name_claims, ref);
 		if (c == NULL && (n->info.flags & RFS_ENTRY_REMOVED) && ref.sequence > 1)
 			c = name_claims_lookup(index->name_claims, (MftRef){ ref.record, ref.sequence - 1 });
+		if (c == NULL && n->base == NULL)
+			c = claim_by_creation(index, n);
 		if (c == NULL)
 			continue;
 		const char *name = deleted_index_intern(index, c->name);
@@ -168,7 +187,7 @@ void path_traces_apply(DeletedIndex *index)
 {
 	if (index->trace_dirs == NULL)
 		index->trace_dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
-	if (name_claims_count(index->name_claims) == 0)
+	if (name_claims_offered(index->name_claims) == 0)
 		return;
 	name_nameless(index);
 	add_folders(index, 0);

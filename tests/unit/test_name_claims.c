@@ -184,7 +184,7 @@ static char *path_of_id(Scan *s, RfsEntryId id)
 #define assert_path(s, number, expect)                                                   \
 	do {                                                                             \
 		g_autofree char *p_ = path_of_id(s, RFS_ENTRY_ID(number, 0));            \
-		cr_assert_str_eq(p_, expect, "record %d", (int)(number));                \
+		cr_assert_str_eq(p_, expect, "record %d: %s", (int)(number), p_);        \
 	} while (0)
 
 #define GHOST_ID(record, k) RFS_ENTRY_ID_IN(RFS_ORIGIN_GHOST(k), record, 0)
@@ -420,4 +420,45 @@ Test(index_traces, truncated_and_noisy_nodes)
 	}
 	g_rand_free(rand);
 	cr_assert_geq(name_claims_count(c), 2);
+}
+
+Test(name_claims, unreferenced_claims_by_creation_time_unless_ambiguous)
+{
+	g_autoptr(NameClaims) c = name_claims_new();
+	FileName fn = fn_in(5, 5, 777);
+	cr_assert(name_claims_add_unreferenced(c, &fn, "a", SLACK));
+	cr_assert(name_claims_add_unreferenced(c, &fn, "a", SLACK), "the same key again");
+	cr_assert_str_eq(name_claims_lookup_by_creation(c, 777)->name, "a");
+	cr_assert_eq(name_claims_count(c), 0, "no reference claimed");
+	g_autoptr(GPtrArray) sorted = name_claims_sorted(c);
+	cr_assert_eq(sorted->len, 0);
+	fn.creation = 0;
+	cr_assert_not(name_claims_add_unreferenced(c, &fn, "zero", SLACK));
+	cr_assert_null(name_claims_lookup_by_creation(c, 0));
+	fn = fn_in(5, 5, 888);
+	name_claims_add_unreferenced(c, &fn, "x", SLACK);
+	name_claims_add_unreferenced(c, &fn, "y", SLACK);
+	cr_assert_null(name_claims_lookup_by_creation(c, 888), "two names, one time: ambiguous");
+}
+
+Test(path_traces, a_nameless_folder_matched_by_an_unreferenced_key_s_creation_time)
+{
+	uint8_t *img = base_image();
+	FixtureRecord r;
+	fixture_record_init(&r, 3, IS_DIR, 0); /* deleted, no $FILE_NAME */
+	uint8_t si[0x48] = { 0 };
+	le64_put(si, 4242); /* $STANDARD_INFORMATION creation */
+	fixture_record_add_resident(&r, 0x10, si, sizeof si, NULL, 0);
+	put(img, 24, &r);
+	add(img, 25, 2, 0, 24, 2, "e.txt");
+	Scan s;
+	scan_start(&s, img);
+	FileName fn = fn_in(5, 5, 4242);
+	fn.file_attributes = NAME_CLAIM_DIRECTORY_ATTRIBUTE;
+	name_claims_add_unreferenced(s.index->name_claims, &fn, "by-time", SLACK);
+	fn = fn_in(5, 5, 4242 + 1);
+	name_claims_add_unreferenced(s.index->name_claims, &fn, "off-by-100ns", SLACK);
+	scan_finish(&s);
+	assert_path(&s, 25, "/by-time/e.txt");
+	scan_free(&s);
 }
