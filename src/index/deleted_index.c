@@ -75,6 +75,8 @@ void deleted_index_free(DeletedIndex *index)
 	name_claims_free(index->name_claims);
 	g_free(index->record_states);
 	g_clear_pointer(&index->trace_dirs, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted_creation, g_hash_table_unref);
 	g_free(index);
 }
 

@@ -38,6 +38,8 @@ typedef struct {
 				    * flags << 16 | sequence; 0 = no FILE record there */
 	uint64_t record_count;
 	GHashTable *trace_dirs;    /* packed MftRef -> folder node made from a claim */
+	GHashTable *trace_wanted;  /* packed MftRef: references a claim could name (NULL: all) */
+	GHashTable *trace_wanted_creation; /* creation FILETIMEs of nameless records */
 } DeletedIndex;
 
 #define DELETED_INDEX_RECORD_SEEN 0x80000000u
@@ -68,8 +70,14 @@ void path_traces_apply(DeletedIndex *index);
 /* The folder made from a claim for exactly `ref`, or NULL. */
 IndexNode *path_traces_folder(const DeletedIndex *index, MftRef ref);
 /* Whether any entry lacks a name or a parent the MFT can give: if none does, the index
- * blocks need not be read. */
-bool path_traces_needed(const DeletedIndex *index);
+ * blocks need not be read. Also notes which references and creation times claims could
+ * serve (path_traces_wanted). */
+bool path_traces_prepare(DeletedIndex *index);
+/* Whether a claim for `ref` (an unreferenced one: `referenced` false and its creation
+ * time) could change anything: a reference an entry lacks, or whose record no longer
+ * describes it (a ghost, or a folder in a chain). All are wanted before
+ * path_traces_prepare(). Lets the readers skip the claims of live, intact files. */
+bool path_traces_wanted(const DeletedIndex *index, MftRef ref, bool referenced, int64_t creation);
 
 /* Links every node under its parent (or lost+found), breaks cycles, prunes live directories
  * that lead to nothing, makes names unique and sorts children. Then the index is immutable. */

@@ -32,6 +32,8 @@ struct IndexTraces {
 	NameClaims *claims;
 	GArray *extents;       /* Extent */
 	bool merged;
+	IndexTracesFilter filter;
+	void *filter_data;
 };
 
 IndexTraces *index_traces_new(const Volume *vol, NameClaims *claims)
@@ -41,6 +43,12 @@ IndexTraces *index_traces_new(const Volume *vol, NameClaims *claims)
 	traces->claims = claims;
 	traces->extents = g_array_new(FALSE, FALSE, sizeof(Extent));
 	return traces;
+}
+
+void index_traces_set_filter(IndexTraces *traces, IndexTracesFilter filter, void *user_data)
+{
+	traces->filter = filter;
+	traces->filter_data = user_data;
 }
 
 void index_traces_free(IndexTraces *traces)
@@ -55,11 +63,16 @@ typedef struct {
 	NameClaims *claims;
 	RfsPathSource live_source;
 	uint64_t offered;
+	IndexTracesFilter filter;
+	void *filter_data;
 } NodeWalk;
 
 static bool claim_entry(const IndexEntry *entry, void *user_data)
 {
 	NodeWalk *w = user_data;
+	if (w->filter != NULL && !w->filter(w->filter_data, entry->child, entry->child_known,
+					    entry->file_name.creation))
+		return true;
 	RfsPathSource source = w->live_source;
 	if (entry->in_slack && source != RFS_PATH_SOURCE_CARVED_INDEX)
 		source = RFS_PATH_SOURCE_INDEX_SLACK;
@@ -72,12 +85,19 @@ static bool claim_entry(const IndexEntry *entry, void *user_data)
 	return true;
 }
 
-static uint64_t claim_node(NameClaims *claims, const IndexNode *node, RfsPathSource live_source)
+static uint64_t claim_node_filtered(NameClaims *claims, const IndexNode *node, RfsPathSource live_source,
+				    const IndexTraces *traces)
 {
-	NodeWalk w = { claims, live_source, 0 };
+	NodeWalk w = { claims, live_source, 0, traces != NULL ? traces->filter : NULL,
+		       traces != NULL ? traces->filter_data : NULL };
 	if (!index_entry_foreach(node, claim_entry, &w, NULL))
 		g_debug("index node: a damaged live entry; %" PRIu64 " claims before it", w.offered);
 	return w.offered;
+}
+
+static uint64_t claim_node(NameClaims *claims, const IndexNode *node, RfsPathSource live_source)
+{
+	return claim_node_filtered(claims, node, live_source, NULL);
 }
 
 uint64_t index_traces_add_node(NameClaims *claims, const uint8_t *buf, size_t size, bool is_block,
@@ -178,7 +198,7 @@ static void scan_bytes(IndexTraces *traces, const uint8_t *buf, size_t length, u
 		memcpy(copy, buf + at, size);
 		IndexNode node;
 		if (index_entry_block_decode(copy, size, &node, NULL))
-			claim_node(traces->claims, &node, RFS_PATH_SOURCE_INDEX);
+			claim_node_filtered(traces->claims, &node, RFS_PATH_SOURCE_INDEX, traces);
 		at += size;
 	}
 }
@@ -245,5 +265,5 @@ void index_traces_add_carved(IndexTraces *traces, const uint8_t *block, size_t s
 	IndexNode node;
 	if (!index_entry_block_decode(copy, size, &node, NULL))
 		return;
-	claim_node(traces->claims, &node, RFS_PATH_SOURCE_CARVED_INDEX);
+	claim_node_filtered(traces->claims, &node, RFS_PATH_SOURCE_CARVED_INDEX, traces);
 }

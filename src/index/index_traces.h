@@ -18,8 +18,14 @@
 
 typedef struct IndexTraces IndexTraces;
 
+/* Whether a claim for `ref` (or, unreferenced, with this creation time) is worth keeping;
+ * NULL keeps all. */
+typedef bool (*IndexTracesFilter)(void *user_data, MftRef ref, bool referenced, int64_t creation);
+
 /* Adds to `claims` (borrowed). `vol` is only read. */
 IndexTraces *index_traces_new(const Volume *vol, NameClaims *claims);
+/* Claims the filter refuses are dropped before their name is even converted. */
+void index_traces_set_filter(IndexTraces *traces, IndexTracesFilter filter, void *user_data);
 void index_traces_free(IndexTraces *traces);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(IndexTraces, index_traces_free)
 

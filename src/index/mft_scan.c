@@ -363,16 +363,25 @@ void mft_scan_free(MftScan *scan)
 	g_free(scan);
 }
 
+static bool wanted_claim(void *user_data, MftRef ref, bool referenced, int64_t creation)
+{
+	return path_traces_wanted(user_data, ref, referenced, creation);
+}
+
 /* The directories' INDX blocks, read only when some entry needs a name or a parent the
- * MFT cannot give: on a volume where every path is whole they would add only ghosts. */
+ * MFT cannot give: on a volume where every path is whole they would add only ghosts. From
+ * here on (the deep sweep too) only claims that could change something are kept. */
 static void read_index_blocks(MftScan *scan)
 {
 	DeletedIndex *index = scan->pass.index;
-	if (!path_traces_needed(index)) {
-		g_info("every entry has its name and parent: index blocks not read");
+	bool needed = path_traces_prepare(index);
+	index_traces_set_filter(scan->pass.traces, wanted_claim, index);
+	uint64_t bytes = index_traces_pending_bytes(scan->pass.traces);
+	if (!needed) {
+		g_info("every entry has its name and parent: %" PRIu64 " bytes of index blocks not read",
+		       bytes);
 		return;
 	}
-	uint64_t bytes = index_traces_pending_bytes(scan->pass.traces);
 	index_traces_read_blocks(scan->pass.traces, NULL, NULL);
 	g_info("index blocks: %" PRIu64 " bytes read, %u references claimed", bytes,
 	       name_claims_count(index->name_claims));

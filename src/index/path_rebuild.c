@@ -326,6 +326,8 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 	g_clear_pointer(&index->trace_dirs, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted_creation, g_hash_table_unref);
 	g_clear_pointer(&index->name_claims, name_claims_free);
 	g_clear_pointer(&index->record_states, g_free);
 	index->record_count = 0;

@@ -43,16 +43,37 @@ static bool parent_known(const DeletedIndex *index, const IndexNode *n)
 	return path_rebuild_dir_lookup(index, n->parent_ref) != NULL || path_traces_folder(index, n->parent_ref) != NULL;
 }
 
-bool path_traces_needed(const DeletedIndex *index)
+static void want(DeletedIndex *index, MftRef ref)
 {
+	g_hash_table_add(index->trace_wanted, ref_key(ref));
+}
+
+bool path_traces_prepare(DeletedIndex *index)
+{
+	if (index->trace_wanted == NULL) {
+		index->trace_wanted = g_hash_table_new(g_direct_hash, g_direct_equal);
+		index->trace_wanted_creation = g_hash_table_new(g_direct_hash, g_direct_equal);
+	}
+	bool needed = false;
 	for (guint i = 0; i < index->nodes->len; i++) {
 		const IndexNode *n = g_ptr_array_index(index->nodes, i);
 		if (n == index->root || n == index->lost_found || n->base != NULL)
 			continue;
-		if (!has_own_name(n) || !parent_known(index, n))
-			return true;
+		if (!has_own_name(n)) {
+			MftRef ref = { n->info.mft_record, n->info.sequence };
+			want(index, ref);
+			if (ref.sequence > 1)
+				want(index, (MftRef){ ref.record, ref.sequence - 1 });
+			if (n->info.times.creation != 0)
+				g_hash_table_add(index->trace_wanted_creation,
+						 (gpointer)(uintptr_t)(uint64_t)n->info.times.creation);
+			needed = true;
+		} else if (!parent_known(index, n)) {
+			want(index, n->parent_ref);
+			needed = true;
+		}
 	}
-	return false;
+	return needed;
 }
 
 /* A node for a claim: the first free ghost id of its record. */
@@ -145,6 +166,16 @@ static bool record_matches(const DeletedIndex *index, MftRef ref)
 	uint16_t sequence = (uint16_t)state;
 	bool in_use = (state >> 16) & MFT_RECORD_IN_USE;
 	return sequence == ref.sequence || (!in_use && sequence == mft_sequence_next(ref.sequence));
+}
+
+bool path_traces_wanted(const DeletedIndex *index, MftRef ref, bool referenced, int64_t creation)
+{
+	if (index->trace_wanted == NULL)
+		return true;
+	if (!referenced)
+		return g_hash_table_contains(index->trace_wanted_creation,
+					     (gpointer)(uintptr_t)(uint64_t)creation);
+	return g_hash_table_contains(index->trace_wanted, ref_key(ref)) || !record_matches(index, ref);
 }
 
 static void add_ghosts(DeletedIndex *index)
