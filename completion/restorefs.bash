@@ -53,7 +53,7 @@ _restorefs_scan_opts=(--help --format --name --min-size --max-size --min-recover
 	--no-directories --extract --merge --overwritten --info --find-volumes --full --json
 	--quiet --version --deep --deep=all --snapshots=off --deleted-after --deleted-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
-_restorefs_mount_opts=(--help --version --deep --deep=all --snapshots=off --deleted-after
+_restorefs_mount_opts=(--help --version --deep --deep=all --snapshots=off --ghosts --deleted-after
 	--deleted-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
 # -o keys of a mount: restorefs's own, then the common FUSE ones

@@ -4,10 +4,13 @@
 # files), built once through ntfs-3g and cached; and the deep scan's sweep of every cluster
 # (--deep=all) next to dd reading the same image, with the FILE records it carved.
 #
-#   scripts/bench.sh [--no-fls] [--runs N] [--files N] [--cache DIR] [--rebuild]
+#   scripts/bench.sh [--no-fls] [--runs N] [--files N] [--cache DIR] [--rebuild] [--trees]
 #
 # Defaults: 3 runs per tool (median shown), 320,000 files (half deleted), cache
 # /var/tmp/restorefs-bench. RESTOREFS_BUILDDIR selects the build directory (default build).
+# --trees: the folders are made first, every other one is deleted whole instead, then new
+# files take the freed folders' records and 2,000 more (image bench-trees-N.img): deleted
+# files whose folders' names are left only in directory indexes.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,7 +18,7 @@ BUILDDIR=${RESTOREFS_BUILDDIR:-build}
 [[ "$BUILDDIR" == /* ]] || BUILDDIR="$ROOT/$BUILDDIR"
 SCAN="$BUILDDIR/src/cli/restorefs-scan"
 CACHE=/var/tmp/restorefs-bench
-RUNS=3 FILES=320000 WITH_FLS=1 REBUILD=0
+RUNS=3 FILES=320000 WITH_FLS=1 REBUILD=0 TREES=0
 PER_DIR=1000
 
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -50,7 +53,7 @@ build_image() {
 	write_dirs() { # FIRST_DIR STEP
 		local d f
 		for ((d = $1; d < dirs; d += $2)); do
-			mkdir "$mnt/d$d"
+			mkdir -p "$mnt/d$d"
 			for ((f = 0; f < PER_DIR; f++)); do
 				printf 'file %d of directory %d\n' "$f" "$d" >"$mnt/d$d/f$f.txt"
 			done
@@ -64,10 +67,37 @@ build_image() {
 			rm -- "${odd[@]}"
 		done
 	}
-	local w1 w2
+	# delete_trees: every odd folder removed whole; after a remount, new files take the
+	# lowest free records: the deleted folders' (made first), then 2,000 files'.
+	delete_trees() {
+		local d f
+		for ((d = 1; d < dirs; d += 2)); do rm -r -- "$mnt/d$d"; done
+		sync
+		umount "$mnt"
+		wait "$pid" || die "ntfs-3g exited with an error"
+		ntfs-3g "$img" "$mnt" -o no_detach,noatime >/dev/null 2>&1 &
+		pid=$!
+		NTFS_PID=$pid
+		for i in $(seq 1 100); do mountpoint -q "$mnt" && break; sleep 0.05; done
+		mountpoint -q "$mnt" || die "ntfs-3g did not mount $img again"
+		mkdir "$mnt/new"
+		for ((f = 0; f < dirs / 2 + 2000; f++)); do printf 'new %d\n' "$f" >"$mnt/new/n$f.txt"; done
+		sync
+		umount "$mnt"
+		wait "$pid" || die "ntfs-3g exited with an error"
+		NTFS_PID=""
+	}
+	local w1 w2 d
+	if ((TREES)); then
+		for ((d = 0; d < dirs; d++)); do mkdir "$mnt/d$d"; done
+	fi
 	write_dirs 0 2 & w1=$!
 	write_dirs 1 2 & w2=$!
 	if ! wait "$w1" || ! wait "$w2"; then die "writing the files failed"; fi
+	if ((TREES)); then
+		delete_trees
+		return
+	fi
 	delete_odd 0 2 & w1=$!
 	delete_odd 1 2 & w2=$!
 	if ! wait "$w1" || ! wait "$w2"; then die "deleting the files failed"; fi
@@ -78,7 +108,7 @@ build_image() {
 }
 
 if [[ "${1:-}" == --build-inside ]]; then
-	PER_DIR=$4
+	PER_DIR=$4 TREES=${5:-0}
 	build_image "$2" "$3"
 	exit 0
 fi
@@ -90,7 +120,8 @@ while (($#)); do
 	--files) FILES=${2:?--files needs a number}; shift ;;
 	--cache) CACHE=${2:?--cache needs a directory}; shift ;;
 	--rebuild) REBUILD=1 ;;
-	-h | --help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--trees) TREES=1 ;;
+	-h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 	shift
@@ -109,7 +140,7 @@ done
 [[ -x "$SCAN" ]] || die "$SCAN does not exist yet: restorefs-scan is not built"
 
 dirs=$(((FILES + PER_DIR - 1) / PER_DIR))
-img="$CACHE/bench-$((dirs * PER_DIR)).img"
+img="$CACHE/bench-$( ((TREES)) && echo trees-)$((dirs * PER_DIR)).img"
 mkdir -p "$CACHE"
 if ((REBUILD)) || [[ ! -f "$img" || ! -f "$img.done" ]]; then
 	rm -f "$img" "$img.done"
@@ -118,7 +149,7 @@ if ((REBUILD)) || [[ ! -f "$img" || ! -f "$img.done" ]]; then
 	start=$SECONDS
 	truncate -s 2G "$img"
 	mkntfs -F -q -f -L restorefs-bench "$img" >/dev/null 2>&1 || die "mkntfs failed on $img"
-	unshare --mount bash "${BASH_SOURCE[0]}" --build-inside "$img" "$dirs" "$PER_DIR" ||
+	unshare --mount bash "${BASH_SOURCE[0]}" --build-inside "$img" "$dirs" "$PER_DIR" "$TREES" ||
 		{ rm -f "$img"; die "building the image failed"; }
 	printf 'built in %d s\n' "$((SECONDS - start))" >"$img.done"
 	say "image built in $((SECONDS - start)) s"

@@ -267,16 +267,20 @@ def index_root_value(mft, n):
 
 
 def trace_seeds(corpus, d, unit_data):
-    """index_entry (first byte: 0 root, 1 block, 2 sweep), usn and usn_join: the INDX blocks under
-    tests/unit/data/, $INDEX_ROOT values of orphan.mft, slices of usnjrnlj.bin (for usn and
-    usn_join)."""
+    """index_entry (first byte: 0 root, 1 block, 2 sweep), name_claims (blocks one after
+    the other), usn and usn_join: the INDX blocks under tests/unit/data/, $INDEX_ROOT values
+    of orphan.mft, slices of usnjrnlj.bin (for usn and usn_join)."""
+    blocks = []
     for name in ("misc", "root"):
         with open(os.path.join(unit_data, f"basic-{name}.indx"), "rb") as f:
             block = f.read()
+        blocks.append(block)
         put(corpus, "index_entry", b"\x01" + block, f"basic-{name}-block")
+        put(corpus, "name_claims", block, f"basic-{name}")
         if name == "misc":
             put(corpus, "index_entry", b"\x02" + bytes(1024) + block + b"\xff" * 512,
                 "basic-misc-sweep")
+    put(corpus, "name_claims", b"".join(blocks), "basic-both")
     with open(os.path.join(d, "orphan.mft"), "rb") as f:
         mft = f.read()
     for n, label in ((11, "extend"), (30, "txflog"), (5, "rootdir")):

@@ -3,7 +3,7 @@
 #
 #   scripts/mkimages.sh OUTDIR [NAME...]      (names: basic compressed overwrite sector4k
 #                                              cluster512 cluster64k demo deloverdel
-#                                              formatted formattednoboot mftgone;
+#                                              formatted formattednoboot mftgone traces;
 #                                              default: all)
 #
 # For each NAME it writes OUTDIR/NAME.img, OUTDIR/NAME.manifest, OUTDIR/NAME.conf (geometry:
@@ -25,6 +25,13 @@
 #                file's; recoverable < 100
 #   partial      deleted, but what is on disk is incomplete (attribute list): must be listed
 #   live         a live file: must not be listed as deleted
+#   trace        deleted file whose folder lost its name: must be recovered at this path,
+#                named again by a directory index entry (traces image)
+#   trace-deep   deleted file whose folders' records were reused, and an index entry for each
+#                of them survives in an INDX block on disk (checked by the builder): with
+#                --deep, must be recovered at this path with this md5
+#   ghost        deleted file whose own record was reused: listed as a ghost at this path
+#                with this size; md5 is its $FILE_NAME creation time (UTC) as istat shows it
 # The `formatted` image (a tree quick-formatted with mkntfs -Q, then five new files) holds no
 # deleted files in its MFT: its manifest is made before the format, with the old record
 # numbers, and each old file's state is decided from the layout before and after it:
@@ -47,7 +54,7 @@
 # shared clusters last shows only in their times (deloverdel).
 set -euo pipefail
 
-ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted formattednoboot mftgone)
+ALL_IMAGES=(basic compressed overwrite sector4k cluster512 cluster64k demo deloverdel formatted formattednoboot mftgone traces)
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 
 die() { printf 'mkimages: %s\n' "$*" >&2; exit 1; }
@@ -238,7 +245,10 @@ verify_manifest() {
 		deleted-dir)
 			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
 			;;
-		deleted | orphan)
+		ghost)
+			[[ "$status" == Allocated* ]] || { say "$path: record $recno was not reused"; fail=1; }
+			;;
+		deleted | orphan | trace | trace-deep)
 			[[ "$status" == "Not Allocated"* ]] || { say "$path: record $recno is allocated"; fail=1; }
 			got=$(tsk_md5 "$recno" "$stream")
 			if [[ "$got" != "$md5" ]] || ! tsk_has "$recno" -xF "Name: ${base##*/}"; then
@@ -547,6 +557,116 @@ zero_boot_sectors() {
 	dd if=/dev/zero of="$IMG" bs=512 count=1 seek=$((size / 512 - 1)) conv=notrunc status=none
 }
 
+# traces: names only directory indexes keep.
+#  top/zz-tree/: a deleted chain of folders, each holding 20 files with long names; each
+#    folder is created first and its files then fill its parent's INDX block until it splits,
+#    which leaves a copy of the entries that moved on (the folder's among them: "zz" sorts
+#    last) in the first block's slack. After a remount new empty files in new/ take the
+#    lowest free records: the folders' and then the ghosts'. Empty files take no clusters,
+#    so the deleted folders' INDX blocks stay in free space. A file whose every folder has
+#    an index entry left on disk (trail_survives) is trace-deep, else orphan.
+#  keep/zz-named/: a deleted folder with an attribute list (named streams), sorting last in
+#    keep/'s INDX block: ntfs-3g drops its $FILE_NAME when it deletes it, and writes the end
+#    marker over its entry's header in keep/'s index; the key left there names it again.
+TRACE_FOLDERS=(top/zz-tree top/zz-tree/zz-alpha top/zz-tree/zz-alpha/zz-inner)
+TRACE_GHOSTS=3
+build_traces() {
+	local d i long="a file name long enough to fill index blocks quickly"
+	mnt
+	mkdir "$MNT/new" "$MNT/top"
+	for d in "${TRACE_FOLDERS[@]}"; do mkdir "$MNT/$d"; done
+	for ((i = 0; i < TRACE_GHOSTS; i++)); do
+		put ghost "top/zz-tree/zz-ghost $i.txt" text "ghost$i" $((1000 + i))
+	done
+	for ((i = 0; i < 20; i++)); do put live "top/$long $i.txt" text "top$i" 100; done
+	for d in "${TRACE_FOLDERS[@]}"; do
+		for ((i = 0; i < 20; i++)); do put trace-deep "$d/$long $i.txt" text "$d$i" $((500 + 37 * i)); done
+	done
+	mkdir "$MNT/keep"
+	for ((i = 0; i < 30; i++)); do put live "keep/$long $i.txt" text "keep$i" 100; done
+	mkdir "$MNT/keep/zz-named"
+	for ((i = 1; i <= 14; i++)); do gen "stream$i" 300 >"$MNT/keep/zz-named:s$i"; done
+	for ((i = 1; i <= 9; i++)); do put trace "keep/zz-named/f$i.bin" gen "named$i" $((3000 + i)); done
+	umnt
+	tsk_has "$(ino_of_img keep/zz-named)" -q ATTRIBUTE_LIST || die "keep/zz-named has no attribute list"
+	trace_refs >"$WORK/trace-refs"
+	ghost_times
+	mnt
+	rm -r "$MNT/top/zz-tree" "$MNT/keep/zz-named"
+	umnt
+	mnt
+	for ((i = 0; i < ${#TRACE_FOLDERS[@]} + TRACE_GHOSTS; i++)); do : >"$MNT/new/n$i"; done
+	umnt
+	trail_survives
+}
+
+# ino_of_img RELPATH: the record of RELPATH, from the unmounted image.
+ino_of_img() { ifind -n "/$1" "$IMG"; }
+
+# trace_refs: "folder<TAB>record<TAB>sequence<TAB>parent record<TAB>parent sequence" of
+# each tree folder, from istat while the tree exists.
+trace_refs() {
+	local d rec seq parent
+	for d in "${TRACE_FOLDERS[@]}"; do
+		rec=$(ino_of_img "$d")
+		seq=$(istat "$IMG" "$rec" | awk '/^Entry:/ {print $4; exit}')
+		parent=$(istat "$IMG" "$rec" | awk '/^Parent MFT Entry:/ {print $4 "\t" $6; exit}')
+		printf '%s\t%s\t%s\t%s\n' "$d" "$rec" "$seq" "$parent"
+	done
+}
+
+# ghost_times: a ghost's md5 column becomes its $FILE_NAME creation time (UTC).
+ghost_times() {
+	local md5 size state recno path t
+	: >"$WORK/manifest.ghosts"
+	while IFS=$'\t' read -r md5 size state recno path; do
+		if [[ "$state" == ghost ]]; then
+			t=$(istat -z UTC "$IMG" "$recno" | awk -F'[ \t]+' '/^.FILE_NAME Attribute Values:/ {f = 1}
+				f && /^Created:/ {print $2 "T" $3; exit}')
+			md5=$t
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\n' "$md5" "$size" "$state" "$recno" "$path" >>"$WORK/manifest.ghosts"
+	done <"$MANIFEST_TMP"
+	mv "$WORK/manifest.ghosts" "$MANIFEST_TMP"
+}
+
+# trail_survives: a trace-deep file becomes orphan unless, for each of its folders, an index
+# entry with the folder's reference, its parent's reference and its name lies in an INDX
+# block of the finished image.
+trail_survives() {
+	python3 - "$IMG" "$WORK/trace-refs" "$MANIFEST_TMP" <<'PY'
+import struct, sys
+img, refs_path, manifest = sys.argv[1:]
+data = open(img, "rb").read()
+found = {}
+for line in open(refs_path):
+    folder, rec, seq, prec, pseq = line.rstrip("\n").split("\t")
+    ref = int(rec) | int(seq) << 48
+    parent = int(prec) | int(pseq) << 48
+    name = folder.rsplit("/", 1)[-1].encode("utf-16-le")
+    ok, at = False, data.find(name)
+    while at != -1 and not ok:
+        entry = at - 0x52
+        block = entry - entry % 4096
+        ok = (entry >= 0 and struct.unpack_from("<Q", data, entry)[0] == ref and
+              struct.unpack_from("<Q", data, entry + 0x10)[0] == parent and
+              data[entry + 0x50] == len(name) // 2 and data[block:block + 4] == b"INDX")
+        at = data.find(name, at + 1)
+    found[folder] = ok
+out = []
+for line in open(manifest):
+    f = line.rstrip("\n").split("\t")
+    if f[2] == "trace-deep":
+        parts = f[4].split("/")[:-1]
+        chain = ["/".join(parts[:k]) for k in range(1, len(parts) + 1)]
+        if not all(found.get(c, True) for c in chain):  # live folders need no trail
+            f[2] = "orphan"
+    out.append("\t".join(f))
+open(manifest, "w").write("\n".join(out) + "\n")
+print("trails: " + ", ".join(f"{k} {'kept' if v else 'lost'}" for k, v in found.items()), file=sys.stderr)
+PY
+}
+
 # simple CLUSTER: deleted files of several kinds, one of them fragmented.
 build_simple() {
 	local cluster=$1 spacer
@@ -602,7 +722,7 @@ build_demo() {
 geometry() {
 	case "$1" in
 	basic | compressed | overwrite) echo "512 4096 64" ;;
-	demo | deloverdel) echo "512 4096 16" ;;
+	demo | deloverdel | traces) echo "512 4096 16" ;;
 	mftgone) echo "512 4096 48" ;;
 	formatted | formattednoboot) echo "512 4096 128" ;;
 	sector4k) echo "4096 4096 64" ;;
@@ -632,6 +752,7 @@ build_one() {
 	demo) build_demo ;;
 	deloverdel) build_deloverdel ;;
 	formatted | formattednoboot) build_formatted "$sector" "$cluster" ;;
+	traces) build_traces ;;
 	*) build_simple "$cluster" ;;
 	esac
 	[[ "$name" == formatted* ]] || verify_manifest
@@ -662,7 +783,7 @@ main() {
 	for name in "${names[@]}"; do geometry "$name" >/dev/null; done
 	[[ $EUID -eq 0 ]] || die "building images needs root (unshare --mount, FUSE mounts)"
 	local tool
-	for tool in mkntfs ntfs-3g istat icat setfattr openssl unshare mountpoint; do
+	for tool in mkntfs ntfs-3g istat icat ifind setfattr openssl unshare mountpoint python3; do
 		command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
 	done
 	[[ -e /dev/fuse ]] || die "/dev/fuse is missing: cannot mount with ntfs-3g"

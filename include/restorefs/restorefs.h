@@ -299,7 +299,8 @@ typedef enum {
 } RfsEntryState;
 #define RFS_STATE_COUNT 5
 
-/* The state of an entry's data; directories and resident data are intact. */
+/* The state of an entry's data; directories and resident data are intact; a ghost is
+ * incomplete (its whole runlist went with its record) and 0 % recoverable. */
 RfsEntryState rfs_entry_state(const RfsEntryInfo *info);
 /* "intact", "partly-overwritten", "overwritten", "incomplete", "contested". */
 const char *rfs_entry_state_name(RfsEntryState state);
@@ -349,7 +350,8 @@ typedef struct RfsStream RfsStream;
 
 /* Opens an entry's data for reading: parses its MFT record again and resolves the runlist.
  * `options` (NULL: defaults) apply to every read of the stream. A stream is safe to read
- * from several threads at once. */
+ * from several threads at once. A ghost (RFS_ENTRY_GHOST) has no data to open: fails with
+ * RFS_ERROR_OVERWRITTEN, and so does rfs_context_restore(). */
 RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStreamOptions *options,
 			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Reads up to `length` bytes at `offset`; *got < length only at the end of the stream. */

@@ -383,7 +383,7 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	uint64_t total = 0;
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
-		if (!(e->flags & RFS_ENTRY_DIRECTORY))
+		if (!(e->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
 			total += e->size_bytes;
 	}
 	Extract x = {
@@ -403,6 +403,10 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 		if (e->flags & RFS_ENTRY_DIRECTORY) {
 			if (!opts->no_directories && ensure_dir(&x, e->id, 0) == NULL)
 				result->failures++;
+			continue;
+		}
+		if (e->flags & RFS_ENTRY_GHOST) { /* a name without data: nothing is written */
+			result->ghosts++;
 			continue;
 		}
 		extract_file(&x, e);
@@ -433,6 +437,9 @@ char *extract_summary(const ExtractResult *r, const char *dest_dir)
 			       plural(r->failures, "failure", "failures"));
 	if (r->skipped > 0)
 		g_string_append_printf(out, "; %" PRIu64 " already there, skipped", r->skipped);
+	if (r->ghosts > 0)
+		g_string_append_printf(out, "; %" PRIu64 " %s not written (names only, no data)", r->ghosts,
+				       plural(r->ghosts, "ghost", "ghosts"));
 	if (r->replaced > 0)
 		g_string_append_printf(out, "; %" PRIu64 " different ones replaced", r->replaced);
 	if (r->bad_bytes > 0)

@@ -38,6 +38,7 @@ typedef struct {
 	uint64_t failures;      /* entries that could not be written; each reported        */
 	uint64_t damaged_files; /* written with zero-filled unreadable ranges; each reported */
 	uint64_t bad_bytes;     /* sum of those ranges                                     */
+	uint64_t ghosts;        /* ghosts selected: names without data, never written      */
 	uint64_t by_state[RFS_STATE_COUNT]; /* files now under DIR (written or skipped) by
 					     * the state of their data; each not intact reported */
 } ExtractResult;

@@ -26,13 +26,16 @@ const char *list_format_type_word(const RfsEntryInfo *info)
 {
 	if (info->flags & RFS_ENTRY_STREAM)
 		return "stream";
+	if (info->flags & RFS_ENTRY_GHOST)
+		return "ghost";
 	return (info->flags & RFS_ENTRY_DIRECTORY) ? "dir" : "file";
 }
 
 void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *separator)
 {
-	/* the type column already says directory or stream, and synthetic entries are dirs */
-	const uint32_t shown = ~(uint32_t)(RFS_ENTRY_DIRECTORY | RFS_ENTRY_STREAM | RFS_ENTRY_SYNTHETIC);
+	/* the type column already says directory, stream or ghost, and synthetic entries are dirs */
+	const uint32_t shown = ~(uint32_t)(RFS_ENTRY_DIRECTORY | RFS_ENTRY_STREAM | RFS_ENTRY_SYNTHETIC |
+					   RFS_ENTRY_GHOST);
 	if (!(info->flags & RFS_ENTRY_REMOVED)) {
 		g_string_append(out, "live");
 		if ((info->flags & shown) != 0)
@@ -138,9 +141,13 @@ static void bodyfile_line(GString *out, const ListFormatRow *row, const RfsTimes
 		g_string_append(out, " ($FILE_NAME)");
 	if (e->flags & RFS_ENTRY_REMOVED)
 		g_string_append(out, " (deleted)");
+	/* A ghost: a name, size and times from an index entry; no data. No permissions. */
+	bool ghost = (e->flags & RFS_ENTRY_GHOST) != 0;
+	if (ghost)
+		g_string_append(out, " (ghost)");
 	g_string_append_printf(out, "|%" PRIu64 "-%u|%s/%s%s|0|0|%" PRIu64, e->mft_record,
 			       (unsigned)e->sequence, dir ? "d" : "r", dir ? "d" : "r",
-			       read_only ? "r-xr-xr-x" : "rwxrwxrwx", e->size_bytes);
+			       ghost ? "---------" : read_only ? "r-xr-xr-x" : "rwxrwxrwx", e->size_bytes);
 	g_string_append_printf(out, "|%" PRId64 "|%" PRId64 "|%" PRId64 "|%" PRId64 "\n",
 			       entry_text_filetime_unix(t->last_access),
 			       entry_text_filetime_unix(t->last_write),
@@ -187,6 +194,8 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 		list_format_human_size(e->size_bytes, size);
 	if (!(e->flags & RFS_ENTRY_REMOVED))
 		g_string_append_printf(out, "%5s", "live");
+	else if (e->flags & RFS_ENTRY_GHOST)
+		g_string_append_printf(out, "%5s", "ghost"); /* a name only: nothing to recover */
 	else if (dir)
 		g_string_append_printf(out, "%5s", "-");
 	else
@@ -225,6 +234,14 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 	if (s->swept_bytes > 0) {
 		g_string_append(out, "; ");
 		entry_text_count(out, s->carved_records, "FILE record carved", "FILE records carved");
+	}
+	if (s->paths_from_traces > 0) {
+		g_string_append(out, "; ");
+		entry_text_count(out, s->paths_from_traces, "path from index entries", "paths from index entries");
+	}
+	if (s->ghosts > 0) {
+		g_string_append(out, "; ");
+		entry_text_count(out, s->ghosts, "ghost (name only, no data)", "ghosts (names only, no data)");
 	}
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);
@@ -374,6 +391,8 @@ static JsonNode *stats_json(const RfsScanStats *s)
 	json_int(b, "usn_records", s->usn_records);
 	json_int(b, "carved_records", s->carved_records);
 	json_int(b, "swept_bytes", s->swept_bytes);
+	json_int(b, "ghosts", s->ghosts);
+	json_int(b, "paths_from_traces", s->paths_from_traces);
 	json_builder_set_member_name(b, "by_state"); /* deleted files and streams */
 	json_builder_begin_object(b);
 	for (unsigned i = 0; i < RFS_STATE_COUNT; i++)

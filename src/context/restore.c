@@ -35,6 +35,13 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 		rfs_set_error(error, RFS_ERROR_INVALID, "entry %" PRIu64 " is a directory", id);
 		return NULL;
 	}
+	if (n->info.flags & RFS_ENTRY_GHOST) {
+		rfs_set_error(error, RFS_ERROR_OVERWRITTEN,
+			      "%s is a ghost: only its name, size and times survive, in an index "
+			      "entry; MFT record %" PRIu64 " now holds another file",
+			      n->info.file_name, n->info.mft_record);
+		return NULL;
+	}
 	/* A carved entry's record is not in today's MFT: read it again where it was found. */
 	g_autoptr(MftFile) file = (n->info.flags & RFS_ENTRY_CARVED)
 		? carved_record_load(&ctx->vol->mft, n->carved_offset, n->info.mft_record, n->info.sequence, error)

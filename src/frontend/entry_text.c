@@ -175,6 +175,7 @@ static const struct {
 	{ RFS_ENTRY_SPARSE, "sparse" },         { RFS_ENTRY_ENCRYPTED, "encrypted" },
 	{ RFS_ENTRY_INCOMPLETE, "incomplete" }, { RFS_ENTRY_RESIDENT, "resident" },
 	{ RFS_ENTRY_CARVED, "carved" },
+	{ RFS_ENTRY_GHOST, "ghost" },
 };
 
 void entry_text_flags(GString *out, uint32_t flags, const char *separator)

@@ -34,8 +34,8 @@ const char *entry_text_plural(uint64_t count, const char *singular, const char *
 void entry_text_count(GString *out, uint64_t count, const char *singular, const char *plural);
 
 /* Appends the words of the RfsEntryFlags set in `flags` ("directory", "removed", "orphan",
- * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident", in
- * that order), `separator` between them; nothing when none is set. */
+ * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident",
+ * "ghost", in that order), `separator` between them; nothing when none is set. */
 void entry_text_flags(GString *out, uint32_t flags, const char *separator);
 
 /* The words a user reads for a state: "intact", "partly overwritten", "overwritten",

@@ -29,6 +29,7 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
+	bool show_ghosts;       /* ghosts are shown (mode 0000, empty, open fails) */
 	unsigned min_recoverable; /* files and streams below this percent are hidden */
 	int64_t deleted_after;  /* FILETIMEs: files and streams deleted outside [after, before), */
 	int64_t deleted_before; /* or whose deletion time is unknown, are hidden; 0 = no bound */
@@ -54,7 +55,8 @@ void ops_count_subdirs(Daemon *daemon);
  * Only once the session loop has returned: no handler runs any more. */
 guint ops_close_streams(Daemon *daemon);
 
-/* Whether -o min_recoverable or a deletion-time bound hides the entry: never a directory. */
+/* Whether -o min_recoverable or a deletion-time bound hides the entry (never a directory),
+ * or it is a ghost and -o ghosts was not given. */
 bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);
 
 /* Extended attributes in the user.restorefs. namespace (xattr.c). */

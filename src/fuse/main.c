@@ -59,6 +59,9 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 		entry_text_count(line, s->live_files, "live file", "live files");
 		g_string_append(line, " shown");
 	}
+	if (s->ghosts > 0)
+		g_string_append_printf(line, ", %" PRIu64 " ghosts (names only) %s", s->ghosts,
+				       opts->show_ghosts ? "shown" : "hidden (-o ghosts shows them)");
 	fprintf(stderr, "%s\n", line->str);
 }
 
@@ -138,6 +141,7 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.gid = opts->gid,
 		.umask = opts->umask,
 		.show_live = opts->show_live,
+		.show_ghosts = opts->show_ghosts,
 		.min_recoverable = opts->min_recoverable,
 		.deleted_after = opts->deleted_after,
 		.deleted_before = opts->deleted_before,

@@ -24,7 +24,7 @@ typedef struct {
 	char *deleted_after, *deleted_before;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
-	int show_live, deep, deep_all, rw, help, version;
+	int show_live, ghosts, deep, deep_all, rw, help, version;
 	char *source, *mountpoint;
 	char *error;
 } RawOptions;
@@ -49,6 +49,8 @@ static const struct fuse_opt templates[] = {
 	LONG_VALUE("deleted_after", "--deleted-after", "%s", deleted_after),
 	LONG_VALUE("deleted_before", "--deleted-before", "%s", deleted_before),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
+	{ "ghosts", offsetof(RawOptions, ghosts), 1 },
+	{ "--ghosts", offsetof(RawOptions, ghosts), 1 },
 	{ "deep", offsetof(RawOptions, deep), 1 },
 	{ "--deep", offsetof(RawOptions, deep), 1 },
 	{ "deep=all", offsetof(RawOptions, deep_all), 1 },
@@ -210,6 +212,7 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		return false;
 	}
 	opts->show_live = raw->show_live != 0;
+	opts->show_ghosts = raw->ghosts != 0;
 	opts->deep = raw->deep != 0 || raw->deep_all != 0;
 	opts->deep_all = raw->deep_all != 0;
 	return true;
@@ -438,6 +441,11 @@ void mount_options_print_help(const char *program)
 	       "                         that copies (cp -a, rsync -a) can be changed and deleted;\n"
 	       "                         the mount itself is read-only whatever the modes say\n"
 	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
+	       "  -o ghosts, --ghosts    also show ghosts: files known only from a directory index\n"
+	       "                         entry, whose MFT record now holds another file. Shown as\n"
+	       "                         empty files with mode 0000 whose open fails (EIO), with\n"
+	       "                         user.restorefs.ghost=1 and the size they had in\n"
+	       "                         user.restorefs.ghost_size; their times are the entry's\n"
 	       "  -o deep, --deep        after the MFT, sweep the free clusters for the INDX blocks\n"
 	       "                         and FILE records of deleted files and folders: more names\n"
 	       "                         and paths, files of a formatted volume; reads all free space\n"

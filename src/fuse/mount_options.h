@@ -22,6 +22,7 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;
 	bool show_live;
+	bool show_ghosts;          /* -o ghosts: show RFS_ENTRY_GHOST entries (no data) */
 	bool deep;                 /* -o deep: RFS_SCAN_DEEP */
 	bool deep_all;             /* -o deep=all: RFS_SCAN_DEEP_ALL */
 	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */

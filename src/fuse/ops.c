@@ -82,6 +82,11 @@ static void fill_stat(const Daemon *d, const RfsEntryInfo *info, struct stat *st
 	if (is_dir(info)) {
 		st->st_mode = S_IFDIR | (0755 & ~d->umask);
 		st->st_nlink = 2 + subdir_count(d, info->id);
+	} else if (info->flags & RFS_ENTRY_GHOST) {
+		/* A name without data: no permissions, no size, and open fails (EIO); the size
+		 * it had is in user.restorefs.ghost_size. Nobody mistakes it for a copy. */
+		st->st_mode = S_IFREG;
+		st->st_nlink = 1;
 	} else {
 		st->st_mode = S_IFREG | (0644 & ~d->umask);
 		st->st_nlink = 1;
@@ -90,7 +95,8 @@ static void fill_stat(const Daemon *d, const RfsEntryInfo *info, struct stat *st
 	st->st_uid = d->uid;
 	st->st_gid = d->gid;
 	st->st_blksize = (blksize_t)d->blksize;
-	st->st_blocks = (blkcnt_t)(info->allocated_bytes / 512 + (info->allocated_bytes % 512 != 0));
+	uint64_t allocated = (info->flags & RFS_ENTRY_GHOST) ? 0 : info->allocated_bytes;
+	st->st_blocks = (blkcnt_t)(allocated / 512 + (allocated % 512 != 0));
 	st->st_mtim = timespec_of(info->times.last_write);
 	st->st_atim = timespec_of(info->times.last_access);
 	st->st_ctim = timespec_of(info->times.mft_change);
@@ -108,6 +114,8 @@ static void fill_entry(const Daemon *d, const RfsEntryInfo *info, struct fuse_en
 
 bool ops_hidden(const Daemon *d, const RfsEntryInfo *info)
 {
+	if ((info->flags & RFS_ENTRY_GHOST) && !d->show_ghosts)
+		return true;
 	if (is_dir(info))
 		return false;
 	if (d->min_recoverable > 0 && rfs_entry_recoverable_percent(info) < d->min_recoverable)

@@ -31,6 +31,8 @@ typedef enum {
 	XATTR_DELETED,         /* ISO 8601 UTC, from the change journal; absent when unknown */
 	XATTR_PATH_SOURCE,     /* rfs_path_source_name(): where its name and parent come from */
 	XATTR_SNAPSHOT,        /* the shadow copy it comes from; absent for the volume itself */
+	XATTR_GHOST,           /* "1", only on ghosts (-o ghosts): a name without data */
+	XATTR_GHOST_SIZE,      /* the size a ghost had, from its index entry (st_size is 0) */
 	XATTR_COUNT,
 } XattrName;
 
@@ -52,6 +54,8 @@ static const char *const xattr_names[XATTR_COUNT] = {
 	[XATTR_DELETED] = XATTR_PREFIX "deleted",
 	[XATTR_PATH_SOURCE] = XATTR_PREFIX "path_source",
 	[XATTR_SNAPSHOT] = XATTR_PREFIX "snapshot",
+	[XATTR_GHOST] = XATTR_PREFIX "ghost",
+	[XATTR_GHOST_SIZE] = XATTR_PREFIX "ghost_size",
 };
 
 static bool append_time(GString *out, int64_t filetime)
@@ -121,7 +125,18 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 	case XATTR_UNREADABLE_BYTES:
 		if (synthetic || (info->flags & RFS_ENTRY_DIRECTORY))
 			return false;
+		if (which == XATTR_UNREADABLE_BYTES && (info->flags & RFS_ENTRY_GHOST))
+			return false; /* no stream to open */
 		return out == NULL || data_value(d, info, which, out);
+	case XATTR_GHOST:
+	case XATTR_GHOST_SIZE:
+		if (!(info->flags & RFS_ENTRY_GHOST))
+			return false;
+		if (out != NULL && which == XATTR_GHOST)
+			g_string_append_c(out, '1');
+		else if (out != NULL)
+			g_string_append_printf(out, "%" PRIu64, info->size_bytes);
+		return true;
 	case XATTR_CRTIME:
 		return append_time(out, info->times.creation);
 	case XATTR_FN_CRTIME:

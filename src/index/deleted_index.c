@@ -86,6 +86,7 @@ DeletedIndex *deleted_index_new(void)
 	index->nodes = g_ptr_array_new();
 	index->names = g_string_chunk_new(1024 * 1024);
 	index->node_blocks = g_ptr_array_new_with_free_func(block_free);
+	index->name_claims = name_claims_new();
 	return index;
 }
 
@@ -99,7 +100,26 @@ void deleted_index_free(DeletedIndex *index)
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 	g_string_chunk_free(index->names);
 	g_ptr_array_unref(index->node_blocks);
+	name_claims_free(index->name_claims);
+	g_free(index->record_states);
+	g_clear_pointer(&index->trace_dirs, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted_creation, g_hash_table_unref);
 	g_free(index);
+}
+
+void deleted_index_note_record(DeletedIndex *index, uint64_t record_number, uint16_t flags,
+			       uint16_t sequence)
+{
+	if (record_number >= index->record_count) {
+		uint64_t grown = MAX(record_number + 1, index->record_count * 2);
+		index->record_states = g_renew(uint32_t, index->record_states, grown);
+		memset(index->record_states + index->record_count, 0,
+		       (grown - index->record_count) * sizeof(uint32_t));
+		index->record_count = grown;
+	}
+	index->record_states[record_number] =
+		DELETED_INDEX_RECORD_SEEN | (uint32_t)(flags & 0x3) << 16 | sequence;
 }
 
 const char *deleted_index_intern(DeletedIndex *index, const char *s)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "index/name_claims.h"
 #include "ntfs/mft_record.h"
 #include "restorefs/restorefs.h"
 
@@ -33,7 +34,21 @@ typedef struct {
 	IndexNode *root;
 	IndexNode *lost_found;
 	RfsScanStats stats;
+	/* While building, for path_traces.c; freed by path_rebuild_link: */
+	NameClaims *name_claims;   /* names from index entries and the journal */
+	uint32_t *record_states;   /* per MFT record: DELETED_INDEX_RECORD_SEEN | MFT_RECORD_*
+				    * flags << 16 | sequence; 0 = no FILE record there */
+	uint64_t record_count;
+	GHashTable *trace_dirs;    /* packed MftRef -> folder node made from a claim */
+	GHashTable *trace_wanted;  /* packed MftRef: references a claim could name (NULL: all) */
+	GHashTable *trace_wanted_creation; /* creation FILETIMEs of nameless records */
 } DeletedIndex;
+
+#define DELETED_INDEX_RECORD_SEEN 0x80000000u
+
+/* Notes the state of record `record_number` (mft_scan.c, as it meets each record). */
+void deleted_index_note_record(DeletedIndex *index, uint64_t record_number, uint16_t flags,
+			       uint16_t sequence);
 
 DeletedIndex *deleted_index_new(void);
 void deleted_index_free(DeletedIndex *index);
@@ -52,6 +67,25 @@ IndexNode *deleted_index_lookup_carved_dir(const DeletedIndex *index, uint64_t r
 
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id);
 IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode *dir, const char *name);
+
+/* The directory of the MFT that `ref` names: same sequence, or the one before a deleted
+ * directory's (freeing a record bumps it); NULL otherwise. While building. */
+IndexNode *path_rebuild_dir_lookup(const DeletedIndex *index, MftRef ref);
+
+/* Uses the name claims before linking: names nameless records, makes ghosts of claims
+ * whose record was reused and folders of claims that children need (path_traces.c). */
+void path_traces_apply(DeletedIndex *index);
+/* The folder made from a claim for exactly `ref`, or NULL. */
+IndexNode *path_traces_folder(const DeletedIndex *index, MftRef ref);
+/* Whether any entry lacks a name or a parent the MFT can give: if none does, the index
+ * blocks need not be read. Also notes which references and creation times claims could
+ * serve (path_traces_wanted). */
+bool path_traces_prepare(DeletedIndex *index);
+/* Whether a claim for `ref` (an unreferenced one: `referenced` false and its creation
+ * time) could change anything: a reference an entry lacks, or whose record no longer
+ * describes it (a ghost, or a folder in a chain). All are wanted before
+ * path_traces_prepare(). Lets the readers skip the claims of live, intact files. */
+bool path_traces_wanted(const DeletedIndex *index, MftRef ref, bool referenced, int64_t creation);
 
 /* Links every node under its parent (or lost+found), breaks cycles, prunes live directories
  * that lead to nothing, makes names unique and sorts children. Then the index is immutable. */

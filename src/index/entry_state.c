@@ -19,6 +19,8 @@ RfsEntryState rfs_entry_state(const RfsEntryInfo *info)
 {
 	if (info->flags & RFS_ENTRY_DIRECTORY)
 		return RFS_STATE_INTACT;
+	if (info->flags & RFS_ENTRY_GHOST)
+		return RFS_STATE_INCOMPLETE; /* its whole location went with its record */
 	uint64_t overwritten;
 	if (!g_uint64_checked_add(&overwritten, info->clusters_in_use, info->clusters_superseded))
 		overwritten = UINT64_MAX;
@@ -47,6 +49,8 @@ const char *rfs_entry_state_name(RfsEntryState state)
 
 unsigned rfs_entry_recoverable_percent(const RfsEntryInfo *info)
 {
+	if (info->flags & RFS_ENTRY_GHOST)
+		return 0;
 	uint64_t total;
 	if (!g_uint64_checked_add(&total, info->clusters, info->clusters_missing))
 		total = UINT64_MAX;

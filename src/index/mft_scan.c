@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "index/cluster_claims.h"
+#include "index/index_traces.h"
 #include "index/mft_carve.h"
 #include "index/mft_scan_pass.h"
 #include "index/usn_join.h"
@@ -216,10 +217,11 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		return;
 	}
 	bool in_use = head.flags & MFT_RECORD_IN_USE, is_dir = head.flags & MFT_RECORD_IS_DIRECTORY;
-	if (in_use && !is_dir && !pass->include_live)
-		return;
 	if (head.base.record != 0 || head.base.sequence != 0)
 		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
+	deleted_index_note_record(index, number, head.flags, head.sequence);
+	if (in_use && !is_dir && !pass->include_live)
+		return;
 	MftRecord rec;
 	g_autoptr(GError) error = NULL;
 	if (!mft_record_decode(raw, rs, number, &rec, &error)) {
@@ -227,14 +229,18 @@ static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
 		index->stats.records_damaged++;
 		return;
 	}
+	if (is_dir)
+		index_traces_add_directory(pass->traces, &rec);
 	if (number < MFT_RECORD_FIRST_USER && number != MFT_RECORD_ROOT && number != MFT_RECORD_EXTEND)
 		return; /* metadata files are never deleted; $Extend anchors its own subtree */
 	uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
 	g_autoptr(MftFile) f = mft_file_build(&vol->mft, &rec, build_flags, &pass->budget, NULL);
 	if (f == NULL)
 		return;
-	/* A record that never held a file has no name and no data: nothing to restore. */
-	if (!f->has_name && f->streams->len == 0)
+	/* A record that never held a file has no name and no data: nothing to restore. A
+	 * directory without a name is kept: its children hang from it, and an index entry
+	 * may name it (path_traces.c). */
+	if (!f->has_name && f->streams->len == 0 && !is_dir)
 		return;
 	if (!in_use && !f->has_name && !is_dir) {
 		gboolean any_data = FALSE;
@@ -338,7 +344,7 @@ static void count_states(DeletedIndex *index)
 	g_hash_table_iter_init(&it, index->by_id);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
 		const RfsEntryInfo *info = &((const IndexNode *)value)->info;
-		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & RFS_ENTRY_DIRECTORY))
+		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
 			index->stats.by_state[rfs_entry_state(info)]++;
 	}
 }
@@ -358,6 +364,7 @@ MftScan *mft_scan_new(const Volume *vol, DeletedIndex *index, uint32_t scan_flag
 		.index = index,
 		.include_live = scan_flags & RFS_SCAN_INCLUDE_LIVE,
 		.claims = cluster_claims_new(vol->mft.boot.total_clusters),
+		.traces = index_traces_new(vol, index->name_claims),
 	};
 	if (scan_flags & (RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL))
 		scan->pass.carve = mft_carve_new(vol);
@@ -371,7 +378,32 @@ void mft_scan_free(MftScan *scan)
 		return;
 	cluster_claims_free(scan->pass.claims);
 	mft_carve_free(scan->pass.carve);
+	index_traces_free(scan->pass.traces);
 	g_free(scan);
+}
+
+static bool wanted_claim(void *user_data, MftRef ref, bool referenced, int64_t creation)
+{
+	return path_traces_wanted(user_data, ref, referenced, creation);
+}
+
+/* The directories' INDX blocks, read only when some entry needs a name or a parent the
+ * MFT cannot give: on a volume where every path is whole they would add only ghosts. From
+ * here on (the deep sweep too) only claims that could change something are kept. */
+static void read_index_blocks(MftScan *scan)
+{
+	DeletedIndex *index = scan->pass.index;
+	bool needed = path_traces_prepare(index);
+	index_traces_set_filter(scan->pass.traces, wanted_claim, index);
+	uint64_t bytes = index_traces_pending_bytes(scan->pass.traces);
+	if (!needed) {
+		g_info("every entry has its name and parent: %" PRIu64 " bytes of index blocks not read",
+		       bytes);
+		return;
+	}
+	index_traces_read_blocks(scan->pass.traces, NULL, NULL);
+	g_info("index blocks: %" PRIu64 " bytes read, %u references claimed", bytes,
+	       name_claims_count(index->name_claims));
 }
 
 bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, GError **error)
@@ -410,12 +442,16 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	g_async_queue_unref(r.full);
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
+	read_index_blocks(scan);
 	return true;
 }
 
+/* A carved INDX block: its entries become carved-index claims (a copy is decoded). */
 static void sweep_index_block(void *user_data, uint64_t offset, const uint8_t *block, size_t size)
 {
-	(void)user_data, (void)offset, (void)block, (void)size;
+	ScanPass *pass = user_data;
+	(void)offset;
+	index_traces_add_carved(pass->traces, block, size);
 }
 
 static void sweep_file_record(void *user_data, uint64_t offset, const uint8_t *record, size_t size)
@@ -441,6 +477,21 @@ void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data)
 	       scan->sweep.index_blocks, scan->sweep.file_records, scan->sweep.unreadable);
 }
 
+/* A journal name as a claim. A name the file only had before a rename is left out: the
+ * rename's two records share one time, and the new name is the one the claims want. */
+static bool claim_journal_name(const UsnJoinName *n, void *user_data)
+{
+	NameClaims *claims = user_data;
+	const uint32_t named = USN_REASON_FILE_CREATE | USN_REASON_FILE_DELETE |
+			       USN_REASON_RENAME_NEW_NAME;
+	if (!(n->reason & named))
+		return true;
+	FileName fn = { .parent = n->parent, .mft_change = n->time, .last_write = n->time,
+			.name_space = FILE_NAME_WIN32 };
+	name_claims_add(claims, n->child, &fn, n->name, RFS_PATH_SOURCE_USN);
+	return true;
+}
+
 void mft_scan_finish(MftScan *scan)
 {
 	DeletedIndex *index = scan->pass.index;
@@ -449,6 +500,7 @@ void mft_scan_finish(MftScan *scan)
 	usn_join_read(usn, scan->pass.vol);
 	index->stats.usn_records = usn_join_records(usn);
 	usn_join_apply(usn, index);
+	usn_join_foreach_name(usn, claim_journal_name, index->name_claims);
 	path_rebuild_link(index, scan->pass.include_live);
 	resolve_claims(scan->pass.vol, scan->pass.claims);
 	count_states(index); /* after the claims: they change states */

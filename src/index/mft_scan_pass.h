@@ -7,6 +7,7 @@
 
 #include "index/cluster_claims.h"
 #include "index/deleted_index.h"
+#include "index/index_traces.h"
 #include "ntfs/mft_file.h"
 #include "ntfs/volume.h"
 
@@ -20,6 +21,7 @@ typedef struct {
 	MftFileBudget budget; /* extension-record reads, shared by every file of the pass */
 	ClusterClaims *claims; /* the clusters deleted streams map, compared after the pass */
 	MftCarve *carve;      /* the deep scan's carved records; NULL without RFS_SCAN_DEEP */
+	IndexTraces *traces;  /* $I30 entries of every directory: name claims */
 } ScanPass;
 
 /* Where a file's record was found. */

@@ -4,7 +4,6 @@
 #define G_LOG_DOMAIN "restorefs-index"
 
 #include "index/deleted_index.h"
-#include "ntfs/mft_reader.h"
 
 #include <string.h>
 
@@ -15,6 +14,7 @@ enum {
 	STATE_PRUNED = 1u << 1,
 	STATE_UNSORTED = 1u << 2, /* a directory whose children changed names or grew */
 	STATE_ON_PATH = 1u << 3,  /* on the walk break_cycles is making */
+	STATE_TRACED = 1u << 4,   /* its path used a claim: its own name or an ancestor's */
 };
 
 /* A carved directory of the same record number and sequence (or one more: freed since). */
@@ -29,26 +29,38 @@ static IndexNode *resolve_carved_parent(DeletedIndex *index, IndexNode *node)
 
 /* Windows and ntfs-3g bump a record's sequence number when they free it, so a deleted
  * child's parent reference may trail its deleted parent by one. Anything else means the
- * parent's record now holds another file: the child is an orphan. */
+ * parent's record now holds another file. */
+IndexNode *path_rebuild_dir_lookup(const DeletedIndex *index, MftRef ref)
+{
+	IndexNode *dir = g_hash_table_lookup(index->dirs, GSIZE_TO_POINTER(ref.record));
+	if (dir == NULL)
+		return NULL;
+	if (dir->info.sequence == ref.sequence)
+		return dir;
+	if ((dir->info.flags & RFS_ENTRY_REMOVED) && dir->info.sequence == mft_sequence_next(ref.sequence))
+		return dir;
+	return NULL;
+}
+
+/* A carved record's parent is first looked for among the carved: after a format, record
+ * numbers and sequence numbers start again, and today's record 40 with sequence 1 is not
+ * the carved child's record 40 with sequence 1; the old root of a formatted volume is
+ * today's. Then the MFT's directory; then a carved one; failing those, a folder rebuilt from
+ * a claim for exactly that reference (path_traces.c); failing that, the child is an orphan. */
 static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
 {
 	MftRef ref = node->parent_ref;
 	bool carved = node->info.flags & RFS_ENTRY_CARVED;
 	if (carved && ref.record == MFT_RECORD_ROOT)
-		return index->root; /* the old root of a formatted volume is today's */
-	/* A carved record's parent is first looked for among the carved: after a format,
-	 * record numbers and sequence numbers start again, and today's record 40 with
-	 * sequence 1 is not the carved child's record 40 with sequence 1. */
-	IndexNode *found = carved ? resolve_carved_parent(index, node) : NULL;
-	if (found != NULL)
-		return found;
-	IndexNode *dir = g_hash_table_lookup(index->dirs, GSIZE_TO_POINTER(ref.record));
-	if (dir != NULL && dir != node && dir->info.sequence == ref.sequence)
-		return dir;
-	if (dir != NULL && dir != node && (dir->info.flags & RFS_ENTRY_REMOVED) &&
-	    dir->info.sequence == mft_sequence_next(ref.sequence))
-		return dir;
-	return carved ? NULL : resolve_carved_parent(index, node);
+		return index->root;
+	IndexNode *dir = carved ? resolve_carved_parent(index, node) : NULL;
+	if (dir == NULL)
+		dir = path_rebuild_dir_lookup(index, ref);
+	if (dir == NULL && !carved)
+		dir = resolve_carved_parent(index, node);
+	if (dir == NULL)
+		dir = path_traces_folder(index, ref);
+	return dir == node ? NULL : dir;
 }
 
 static void attach(IndexNode *parent, IndexNode *child)
@@ -305,6 +317,19 @@ static void finish_directories(DeletedIndex *index, GPtrArray *order)
 	}
 }
 
+/* Entries whose path used a claim anywhere: their own name, or an ancestor's. */
+static void count_paths_from_traces(DeletedIndex *index, GPtrArray *order)
+{
+	for (guint i = 0; i < order->len; i++) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		bool own = n->info.path_source != RFS_PATH_SOURCE_MFT;
+		if (own || (n->parent != NULL && (n->parent->state & STATE_TRACED)))
+			n->state |= STATE_TRACED;
+		if ((n->state & STATE_TRACED) && n->base == NULL)
+			index->stats.paths_from_traces++;
+	}
+}
+
 static void count_and_mark_orphans(DeletedIndex *index)
 {
 	g_autoptr(GPtrArray) below = preorder(index->lost_found);
@@ -318,6 +343,7 @@ static void count_and_mark_orphans(DeletedIndex *index)
 
 void path_rebuild_link(DeletedIndex *index, bool keep_live)
 {
+	path_traces_apply(index);
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
 		if (n == index->root || n == index->lost_found || n->base != NULL)
@@ -334,6 +360,7 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 		prune_scaffolding(index, extend, true);
 	g_autoptr(GPtrArray) order = preorder(index->root);
 	finish_directories(index, order);
+	count_paths_from_traces(index, order);
 	count_and_mark_orphans(index);
 	if (index->lost_found->children == NULL || index->lost_found->children->len == 0) {
 		detach(index->lost_found);
@@ -350,4 +377,10 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
+	g_clear_pointer(&index->trace_dirs, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted, g_hash_table_unref);
+	g_clear_pointer(&index->trace_wanted_creation, g_hash_table_unref);
+	g_clear_pointer(&index->name_claims, name_claims_free);
+	g_clear_pointer(&index->record_states, g_free);
+	index->record_count = 0;
 }

@@ -109,6 +109,7 @@ bool mft_record_peek(ByteSpan raw, MftRecordHeader *out)
 	if (!span_has(raw, 0, FILE_REC_MIN_HEADER) || memcmp(raw.data, "FILE", 4) != 0)
 		return false;
 	out->flags = le16_at(raw.data + FILE_REC_FLAGS);
+	out->sequence = le16_at(raw.data + FILE_REC_SEQUENCE);
 	out->base = mft_ref_from_u64(le64_at(raw.data + FILE_REC_BASE_REF));
 	return true;
 }

@@ -76,6 +76,7 @@ bool mft_record_decode(uint8_t *buf, size_t size, uint64_t record_number, MftRec
  * the first stride ahead of its last two bytes, where fixups change nothing. */
 typedef struct {
 	uint16_t flags;       /* MFT_RECORD_* */
+	uint16_t sequence;
 	MftRef base;          /* as in MftRecord */
 } MftRecordHeader;
 

@@ -243,3 +243,27 @@ Test(list_format, human_sizes)
 		cr_assert_str_eq(out, cases[i].text, "%" PRIu64 ": %s", cases[i].bytes, out);
 	}
 }
+
+Test(list_format, a_ghost_says_so_in_every_format)
+{
+	RfsEntryInfo e = sample_file();
+	e.flags = RFS_ENTRY_REMOVED | RFS_ENTRY_GHOST;
+	e.attributes = 0x20;
+	cr_assert_str_eq(list_format_type_word(&e), "ghost");
+	g_autoptr(GString) s = g_string_new(NULL);
+	list_format_flag_words(s, &e, "|");
+	cr_assert_str_eq(s->str, "removed", "the type column says ghost already");
+	ListFormatRow row = { .info = &e, .path = "/docs/gone.txt", .recoverable_percent = 0 };
+	g_string_truncate(s, 0);
+	list_format_text_row(s, &row);
+	cr_assert_str_eq(s->str, "ghost    12.1 KiB  2026-11-24 02:49:46  /docs/gone.txt\n");
+	g_string_truncate(s, 0);
+	list_format_bodyfile_row(s, &row);
+	cr_assert(g_str_has_prefix(s->str, "0|/docs/gone.txt (deleted) (ghost)|70-3|r/r---------|"), "%s", s->str);
+	g_string_truncate(s, 0);
+	list_format_csv_row(s, &row);
+	cr_assert(strstr(s->str, ",ghost,") != NULL, "%s", s->str);
+	RfsScanStats stats = { .ghosts = 3, .paths_from_traces = 7 };
+	g_autofree char *summary = list_format_summary(&stats, 10);
+	cr_assert(strstr(summary, "; 7 paths from index entries; 3 ghosts (names only, no data)") != NULL, "%s", summary);
+}

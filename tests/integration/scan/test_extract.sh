@@ -53,7 +53,9 @@ with open(sys.argv[1], newline='', encoding='utf-8') as f:
 EOF
 
 # Deleted files and streams that are not intact: what --extract must name and count.
-not_intact=$(awk -F'\t' '$3 != "dir" && $5 ~ /removed/ && $7 != "intact"' "$tmp/list.tsv" | wc -l)
+# Ghosts (names from index entries, no data) are listed but never extracted.
+not_intact=$(awk -F'\t' '$3 != "dir" && $3 != "ghost" && $5 ~ /removed/ && $7 != "intact"' "$tmp/list.tsv" | wc -l)
+ghosts=$(awk -F'\t' '$3 == "ghost"' "$tmp/list.tsv" | wc -l)
 bad_state=$(awk -F'\t' '$7 !~ /^(intact|partly-overwritten|overwritten|incomplete|contested)$/' "$tmp/list.tsv" | head -1)
 [[ -z "$bad_state" ]] || fail "a row has no valid state: $bad_state"
 
@@ -77,6 +79,10 @@ if ((extract_rc != want_rc)); then
 fi
 named=$(grep -c ': not intact: ' "$tmp/extract.err" || true)
 ((named == not_intact)) || fail "--extract named $named files as not intact, the listing has $not_intact"
+if ((ghosts > 0)); then
+	grep -q "; $ghosts ghosts\{0,1\} not written" "$tmp/extract.log" "$tmp/extract.err" ||
+		fail "the --extract summary does not say that $ghosts ghosts were not written"
+fi
 intact_listed=$(awk -F'\t' '$3 != "dir" && $5 ~ /removed/ && $7 == "intact"' "$tmp/list.tsv" | wc -l)
 grep -q "; contents: $intact_listed intact" "$tmp/extract.log" ||
 	fail "--extract summary does not count $intact_listed intact files: $(cat "$tmp/extract.log")"
