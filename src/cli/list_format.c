@@ -195,7 +195,8 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 		g_strlcpy(size, "<dir>", sizeof size);
 	else
 		list_format_human_size(e->size_bytes, size);
-	if (!(e->flags & RFS_ENTRY_REMOVED))
+	/* A shadow copy's file is gone from the live volume, whatever its state in the copy. */
+	if (!(e->flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SNAPSHOT)))
 		g_string_append_printf(out, "%5s", "live");
 	else if (dir)
 		g_string_append_printf(out, "%5s", "-");
@@ -220,6 +221,8 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 			       s->records_damaged);
 	if (s->live_files > 0)
 		g_string_append_printf(out, "; %" PRIu64 " live files", s->live_files);
+	if (s->snapshot_files > 0)
+		g_string_append_printf(out, "; %" PRIu64 " files from shadow copies", s->snapshot_files);
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);
 }

@@ -25,8 +25,10 @@ enum {
 RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStreamOptions *options,
 			   GError **error)
 {
-	const IndexNode *n = ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
-	if (n == NULL) {
+	const Volume *vol = NULL;
+	const DeletedIndex *index = context_index_of(ctx, id, &vol);
+	const IndexNode *n = index != NULL ? deleted_index_lookup(index, id) : NULL;
+	if (n == NULL || vol == NULL) {
 		rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
 		return NULL;
 	}
@@ -34,7 +36,8 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 		rfs_set_error(error, RFS_ERROR_INVALID, "entry %" PRIu64 " is a directory", id);
 		return NULL;
 	}
-	g_autoptr(MftFile) file = mft_file_load(&ctx->vol->mft, n->info.mft_record, 0, error);
+	/* A shadow copy's entry is read from the copy's own volume. */
+	g_autoptr(MftFile) file = mft_file_load(&vol->mft, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;
 	MftStream *owned = mft_file_steal_stream(file, n->info.stream_name);
@@ -43,7 +46,7 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 		owned->resident = true;
 	}
 	bool removed = n->info.flags & RFS_ENTRY_REMOVED;
-	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, options, error);
+	struct DataStream *ds = data_stream_new(vol, owned, removed, options, error);
 	if (ds == NULL)
 		return NULL;
 	RfsStream *stream = g_new0(RfsStream, 1);

@@ -47,6 +47,9 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 		fprintf(stderr, ", %" PRIu64 " damaged", s->records_damaged);
 	if (opts->show_live)
 		fprintf(stderr, ", %" PRIu64 " live files shown", s->live_files);
+	if (rfs_context_snapshot_count(ctx) > 0)
+		fprintf(stderr, "; %zu shadow copies add %" PRIu64 " files", rfs_context_snapshot_count(ctx),
+			s->snapshot_files);
 	fputc('\n', stderr);
 }
 
@@ -62,7 +65,8 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
 	Progress *progress = progress_new("Scanning MFT", 0, PROGRESS_COUNT, "records");
-	bool ok = rfs_context_scan(ctx, opts->show_live ? RFS_SCAN_INCLUDE_LIVE : RFS_SCAN_DEFAULT,
+	uint32_t flags = (opts->show_live ? RFS_SCAN_INCLUDE_LIVE : 0) | (opts->snapshots ? 0 : RFS_SCAN_NO_SNAPSHOTS);
+	bool ok = rfs_context_scan(ctx, flags,
 				   progress_callback, progress, error);
 	progress_free(progress);
 	if (!ok)

@@ -18,7 +18,7 @@
  * The volume location and the BitLocker secrets land in the structs restorefs-scan's GOption
  * entries fill, so one parser (frontend/common_opts.c) checks both programs' values. */
 typedef struct {
-	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
+	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable, *snapshots;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
 	int show_live, rw, help, version;
@@ -43,6 +43,7 @@ static const struct fuse_opt templates[] = {
 	VALUE("overwritten=%s", overwritten),
 	VALUE("unreadable=%s", unreadable),
 	VALUE("min_recoverable=%s", min_recoverable),
+	VALUE("snapshots=%s", snapshots),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
 	{ "force", offsetof(RawOptions, location.force), 1 },
 	{ "--force", offsetof(RawOptions, location.force), 1 },
@@ -187,6 +188,11 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 		return false;
 	opts->min_recoverable = (unsigned)percent;
 	opts->show_live = raw->show_live != 0;
+	opts->snapshots = true;
+	if (raw->snapshots != NULL && !common_opts_parse_snapshots(raw->snapshots, &opts->snapshots, &error)) {
+		*message = g_strdup_printf("-o snapshots: %s", error->message);
+		return false;
+	}
 	return true;
 }
 
@@ -246,6 +252,7 @@ static void raw_options_clear(RawOptions *raw)
 	g_clear_pointer(&raw->gid, g_free);
 	g_clear_pointer(&raw->umask, g_free);
 	g_clear_pointer(&raw->overwritten, g_free);
+	g_clear_pointer(&raw->snapshots, g_free);
 	g_clear_pointer(&raw->unreadable, g_free);
 	g_clear_pointer(&raw->min_recoverable, g_free);
 	common_opts_location_args_clear(&raw->location);
@@ -412,6 +419,9 @@ void mount_options_print_help(const char *program)
 	       "                         the mount itself is read-only whatever the modes say\n"
 	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
 	       "  -o min_recoverable=N   hide files and streams less than N %% recoverable\n"
+	       "  -o snapshots=on|off    Volume Shadow Copies (default on): the files each copy\n"
+	       "                         holds that are gone from the live volume, under\n"
+	       "                         /@GMT-YYYY.MM.DD-HH.MM.SS (the copy's time, UTC)\n"
 	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
 	       "                         as they are, zero serves zeros, eio fails those reads\n"
 	       "  -o unreadable=MODE     ranges whose location on disk is lost (incomplete files):\n"

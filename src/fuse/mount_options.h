@@ -22,6 +22,7 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;
 	bool show_live;
+	bool snapshots;            /* -o snapshots=on (default) */
 	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */
 	RfsStreamOptions stream;   /* -o overwritten=, -o unreadable= */
 	RfsLocation location;

@@ -45,6 +45,11 @@ const char *deleted_index_intern(DeletedIndex *index, const char *s);
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id);
 IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode *dir, const char *name);
 
+/* Keeps only the nodes in `keep` (a set of IndexNode*), after path_rebuild_link: the others
+ * leave the lookups and their parents' children (which stay sorted), and every kept node's
+ * id and parent id gain `origin` (RFS_ENTRY_ID_IN). For the views shadow copies add. */
+void deleted_index_restrict(DeletedIndex *index, GHashTable *keep, unsigned origin);
+
 /* Links every node under its parent (or lost+found), breaks cycles, prunes live directories
  * that lead to nothing, makes names unique and sorts children. Then the index is immutable. */
 void path_rebuild_link(DeletedIndex *index, bool keep_live);
