@@ -37,7 +37,7 @@ bool snapshot_rule_is_store_file(const char *file_name)
 }
 
 bool snapshot_rule_gone_from_live(const SnapshotRecordFacts *snap, const SnapshotRecordFacts *live,
-				  bool live_intact)
+				  bool live_as_good)
 {
 	if (!live->present || !snap->present)
 		return true;
@@ -47,6 +47,6 @@ bool snapshot_rule_gone_from_live(const SnapshotRecordFacts *snap, const Snapsho
 	    live->last_write != snap->last_write)
 		return true;
 	/* The same record, the same state, the same stream: the live tree has it already,
-	 * unless both are deleted and the live clusters have been written over since. */
-	return !snap->in_use && !live_intact;
+	 * unless both are deleted and only the copy still has its clusters. */
+	return !snap->in_use && !live_as_good;
 }

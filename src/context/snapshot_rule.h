@@ -35,9 +35,10 @@ typedef struct {
  * live volume's record of the same number is the same file in the same state with the same
  * content as far as the MFT tells: same in-use state, same sequence number, same kind, the
  * same stream with the same size and the same $STANDARD_INFORMATION last-write time; and,
- * for a file deleted in both, the live copy's clusters are still intact (`live_intact`),
- * since the live tree already shows that one whole. Everything else is shown: files
- * deleted since the copy, files modified since (the copy's older version), records reused
- * by another file, and deleted files whose live clusters were written over since. */
+ * for a file deleted in both, `live_as_good`: the live tree already gives it whole (its
+ * clusters intact there), or the copy cannot do better (its clusters not intact in the copy
+ * either). Everything else is shown: files deleted since the copy, files modified since
+ * (the copy's older version), records reused by another file, and deleted files whose
+ * clusters were written over on the live volume but not yet in the copy. */
 bool snapshot_rule_gone_from_live(const SnapshotRecordFacts *snap, const SnapshotRecordFacts *live,
-				  bool live_intact);
+				  bool live_as_good);

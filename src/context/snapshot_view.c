@@ -134,8 +134,12 @@ static GHashTable *select_gone(RfsContext *ctx, DeletedIndex *view, GHashTable *
 			g_hash_table_insert(live, key, r);
 		}
 		SnapshotRecordFacts snap = snapshot_facts(&n->info), now = live_facts(r, &n->info);
+		/* Deleted in both: the copy adds something only if its clusters are intact where
+		 * the live ones are not. */
 		bool deleted_both = !snap.in_use && now.present && !now.in_use;
-		if (!snapshot_rule_gone_from_live(&snap, &now, deleted_both && live_entry_intact(ctx, &n->info)))
+		bool live_as_good = deleted_both && (live_entry_intact(ctx, &n->info) ||
+						     rfs_entry_state(&n->info) != RFS_STATE_INTACT);
+		if (!snapshot_rule_gone_from_live(&snap, &now, live_as_good))
 			continue;
 		if (!(n->info.flags & RFS_ENTRY_STREAM))
 			(*files)++;
