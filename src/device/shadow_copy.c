@@ -3,10 +3,11 @@
  * BitLocker volume, and libvshadow sees only our BlockSource. Opened read-only; libvshadow
  * and its error objects never leave this file.
  * libvshadow (20190323 in Debian) exports its own copies of libcdata, libcerror,
- * libcthreads and the other libyal helpers, as libbde, libbfio and libvhdi do, each a
- * different release; linked beside them, its calls would bind to whichever copy was loaded
- * first. So it is loaded as libewf is (ewf_source.c), into a link-map namespace of its own
- * with the libbfio it was built against, exactly as its own tools load it. */
+ * libcthreads and the other libyal helpers, as libbde (20190102) and libbfio do; linked
+ * beside libbde, its helper calls bind to libbde's older copies (LD_DEBUG=bindings shows
+ * 885 such bindings). So it is loaded as libewf is (ewf_source.c), into a link-map
+ * namespace of its own with the libbfio it was built against, as its own tools load it;
+ * the libbfio handle that carries our callbacks is made by that namespace's libbfio. */
 #define _GNU_SOURCE
 #define G_LOG_DOMAIN "restorefs-device"
 
