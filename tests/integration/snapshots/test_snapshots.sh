@@ -7,7 +7,8 @@
 # under /@GMT-YYYY.MM.DD-HH.MM.SS/ at its original path; each one's md5 through
 # restorefs-scan --extract and through the FUSE mount; --info lists the six copies with
 # vshadowinfo's identifiers and times; outside the @GMT folders the listing equals the
-# --snapshots=off one (and --no-snapshots equals --snapshots=off); the image is unchanged.
+# --snapshots=off one (and --no-snapshots equals --snapshots=off); a damaged catalog costs
+# one warning and nothing else; the image is unchanged.
 #   env RESTOREFS_FIXTURES   the fixtures (default <repo>/../shared/fixtures); missing: SKIP
 set -uo pipefail
 
@@ -194,6 +195,16 @@ if mountpoint -q "$MNT"; then
 	find "$MNT" -maxdepth 1 -name '@GMT-*' | grep -q . && fail "-o snapshots=off still shows @GMT folders"
 	umount "$MNT"
 fi
+
+# A damaged catalog (its offset in the VSS header, at byte 0x1e30 of the volume, made to
+# point far away) costs one warning; the live volume's listing stays as it is.
+cp --sparse=always "$IMG" "$W/bad.raw"
+printf '\377\377\377\377\0\0\0\0' | dd of="$W/bad.raw" bs=1 seek=$((OFFSET + 0x1e30)) conv=notrunc 2>/dev/null
+"$SCAN" -q -f csv --offset "$OFFSET" "$W/bad.raw" >"$W/bad.csv" 2>"$W/bad.err" || fail "a damaged catalog failed the scan"
+[[ $(wc -l <"$W/bad.err") -eq 1 ]] && grep -q 'shadow copies left out' "$W/bad.err" ||
+	fail "a damaged catalog should cost one warning: $(cat "$W/bad.err")"
+cmp -s "$W/bad.csv" "$W/off.csv" || fail "a damaged catalog changed the live volume's listing"
+rm -f "$W/bad.raw"
 
 umount "$VSS" 2>/dev/null || umount -l "$VSS"
 after=$(data_digest "$IMG")
