@@ -51,7 +51,7 @@ _restorefs_secret_opts=(--password-file --recovery-password-file --startup-key -
 	--password-fd --bitlocker)
 _restorefs_scan_opts=(--help --format --name --min-size --max-size --min-recoverable --live
 	--no-directories --extract --merge --overwritten --info --find-volumes --full --json
-	--quiet --version --deep --deep=all --snapshots=off --deleted-after --deleted-before
+	--quiet --version --deep --deep=all --snapshots=off --no-snapshots --deleted-after --deleted-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
 _restorefs_mount_opts=(--help --version --deep --deep=all --snapshots=off --ghosts --deleted-after
 	--deleted-before

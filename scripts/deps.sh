@@ -12,6 +12,9 @@ PACKAGES=(
 	libcriterion-dev
 	# image formats: libewf (E01), libvhdi (VHD, VHDX), libvmdk (VMDK), libqcow (QCOW)
 	libewf-dev libvhdi-dev libvmdk-dev libqcow-dev
+	# Volume Shadow Copies: libvshadow; vshadowinfo and vshadowmount (libvshadow-utils), the
+	# tests' reference
+	libvshadow-dev libvshadow-utils
 	# fuzzing (scripts/fuzz.sh): clang, and libFuzzer's runtime, which clang only recommends
 	clang libclang-rt-14-dev
 	# man pages: scdoc (build), man (man-db, the man page test)

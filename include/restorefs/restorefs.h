@@ -165,7 +165,7 @@ typedef struct {
 typedef enum {
 	RFS_SCAN_PHASE_MFT,       /* MFT records of the volume                              */
 	RFS_SCAN_PHASE_SWEEP,     /* bytes of the swept clusters (RFS_SCAN_DEEP)            */
-	RFS_SCAN_PHASE_SNAPSHOTS, /* MFT records of the Volume Shadow Copies                */
+	RFS_SCAN_PHASE_SNAPSHOTS, /* Volume Shadow Copies scanned                           */
 } RfsScanPhase;
 RfsScanPhase rfs_context_scan_phase(const RfsContext *ctx);
 
@@ -321,6 +321,27 @@ char *rfs_context_entry_path(const RfsContext *ctx, RfsEntryId id);
 /* The original path on the volume as far as it is known (g_free); an orphan's starts with
  * "?/" where the chain of parents breaks. */
 char *rfs_context_entry_original_path(const RfsContext *ctx, RfsEntryId id);
+
+/* ---- shadow copies ----------------------------------------------------------------------- */
+
+/* A Volume Shadow Copy of the volume, found by rfs_context_scan() unless
+ * RFS_SCAN_NO_SNAPSHOTS. Its files that are gone from the live volume (changed or deleted
+ * since the copy was taken) appear under `folder` in the root, with their original paths
+ * inside, ids of origin RFS_ORIGIN_SNAPSHOT(number), RFS_ENTRY_SNAPSHOT and
+ * RfsEntryInfo.snapshot = number; reads come from the copy's blocks. */
+typedef struct {
+	unsigned number;          /* 1..63, catalog order (oldest first) */
+	const char *identifier;   /* the store's GUID */
+	int64_t creation_time;    /* FILETIME, UTC */
+	uint64_t size_bytes;      /* the volume's size when the copy was taken */
+	const char *folder;       /* "@GMT-YYYY.MM.DD-HH.MM.SS" (UTC), the folder in the root */
+	RfsEntryId folder_id;     /* 0 when its volume could not be read (a warning said why) */
+	uint64_t files;           /* files it adds to the tree (named streams not counted) */
+} RfsSnapshotInfo;
+
+/* Valid after rfs_context_scan(); 0 / NULL past the end. */
+size_t rfs_context_snapshot_count(const RfsContext *ctx);
+const RfsSnapshotInfo *rfs_context_snapshot(const RfsContext *ctx, size_t i);
 
 /* ---- reading ----------------------------------------------------------------------------- */
 

@@ -35,12 +35,14 @@ bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *
 	       fnmatch(f->name_glob, info->file_name, 0) == 0;
 }
 
-/* A listable entry: deleted, or live when asked; never the synthetic root or lost+found. */
+/* A listable entry: deleted, from a shadow copy (where it may have been live: it is gone
+ * from the live volume), or live when asked; never the synthetic root, lost+found or a
+ * shadow copy's folder. */
 static bool listable(const Filters *f, const RfsEntryInfo *info)
 {
 	if (info->flags & RFS_ENTRY_SYNTHETIC)
 		return false;
-	return (info->flags & RFS_ENTRY_REMOVED) || f->include_live;
+	return (info->flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SNAPSHOT)) || f->include_live;
 }
 
 typedef struct {

@@ -192,7 +192,8 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 		g_strlcpy(size, "<dir>", sizeof size);
 	else
 		list_format_human_size(e->size_bytes, size);
-	if (!(e->flags & RFS_ENTRY_REMOVED))
+	/* A shadow copy's file is gone from the live volume, whatever its state in the copy. */
+	if (!(e->flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SNAPSHOT)))
 		g_string_append_printf(out, "%5s", "live");
 	else if (e->flags & RFS_ENTRY_GHOST)
 		g_string_append_printf(out, "%5s", "ghost"); /* a name only: nothing to recover */
@@ -242,6 +243,10 @@ char *list_format_summary(const RfsScanStats *s, uint64_t listed)
 	if (s->ghosts > 0) {
 		g_string_append(out, "; ");
 		entry_text_count(out, s->ghosts, "ghost (name only, no data)", "ghosts (names only, no data)");
+	}
+	if (s->snapshot_files > 0) {
+		g_string_append(out, "; ");
+		entry_text_count(out, s->snapshot_files, "file from shadow copies", "files from shadow copies");
 	}
 	g_string_append_printf(out, "; %" PRIu64 " listed", listed);
 	return g_string_free(out, FALSE);

@@ -51,6 +51,8 @@ typedef struct {
 	gboolean find_volumes;
 	gboolean full;
 	gboolean json;
+	char *snapshots;
+	gboolean no_snapshots;
 	char **args;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
@@ -88,6 +90,9 @@ static const char description[] =
 	"(with --deep also from INDX blocks in free space). Type 'ghost': a deleted file known\n"
 	"only from an index entry, its record reused: name, size and times, no data; never\n"
 	"extracted.\n"
+	"Files that a Volume Shadow Copy holds and the live volume no longer has (deleted or\n"
+	"changed since) are under /@GMT-YYYY.MM.DD-HH.MM.SS/ (the copy's time, UTC) at their\n"
+	"original paths; --info lists the copies, --snapshots=off leaves them out.\n"
 	"\n"
 	"Extraction: -x DIR recreates the tree under DIR (created if missing; refused if not\n"
 	"empty unless --merge), named streams as 'file:stream' beside their file, with the\n"
@@ -194,6 +199,10 @@ static GOptionEntry *main_entries(ScanOptions *o)
 		  "SOURCE is a disk: search it for NTFS and BitLocker volumes", NULL },
 		{ "full", 0, 0, G_OPTION_ARG_NONE, &o->full,
 		  "With --find-volumes: read every sector, not only likely places", NULL },
+		{ "snapshots", 0, 0, G_OPTION_ARG_STRING, &o->snapshots,
+		  "Volume Shadow Copies: on (default) lists the files each copy holds that are gone from the live volume, under /@GMT-YYYY.MM.DD-HH.MM.SS/; off leaves them out",
+		  "on|off" },
+		{ "no-snapshots", 0, 0, G_OPTION_ARG_NONE, &o->no_snapshots, "Same as --snapshots=off", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Same as --format=json", NULL },
 		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress bar and no summary", NULL },
 		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
@@ -214,6 +223,7 @@ static void scan_options_clear(ScanOptions *o)
 	g_free(o->min_recoverable);
 	g_free(o->extract_dir);
 	g_free(o->overwritten);
+	g_free(o->snapshots);
 	g_strfreev(o->args);
 	common_opts_location_args_clear(&o->location);
 	common_opts_secret_args_clear(&o->secrets);
@@ -238,6 +248,7 @@ typedef struct {
 	Filters filters;
 	RfsStreamOptions stream;
 	RfsLocation location;
+	bool snapshots;
 } ScanSettings;
 
 /* Returns an exit code when the process should end now, -1 to go on. */
@@ -307,6 +318,11 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 	if (o->overwritten != NULL &&
 	    !common_opts_parse_overwritten(o->overwritten, &s->stream.overwritten, &error))
 		return fail(EXIT_USAGE, "--overwritten: %s", error->message);
+	s->snapshots = !o->no_snapshots;
+	if (o->snapshots != NULL && !common_opts_parse_snapshots(o->snapshots, &s->snapshots, &error))
+		return fail(EXIT_USAGE, "--snapshots: %s", error->message);
+	if (o->snapshots != NULL && o->no_snapshots && s->snapshots)
+		return fail(EXIT_USAGE, "--no-snapshots and --snapshots=on contradict each other");
 	if (o->merge && o->extract_dir == NULL)
 		return fail(EXIT_USAGE, "--merge goes with --extract");
 	if (o->full && !o->find_volumes)
@@ -330,6 +346,30 @@ static const char *const ntfs_members[] = {
 	"serial", "label",
 };
 
+/* The shadow copies: [{"number", "identifier", "created", "size", "folder", "readable",
+ * "files"}]. */
+static JsonNode *snapshots_json(const RfsContext *ctx)
+{
+	JsonArray *list = json_array_new();
+	for (size_t i = 0; i < rfs_context_snapshot_count(ctx); i++) {
+		const RfsSnapshotInfo *c = rfs_context_snapshot(ctx, i);
+		char iso[ENTRY_TEXT_ISO_SIZE];
+		entry_text_filetime_iso(c->creation_time, iso);
+		JsonObject *obj = json_object_new();
+		json_object_set_int_member(obj, "number", c->number);
+		json_object_set_string_member(obj, "identifier", c->identifier);
+		json_object_set_string_member(obj, "created", iso);
+		json_object_set_int_member(obj, "size", (gint64)c->size_bytes);
+		json_object_set_string_member(obj, "folder", c->folder);
+		json_object_set_boolean_member(obj, "readable", c->folder_id != 0);
+		json_object_set_int_member(obj, "files", (gint64)c->files);
+		json_array_add_object_element(list, obj);
+	}
+	JsonNode *node = json_node_new(JSON_NODE_ARRAY);
+	json_node_take_array(node, list);
+	return node;
+}
+
 static void print_info_json(const char *source, const RfsContext *ctx)
 {
 	const RfsEncryptionInfo *enc = rfs_context_encryption(ctx);
@@ -341,6 +381,7 @@ static void print_info_json(const char *source, const RfsContext *ctx)
 			json_object_set_null_member(obj, ntfs_members[i]);
 	}
 	json_object_set_boolean_member(obj, "locked", locked);
+	json_object_set_member(obj, "snapshots", snapshots_json(ctx));
 	if (enc != NULL)
 		json_object_set_member(obj, "encryption", list_format_encryption_json(enc));
 	else
@@ -406,6 +447,17 @@ static void print_info_text(const char *source, const RfsContext *ctx)
 	printf("serial number:   %016" PRIX64 "\n", v->serial);
 	if (v->label != NULL && v->label[0] != '\0')
 		print_escaped("label:           ", v->label);
+	size_t copies = rfs_context_snapshot_count(ctx);
+	if (copies > 0)
+		printf("shadow copies:   %zu\n", copies);
+	for (size_t i = 0; i < copies; i++) {
+		const RfsSnapshotInfo *c = rfs_context_snapshot(ctx, i);
+		char iso[ENTRY_TEXT_ISO_SIZE];
+		entry_text_filetime_iso(c->creation_time, iso);
+		printf("  %2u  %s  %s  %" PRIu64 " bytes  %s%s\n", c->number, c->identifier,
+		       iso[0] != '\0' ? iso : "unknown-time", c->size_bytes, c->folder,
+		       c->folder_id != 0 ? "" : " (unreadable)");
+	}
 }
 
 /* The volume (and, for BitLocker, what its header says without a key). */
@@ -490,7 +542,8 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 
 	ScanProgress progress;
 	scan_progress_init(&progress, ctx, !o->quiet);
-	uint32_t scan_flags = (uint32_t)o->deep | (s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : 0);
+	uint32_t scan_flags = (uint32_t)o->deep | (s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : 0) |
+			      (s->snapshots ? 0 : RFS_SCAN_NO_SNAPSHOTS);
 	bool scanned = rfs_context_scan(ctx, scan_flags, scan_progress_callback, &progress, &error);
 	scan_progress_clear(&progress);
 	if (!scanned && o->info) {

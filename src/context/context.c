@@ -363,6 +363,7 @@ void rfs_context_free(RfsContext *ctx)
 {
 	if (ctx == NULL)
 		return;
+	snapshot_view_free_all(ctx); /* the copies read through volume_src */
 	deleted_index_free(ctx->index);
 	volume_free(ctx->vol);
 	encrypted_volume_free(ctx->encrypted); /* borrows volume_src while locked */
@@ -420,6 +421,8 @@ bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc prog
 	}
 	mft_scan_finish(scan);
 	ctx->index = index;
+	ctx->phase = RFS_SCAN_PHASE_SNAPSHOTS;
+	snapshot_view_scan_all(ctx, scan_flags, progress, user_data);
 	g_info("%s: %" PRIu64 " records, %" PRIu64 " deleted files, %" PRIu64 " deleted directories, %" PRIu64 " orphans",
 	       ctx->source, index->stats.records_total, index->stats.deleted_files,
 	       index->stats.deleted_dirs, index->stats.orphans);

@@ -6,9 +6,24 @@
 
 #include <string.h>
 
+/* Ids of origin k are shadow copy k's (snapshot_view.c), in that copy's own index. */
 static const IndexNode *node_of(const RfsContext *ctx, RfsEntryId id)
 {
-	return ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
+	const Volume *vol;
+	const DeletedIndex *index = context_index_of(ctx, id, &vol);
+	return index != NULL ? deleted_index_lookup(index, id) : NULL;
+}
+
+/* A copy's folder in the root, and its lost+found: kept out of original paths. */
+static bool is_snapshot_root(const RfsContext *ctx, const IndexNode *n)
+{
+	return RFS_ENTRY_ORIGIN(n->info.id) != RFS_ORIGIN_MFT && n->parent == ctx->index->root;
+}
+
+static bool is_lost_found(const RfsContext *ctx, const IndexNode *n)
+{
+	return n == ctx->index->lost_found ||
+	       (n->info.id & ~((RfsEntryId)0xff << 56)) == RFS_ENTRY_LOST_FOUND;
 }
 
 const RfsEntryInfo *rfs_context_lookup(const RfsContext *ctx, RfsEntryId id)
@@ -63,7 +78,9 @@ static char *path_of(const RfsContext *ctx, const IndexNode *n, bool original)
 	GString *out = g_string_new(NULL);
 	for (guint i = chain->len; i-- > 0;) {
 		const IndexNode *p = g_ptr_array_index(chain, i);
-		if (original && p == ctx->index->lost_found) {
+		if (original && is_snapshot_root(ctx, p))
+			continue;
+		if (original && is_lost_found(ctx, p)) {
 			g_string_append_c(out, '?');
 			continue;
 		}

@@ -26,8 +26,10 @@ enum {
 RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStreamOptions *options,
 			   GError **error)
 {
-	const IndexNode *n = ctx->index != NULL ? deleted_index_lookup(ctx->index, id) : NULL;
-	if (n == NULL) {
+	const Volume *vol = NULL;
+	const DeletedIndex *index = context_index_of(ctx, id, &vol);
+	const IndexNode *n = index != NULL ? deleted_index_lookup(index, id) : NULL;
+	if (n == NULL || vol == NULL) {
 		rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
 		return NULL;
 	}
@@ -42,10 +44,10 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 			      n->info.file_name, n->info.mft_record);
 		return NULL;
 	}
-	/* A carved entry's record is not in today's MFT: read it again where it was found. */
+	/* A shadow copy's entry is read from the copy's own volume; a carved entry's record is not in today's MFT: read it again where it was found. */
 	g_autoptr(MftFile) file = (n->info.flags & RFS_ENTRY_CARVED)
-		? carved_record_load(&ctx->vol->mft, n->carved_offset, n->info.mft_record, n->info.sequence, error)
-		: mft_file_load(&ctx->vol->mft, n->info.mft_record, 0, error);
+		? carved_record_load(&vol->mft, n->carved_offset, n->info.mft_record, n->info.sequence, error)
+		: mft_file_load(&vol->mft, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;
 	MftStream *owned = mft_file_steal_stream(file, n->info.stream_name);
@@ -54,7 +56,7 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 		owned->resident = true;
 	}
 	bool removed = n->info.flags & RFS_ENTRY_REMOVED;
-	struct DataStream *ds = data_stream_new(ctx->vol, owned, removed, options, error);
+	struct DataStream *ds = data_stream_new(vol, owned, removed, options, error);
 	if (ds == NULL)
 		return NULL;
 	RfsStream *stream = g_new0(RfsStream, 1);

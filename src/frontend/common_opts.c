@@ -146,6 +146,15 @@ bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out, GE
 			   text != NULL ? text : "");
 }
 
+bool common_opts_parse_snapshots(const char *text, bool *on, GError **error)
+{
+	if (text != NULL && (strcmp(text, "on") == 0 || strcmp(text, "off") == 0)) {
+		*on = text[1] == 'n';
+		return true;
+	}
+	return set_error(error, RFS_ERROR_INVALID, "'%s' is not on or off", text != NULL ? text : "");
+}
+
 /* ---- location --------------------------------------------------------------------------------- */
 
 GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args)

@@ -27,6 +27,9 @@ bool common_opts_parse_u64(const char *text, uint64_t *out, GError **error) G_GN
 bool common_opts_parse_percent(const char *text, unsigned *out, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* "raw", "zero" or "eio" (for rfs_stream_open()); RFS_ERROR_INVALID otherwise. */
+/* "on" or "off": whether the scan reads the volume's shadow copies (-o snapshots=,
+ * --snapshots=). */
+bool common_opts_parse_snapshots(const char *text, bool *on, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

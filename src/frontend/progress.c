@@ -141,7 +141,7 @@ void scan_progress_callback(uint64_t done, uint64_t total, void *user_data)
 			sp->bar = progress_new("sweeping free space", total, PROGRESS_BYTES, "");
 			break;
 		case RFS_SCAN_PHASE_SNAPSHOTS:
-			sp->bar = progress_new("scanning shadow copies", total, PROGRESS_COUNT, "records");
+			sp->bar = progress_new("scanning shadow copies", total, PROGRESS_COUNT, "copies");
 			break;
 		case RFS_SCAN_PHASE_MFT:
 		default:

@@ -62,6 +62,9 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 	if (s->ghosts > 0)
 		g_string_append_printf(line, ", %" PRIu64 " ghosts (names only) %s", s->ghosts,
 				       opts->show_ghosts ? "shown" : "hidden (-o ghosts shows them)");
+	if (rfs_context_snapshot_count(ctx) > 0)
+		g_string_append_printf(line, "; %zu shadow copies add %" PRIu64 " files",
+				       rfs_context_snapshot_count(ctx), s->snapshot_files);
 	fprintf(stderr, "%s\n", line->str);
 }
 
@@ -79,7 +82,8 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
 		return NULL;
 	uint32_t flags = (opts->show_live ? RFS_SCAN_INCLUDE_LIVE : 0) |
-			 (opts->deep ? RFS_SCAN_DEEP : 0) | (opts->deep_all ? RFS_SCAN_DEEP_ALL : 0);
+			 (opts->deep ? RFS_SCAN_DEEP : 0) | (opts->deep_all ? RFS_SCAN_DEEP_ALL : 0) |
+			 (opts->snapshots ? 0 : RFS_SCAN_NO_SNAPSHOTS);
 	ScanProgress progress;
 	scan_progress_init(&progress, ctx, true);
 	bool ok = rfs_context_scan(ctx, flags, scan_progress_callback, &progress, error);

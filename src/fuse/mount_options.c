@@ -22,6 +22,7 @@
 typedef struct {
 	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
 	char *deleted_after, *deleted_before;
+	char *snapshots;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
 	int show_live, ghosts, deep, deep_all, rw, help, version;
@@ -48,6 +49,7 @@ static const struct fuse_opt templates[] = {
 	VALUE("min_recoverable=%s", min_recoverable),
 	LONG_VALUE("deleted_after", "--deleted-after", "%s", deleted_after),
 	LONG_VALUE("deleted_before", "--deleted-before", "%s", deleted_before),
+	VALUE("snapshots=%s", snapshots),
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
 	{ "ghosts", offsetof(RawOptions, ghosts), 1 },
 	{ "--ghosts", offsetof(RawOptions, ghosts), 1 },
@@ -215,6 +217,11 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 	opts->show_ghosts = raw->ghosts != 0;
 	opts->deep = raw->deep != 0 || raw->deep_all != 0;
 	opts->deep_all = raw->deep_all != 0;
+	opts->snapshots = true;
+	if (raw->snapshots != NULL && !common_opts_parse_snapshots(raw->snapshots, &opts->snapshots, &error)) {
+		*message = g_strdup_printf("-o snapshots: %s", error->message);
+		return false;
+	}
 	return true;
 }
 
@@ -274,6 +281,7 @@ static void raw_options_clear(RawOptions *raw)
 	g_clear_pointer(&raw->gid, g_free);
 	g_clear_pointer(&raw->umask, g_free);
 	g_clear_pointer(&raw->overwritten, g_free);
+	g_clear_pointer(&raw->snapshots, g_free);
 	g_clear_pointer(&raw->unreadable, g_free);
 	g_clear_pointer(&raw->min_recoverable, g_free);
 	g_clear_pointer(&raw->deleted_after, g_free);
@@ -458,6 +466,9 @@ void mount_options_print_help(const char *program)
 	       "                         is unknown are hidden\n"
 	       "  -o deleted_before=TIME, --deleted-before TIME\n"
 	       "                         the same, deleted before TIME\n"
+	       "  -o snapshots=on|off    Volume Shadow Copies (default on): the files each copy\n"
+	       "                         holds that are gone from the live volume, under\n"
+	       "                         /@GMT-YYYY.MM.DD-HH.MM.SS (the copy's time, UTC)\n"
 	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
 	       "                         as they are, zero serves zeros, eio fails those reads\n"
 	       "  -o unreadable=MODE     ranges whose location on disk is lost (incomplete files):\n"

@@ -25,6 +25,7 @@ typedef struct {
 	bool show_ghosts;          /* -o ghosts: show RFS_ENTRY_GHOST entries (no data) */
 	bool deep;                 /* -o deep: RFS_SCAN_DEEP */
 	bool deep_all;             /* -o deep=all: RFS_SCAN_DEEP_ALL */
+	bool snapshots;            /* -o snapshots=on (default) */
 	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */
 	int64_t deleted_after;     /* -o deleted_after=TIME: FILETIME; 0 = none            */
 	int64_t deleted_before;    /* -o deleted_before=TIME: FILETIME, exclusive; 0 = none */

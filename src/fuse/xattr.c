@@ -1,6 +1,11 @@
 /* Read-only extended attributes in the user.restorefs. namespace, computed from the index on
  * demand. Any other name (security.*, system.posix_acl_*, ...) is ENODATA and never another
- * error, because file managers, cp -a and rsync -X probe them on every file. */
+ * error, because file managers, cp -a and rsync -X probe them on every file.
+ * Entries under /@GMT-... come from a Volume Shadow Copy (RFS_ENTRY_SNAPSHOT): their bytes
+ * are read from the copy's blocks, which the copy keeps as they were, so such a file is
+ * intact unless the copy's own MFT and $Bitmap say otherwise (a file already deleted in the
+ * copy); the state, recoverable and clusters attributes are computed against the copy.
+ * user.restorefs.shadow_copy names the copy: "GUID creation-time". */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
 #include "daemon.h"
@@ -33,6 +38,7 @@ typedef enum {
 	XATTR_SNAPSHOT,        /* the shadow copy it comes from; absent for the volume itself */
 	XATTR_GHOST,           /* "1", only on ghosts (-o ghosts): a name without data */
 	XATTR_GHOST_SIZE,      /* the size a ghost had, from its index entry (st_size is 0) */
+	XATTR_SHADOW_COPY,     /* "GUID ISO-time" of the shadow copy an entry comes from */
 	XATTR_COUNT,
 } XattrName;
 
@@ -56,6 +62,7 @@ static const char *const xattr_names[XATTR_COUNT] = {
 	[XATTR_SNAPSHOT] = XATTR_PREFIX "snapshot",
 	[XATTR_GHOST] = XATTR_PREFIX "ghost",
 	[XATTR_GHOST_SIZE] = XATTR_PREFIX "ghost_size",
+	[XATTR_SHADOW_COPY] = XATTR_PREFIX "shadow_copy",
 };
 
 static bool append_time(GString *out, int64_t filetime)
@@ -162,7 +169,8 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 			entry_text_flags(out, info->flags, ",");
 		return true;
 	case XATTR_LIVE:
-		if (synthetic || (info->flags & RFS_ENTRY_REMOVED))
+		/* A shadow copy's file is gone from the live volume, even if live in the copy. */
+		if (synthetic || (info->flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SNAPSHOT)))
 			return false;
 		if (out != NULL)
 			g_string_append_c(out, '1');
@@ -181,6 +189,17 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 		if (out != NULL)
 			g_string_append_printf(out, "%u", (unsigned)info->snapshot);
 		return true;
+	case XATTR_SHADOW_COPY: {
+		const RfsSnapshotInfo *copy = (info->flags & RFS_ENTRY_SNAPSHOT) && info->snapshot > 0
+						      ? rfs_context_snapshot(d->ctx, info->snapshot - 1u) : NULL;
+		if (copy == NULL)
+			return false;
+		if (out != NULL) {
+			g_string_append_printf(out, "%s ", copy->identifier);
+			append_time(out, copy->creation_time);
+		}
+		return true;
+	}
 	case XATTR_COUNT:
 		break;
 	}

@@ -167,3 +167,39 @@ IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode
 	(void)index;
 	return NULL;
 }
+
+static RfsEntryId with_origin(RfsEntryId id, unsigned origin)
+{
+	return id | ((RfsEntryId)(uint8_t)origin << 56);
+}
+
+void deleted_index_restrict(DeletedIndex *index, GHashTable *keep, unsigned origin)
+{
+	GHashTable *kept = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, node_free);
+	GHashTableIter it;
+	gpointer value;
+	g_hash_table_iter_init(&it, index->by_id);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		IndexNode *n = value;
+		g_hash_table_iter_steal(&it);
+		if (!g_hash_table_contains(keep, n)) {
+			node_free(n); /* its memory is the index's node blocks */
+			continue;
+		}
+		guint out = 0;
+		for (guint i = 0; n->children != NULL && i < n->children->len; i++) {
+			gpointer child = g_ptr_array_index(n->children, i);
+			if (g_hash_table_contains(keep, child))
+				g_ptr_array_index(n->children, out++) = child;
+		}
+		if (n->children != NULL)
+			g_ptr_array_set_size(n->children, out);
+		n->info.id = with_origin(n->info.id, origin);
+		n->info.parent_id = with_origin(n->info.parent_id, origin);
+		g_hash_table_insert(kept, &n->info.id, n);
+	}
+	g_hash_table_unref(index->by_id);
+	index->by_id = kept;
+	if (index->lost_found != NULL && !g_hash_table_contains(keep, index->lost_found))
+		index->lost_found = NULL;
+}

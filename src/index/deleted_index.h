@@ -87,6 +87,11 @@ bool path_traces_prepare(DeletedIndex *index);
  * path_traces_prepare(). Lets the readers skip the claims of live, intact files. */
 bool path_traces_wanted(const DeletedIndex *index, MftRef ref, bool referenced, int64_t creation);
 
+/* Keeps only the nodes in `keep` (a set of IndexNode*), after path_rebuild_link: the others
+ * leave the lookups and their parents' children (which stay sorted), and every kept node's
+ * id and parent id gain `origin` (RFS_ENTRY_ID_IN). For the views shadow copies add. */
+void deleted_index_restrict(DeletedIndex *index, GHashTable *keep, unsigned origin);
+
 /* Links every node under its parent (or lost+found), breaks cycles, prunes live directories
  * that lead to nothing, makes names unique and sorts children. Then the index is immutable. */
 void path_rebuild_link(DeletedIndex *index, bool keep_live);
