@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ntfs/data_stream.h"
+#include "restorefs/internal.h"
 #include "util/error.h"
 
 enum {
@@ -55,6 +56,12 @@ bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t lengt
 		     GError **error)
 {
 	return data_stream_read(stream->ds, offset, buf, length, got, error);
+}
+
+bool rfs_stream_map_fd(const RfsStream *stream, uint64_t offset, size_t length, RfsFdExtent *out,
+		       size_t max, size_t *count)
+{
+	return data_stream_map_fd(stream->ds, offset, length, out, max, count);
 }
 
 uint64_t rfs_stream_size(const RfsStream *stream)

@@ -34,6 +34,7 @@ typedef struct {
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
 	GHashTable *subdirs;    /* RfsEntryId* -> guint subdirectory count, for st_nlink */
 	gint open_streams;      /* RfsStreams handed to the kernel and not yet released */
+	bool splice_reads;      /* set once by init: the kernel takes replies spliced from the source */
 } Daemon;
 
 /* The low-level operations; userdata of the session is the Daemon. */
