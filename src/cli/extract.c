@@ -460,7 +460,8 @@ static void retire(Extract *x, Job *job)
 	x->sink = job->out;
 	const RfsEntryInfo *info = job->info;
 	if (info != NULL && !job->ok) {
-		report(x, job->path, "%s", job->error->message); /* the partial file is gone already */
+		/* the partial file is gone already; no error only when a signal stopped it */
+		report(x, job->path, "%s", job->error != NULL ? job->error->message : "interrupted");
 		x->result->failures++;
 	} else if (info != NULL) {
 		x->result->files++;
