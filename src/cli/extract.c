@@ -1,12 +1,13 @@
 /* The --extract tree writer. It owns the destination directory layout and directory times,
- * the partial names files are written under, the workers that write files, and what SIGINT
- * and SIGTERM do meanwhile; file data and file times are rfs_context_restore_at()'s. It
+ * the partial names files are written under and the workers that write files; file data
+ * and file times are rfs_context_restore_at()'s, signals extract_signals.c's. It
  * refuses names that would leave the destination ("", ".", "..") and never follows a
  * symlink it did not create. Messages and counts come out in the selection's order
  * whatever the workers finish first. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
 #include "extract.h"
+#include "extract_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@
 
 /* Files are written by up to EXTRACT_WORKERS threads; EXTRACT_WINDOW entries may be in
  * flight, each in a ring slot that also holds its partial path for the signal handler. */
-enum { EXTRACT_WORKERS = 4, EXTRACT_WINDOW = 64 };
+enum { EXTRACT_WORKERS = 4, EXTRACT_WINDOW = EXTRACT_SIGNALS_SLOTS };
 
 typedef struct {
 	char *path;
@@ -101,86 +102,6 @@ static void report(const Extract *x, const char *path, const char *fmt, ...)
 	if (x->progress != NULL && isatty(STDERR_FILENO))
 		fputs("\r\033[K", stderr);
 	fputs(line->str, stderr);
-}
-
-/* ---- interruption ------------------------------------------------------------------------- */
-
-/* The partial files being written, one per ring slot, for the signal handler: `armed` says
- * the path is whole. Workers block the signals, so the handler runs on the main thread;
- * once `stopping` is set no worker starts a file, and a second pass catches a file created
- * while the first one ran. */
-static char signal_partial_path[EXTRACT_WINDOW][PATH_MAX];
-static volatile sig_atomic_t signal_armed[EXTRACT_WINDOW];
-static volatile sig_atomic_t signal_stopping;
-static volatile sig_atomic_t signal_on_terminal; /* a progress bar may be half drawn */
-
-static void unlink_armed(void)
-{
-	atomic_thread_fence(memory_order_seq_cst);
-	for (unsigned i = 0; i < EXTRACT_WINDOW; i++)
-		if (signal_armed[i])
-			(void)unlink(signal_partial_path[i]);
-}
-
-static void on_signal(int signo)
-{
-	static const char msg[] = "restorefs-scan: interrupted; the file being written was removed\n";
-	signal_stopping = 1;
-	unlink_armed();
-	struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
-	(void)nanosleep(&pause, NULL);
-	unlink_armed();
-	if (signal_on_terminal)
-		(void)!write(STDERR_FILENO, "\r\033[K", 4);
-	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	_exit(EXTRACT_EXIT_SIGNAL_BASE + signo);
-}
-
-/* Sets the slot's path while nothing is armed there (the main thread, preparing a job). A
- * path longer than PATH_MAX cannot be unlinked by name: the slot then names nothing. */
-static void signal_slot_set(unsigned slot, const char *partial_path)
-{
-	signal_armed[slot] = 0;
-	if (strlen(partial_path) >= sizeof signal_partial_path[slot])
-		signal_partial_path[slot][0] = '\0';
-	else
-		strcpy(signal_partial_path[slot], partial_path);
-}
-
-/* Arms the slot before its file is created; false once a signal has arrived. */
-static bool signal_arm(unsigned slot)
-{
-	signal_armed[slot] = 1;
-	atomic_thread_fence(memory_order_seq_cst);
-	return !signal_stopping;
-}
-
-static void signal_disarm(unsigned slot)
-{
-	signal_armed[slot] = 0;
-	atomic_thread_fence(memory_order_seq_cst);
-}
-
-typedef struct {
-	struct sigaction old_int, old_term;
-} SignalGuard;
-
-static void signals_install(SignalGuard *g, bool progress)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	signal_on_terminal = progress && isatty(STDERR_FILENO);
-	signal_stopping = 0;
-	for (unsigned i = 0; i < EXTRACT_WINDOW; i++)
-		signal_armed[i] = 0;
-	sigaction(SIGINT, &sa, &g->old_int);
-	sigaction(SIGTERM, &sa, &g->old_term);
-}
-
-static void signals_restore(const SignalGuard *g)
-{
-	sigaction(SIGINT, &g->old_int, NULL);
-	sigaction(SIGTERM, &g->old_term, NULL);
 }
 
 static bool dir_is_empty(const char *path, bool *empty, GError **error)
@@ -424,7 +345,7 @@ static void prepare_file(Extract *x, Job *job, const RfsEntryInfo *info)
 		return;
 	}
 	g_autofree char *partial_path = g_strdup_printf("%s/%s", dir_path, job->partial);
-	signal_slot_set(job->slot, partial_path);
+	extract_signals_slot_set(job->slot, partial_path);
 	g_atomic_int_inc(&dir->refs);
 	job->dir = dir;
 	job->info = info;
@@ -444,10 +365,10 @@ static void write_file(gpointer data, gpointer user_data)
 	Job *job = data;
 	Extract *x = job->x;
 	const char *name = strrchr(job->path, '/') + 1;
-	if (signal_arm(job->slot))
+	if (extract_signals_arm(job->slot))
 		job->ok = rfs_context_restore_at(x->ctx, job->info->id, job->dir->fd, name, job->partial,
 						 &job->options, job_progress, job, &job->bad, &job->error);
-	signal_disarm(job->slot);
+	extract_signals_disarm(job->slot);
 	g_mutex_lock(&x->lock);
 	job->done = true;
 	g_cond_broadcast(&x->finished);
@@ -600,15 +521,15 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	x->progress = opts->quiet ? NULL : progress_new("extracting", total, PROGRESS_BYTES, NULL);
 	g_mutex_init(&x->lock);
 	g_cond_init(&x->finished);
-	SignalGuard guard;
-	signals_install(&guard, x->progress != NULL);
+	ExtractSignals guard;
+	extract_signals_install(&guard, x->progress != NULL);
 	x->pool = workers_new();
 	for (guint i = 0; i < selected->len; i++)
 		submit(x, g_ptr_array_index(selected, i));
 	while (x->count > 0)
 		(void)retire_oldest(x, true);
 	g_thread_pool_free(x->pool, FALSE, TRUE);
-	signals_restore(&guard);
+	extract_signals_restore(&guard);
 	dir_handle_unref(x->dir);
 	set_dir_times(x);
 	progress_free(x->progress);
