@@ -53,11 +53,11 @@ _restorefs_scan_opts=(--help --format --name --min-size --max-size --min-recover
 	--no-directories --extract --merge --overwritten --info --find-volumes --full --json
 	--quiet --version --deep --deep=all --snapshots=off --no-snapshots --deleted-after --deleted-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
-_restorefs_mount_opts=(--help --version --deep --deep=all --snapshots=off --ghosts --deleted-after
+_restorefs_mount_opts=(--help --version --deep --deep=all --snapshots=off --ghosts --splice --deleted-after
 	--deleted-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
 # -o keys of a mount: restorefs's own, then the common FUSE ones
-_restorefs_o_keys=(uid= gid= umask= show_live ghosts min_recoverable= overwritten= unreadable=
+_restorefs_o_keys=(uid= gid= umask= show_live ghosts splice min_recoverable= overwritten= unreadable=
 	force start_sector= boot_sector= sector_size= offset= partition= password_file=
 	recovery_password_file= startup_key= key_file= password_fd= bitlocker= deep deep=all deleted_after= deleted_before=
 	snapshots=off ro allow_other allow_root auto_unmount default_permissions fsname=

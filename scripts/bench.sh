@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark (not a test): scan time and peak memory of restorefs-scan against ntfsundelete and
-# The Sleuth Kit's fls on one large NTFS image (>= 300,000 MFT records, half of them deleted
-# files), built once through ntfs-3g and cached; and the deep scan's sweep of every cluster
-# (--deep=all) next to dd reading the same image, with the FILE records it carved.
+# Benchmark (not a test): where users wait, restorefs against a reference tool on the same
+# bytes, each row a ratio of medians (runs alternate A B A B), with peak RSS:
+#   1 listing every deleted file: restorefs-scan --format=csv IMG >/dev/null vs ntfsundelete -s
+#   2 the same scan listing nothing (a --name that matches no entry): no anchor
+#   3 extracting every deleted file into tmpfs vs ntfsundelete -u -T -m '*' into tmpfs
+#   4 one large plain deleted file read through a fresh mount (image in the page cache) vs
+#     dd of the same byte ranges of the image; the peak RSS shown is the daemon's
+#   5 the deep scan's sweep of every cluster (--deep=all, listing as row 1) vs dd of the
+#     whole image; the sweep's own rate is the image over the time it adds to row 1
+# Images, built once through ntfs-3g and cached: 320,000 small files in 320 folders, half
+# deleted (rows 1-3), and a 1 GiB volume holding one deleted 256 MiB file (row 4).
 #
-#   scripts/bench.sh [--no-fls] [--runs N] [--files N] [--cache DIR] [--rebuild] [--trees]
+#   scripts/bench.sh [--runs N] [--rows LIST] [--files N] [--cache DIR] [--tmpfs DIR]
+#                    [--rebuild] [--fls] [--trees]
 #
-# Defaults: 3 runs per tool (median shown), 320,000 files (half deleted), cache
-# /var/tmp/restorefs-bench. RESTOREFS_BUILDDIR selects the build directory (default build).
+# Defaults: 5 runs of each side (median shown), rows 1,2,3,4,5, 320,000 files, cache
+# /var/tmp/restorefs-bench, tmpfs /dev/shm. --fls adds The Sleuth Kit's fls -r -d -p beside
+# row 1. RESTOREFS_BUILDDIR selects the build directory (default build).
 # --trees: the folders are made first, every other one is deleted whole instead, then new
 # files take the freed folders' records and 2,000 more (image bench-trees-N.img): deleted
 # files whose folders' names are left only in directory indexes.
@@ -17,8 +26,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILDDIR=${RESTOREFS_BUILDDIR:-build}
 [[ "$BUILDDIR" == /* ]] || BUILDDIR="$ROOT/$BUILDDIR"
 SCAN="$BUILDDIR/src/cli/restorefs-scan"
+DAEMON="$BUILDDIR/src/fuse/restorefs"
 CACHE=/var/tmp/restorefs-bench
-RUNS=3 FILES=320000 WITH_FLS=1 REBUILD=0 TREES=0
+TMPFS=/dev/shm
+RUNS=5 FILES=320000 WITH_FLS=0 REBUILD=0 ROWS=1,2,3,4,5 TREES=0
+BIG_MIB=256
 PER_DIR=1000
 
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
@@ -107,6 +119,46 @@ build_image() {
 	NTFS_PID=""
 }
 
+# Runs inside `unshare --mount`: one BIG_MIB file of random bytes on an empty volume; its
+# runs (as ntfscluster shows them while it is live) go to IMG.ranges as "offset length" in
+# bytes, then it is deleted.
+build_big_image() {
+	local img=$1 mnt pid ino cs
+	mnt=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-bench.XXXXXX")
+	MNT=$mnt
+	trap cleanup_mount EXIT
+	trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
+	mount --make-rprivate / 2>/dev/null || true
+	mount_ntfs() {
+		ntfs-3g "$img" "$mnt" -o no_detach,noatime >/dev/null 2>&1 &
+		NTFS_PID=$!
+		local i
+		for i in $(seq 1 100); do mountpoint -q "$mnt" && break; sleep 0.05; done
+		mountpoint -q "$mnt" || die "ntfs-3g did not mount $img"
+	}
+	umount_ntfs() { umount "$mnt"; wait "$NTFS_PID" || die "ntfs-3g exited with an error"; NTFS_PID=""; }
+	mount_ntfs
+	head -c "$((BIG_MIB * 1024 * 1024))" /dev/urandom >"$mnt/big.bin"
+	ino=$(stat -c %i "$mnt/big.bin")
+	umount_ntfs
+	cs=$(ntfsinfo -m "$img" 2>/dev/null | awk '/Cluster Size:/ {print $3; exit}')
+	[[ "$cs" =~ ^[0-9]+$ ]] || die "ntfsinfo did not give the cluster size of $img"
+	ntfscluster -f -I "$ino" "$img" 2>/dev/null |
+		awk -v cs="$cs" '/^ *0x80 - non-resident/ {d = 1; next} d && /^ *0x/ {d = 0}
+			d && $1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ {print $2 * cs, $3 * cs}' >"$img.ranges"
+	[[ -s "$img.ranges" ]] || die "no runs found for record $ino of $img"
+	mount_ntfs
+	rm "$mnt/big.bin"
+	sync
+	umount_ntfs
+}
+
+if [[ "${1:-}" == --build-big-inside ]]; then
+	BIG_MIB=$3
+	build_big_image "$2"
+	exit 0
+fi
+
 if [[ "${1:-}" == --build-inside ]]; then
 	PER_DIR=$4 TREES=${5:-0}
 	build_image "$2" "$3"
@@ -115,29 +167,37 @@ fi
 
 while (($#)); do
 	case "$1" in
+	--fls) WITH_FLS=1 ;;
 	--no-fls) WITH_FLS=0 ;;
+	--tmpfs) TMPFS=${2:?--tmpfs needs a directory}; shift ;;
 	--runs) RUNS=${2:?--runs needs a number}; shift ;;
+	--rows) ROWS=${2:?--rows needs a list such as 1,3}; shift ;;
 	--files) FILES=${2:?--files needs a number}; shift ;;
 	--cache) CACHE=${2:?--cache needs a directory}; shift ;;
 	--rebuild) REBUILD=1 ;;
 	--trees) TREES=1 ;;
-	-h | --help) sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option '$1' (see --help)" ;;
 	esac
 	shift
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs: '$RUNS' is not a positive number"
 [[ "$FILES" =~ ^[1-9][0-9]*$ ]] || die "--files: '$FILES' is not a positive number"
+[[ "$ROWS" =~ ^[1-4](,[1-4])*$ ]] || die "--rows: '$ROWS' is not a list of 1 to 4"
+want() { [[ ",$ROWS," == *",$1,"* ]]; }
+((RUNS >= 5)) || say "fewer than 5 runs: medians of $RUNS"
+[[ "$(stat -f -c %T "$TMPFS" 2>/dev/null)" == tmpfs ]] || die "--tmpfs: $TMPFS is not a tmpfs"
 
 [[ $EUID -eq 0 ]] || die "building the image needs root (unshare --mount, FUSE mounts)"
-for tool in mkntfs ntfs-3g ntfsundelete fls unshare; do
+for tool in mkntfs ntfs-3g ntfsundelete ntfsinfo ntfscluster unshare fusermount3 dd; do
 	command -v "$tool" >/dev/null || die "$tool not found (run scripts/deps.sh)"
 done
 [[ -x /usr/bin/time ]] || die "/usr/bin/time not found (apt-get install time)"
 
 "$ROOT/scripts/deps.sh"
 "$ROOT/scripts/build.sh" "$BUILDDIR" >/dev/null 2>&1 || die "the build failed: run scripts/build.sh to see why"
-[[ -x "$SCAN" ]] || die "$SCAN does not exist yet: restorefs-scan is not built"
+[[ -x "$SCAN" && -x "$DAEMON" ]] || die "restorefs-scan or restorefs is not built in $BUILDDIR"
+((WITH_FLS == 0)) || command -v fls >/dev/null || die "fls not found (run scripts/deps.sh)"
 
 dirs=$(((FILES + PER_DIR - 1) / PER_DIR))
 img="$CACHE/bench-$( ((TREES)) && echo trees-)$((dirs * PER_DIR)).img"
@@ -157,67 +217,163 @@ else
 	say "reusing $img ($(cat "$img.done"))"
 fi
 
+big="$CACHE/bench-big-${BIG_MIB}M.img"
+if ((REBUILD)) || [[ ! -f "$big" || ! -f "$big.done" || ! -s "$big.ranges" ]]; then
+	rm -f "$big" "$big.done" "$big.ranges"
+	say "building $big: one deleted file of $BIG_MIB MiB"
+	start=$SECONDS
+	truncate -s 1G "$big"
+	mkntfs -F -q -f -L restorefs-bench-big "$big" >/dev/null 2>&1 || die "mkntfs failed on $big"
+	unshare --mount bash "${BASH_SOURCE[0]}" --build-big-inside "$big" "$BIG_MIB" ||
+		{ rm -f "$big"; die "building $big failed"; }
+	printf 'built in %d s\n' "$((SECONDS - start))" >"$big.done"
+else
+	say "reusing $big ($(cat "$big.done"))"
+fi
+
 records=$(fsstat "$img" 2>/dev/null | awk '/^Range: / {print $4 + 1; exit}' || true)
-say "warming the page cache with the image"
-cat "$img" >/dev/null
+say "warming the page cache with the images"
+cat "$img" "$big" >/dev/null
 
 # ---- measurements ------------------------------------------------------------------------------
 
-# measure NAME CMD...: RUNS runs; prints "NAME<TAB>median s<TAB>median MiB<TAB>all times".
-measure() {
-	local name=$1 i t m times=() mems=() out
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/restorefs-bench-run.XXXXXX")
+OUT="$TMPFS/restorefs-bench-out.$$"
+MNT_BIG="$WORK/mnt"
+mkdir -p "$MNT_BIG"
+finish_run() {
+	if mountpoint -q "$MNT_BIG" 2>/dev/null; then fusermount3 -u "$MNT_BIG" 2>/dev/null || umount -l "$MNT_BIG"; fi
+	rm -rf "$WORK" "$OUT"
+}
+trap finish_run EXIT
+
+# timed NAME CMD...: one run under /usr/bin/time; appends "seconds KiB" to $WORK/NAME.
+timed() {
+	local name=$1 t m
 	shift
-	out=$(mktemp)
-	for ((i = 0; i < RUNS; i++)); do
-		if ! /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$out.err"; then
-			say "$name failed: $(tail -n1 "$out.err")"
-			rm -f "$out" "$out.err"
-			printf '%s\tfailed\t-\t-\n' "$name"
-			return
-		fi
-		read -r t m <"$out"
-		times+=("$t") mems+=("$m")
-		say "$name run $((i + 1))/$RUNS: ${t} s, $((m / 1024)) MiB"
-	done
-	rm -f "$out" "$out.err"
-	printf '%s\t%s\t%s\t%s\n' "$name" \
-		"$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
-		"$(printf '%s\n' "${mems[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1024}')" \
-		"${times[*]}"
+	if ! /usr/bin/time -f '%e %M' -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err"; then
+		die "$name failed: $(tail -n1 "$WORK/err")"
+	fi
+	read -r t m <"$WORK/time"
+	printf '%s %s\n' "$t" "$m" >>"$WORK/$name"
 }
 
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
-measure "restorefs-scan --format=csv" "$SCAN" --format=csv "$img" >>"$results"
-measure "ntfsundelete -s" ntfsundelete -s "$img" >>"$results"
-if ((WITH_FLS)); then
-	measure "fls -r -d -p" fls -r -d -p "$img" >>"$results"
-fi
-measure "restorefs-scan --deep=all --format=csv" "$SCAN" --deep=all --format=csv "$img" >>"$results"
-measure "dd bs=8M (the same bytes)" dd if="$img" of=/dev/null bs=8M >>"$results"
+# Before and after each run of a side: what it needs set up or cleared, untimed.
+prepare() {
+	case "$1" in
+	extract-*) rm -rf "$OUT" ;;
+	mount) # in the foreground, so that its peak RSS can be read before it exits
+		"$DAEMON" -f "$big" "$MNT_BIG" >/dev/null 2>&1 &
+		DAEMON_PID=$!
+		local i
+		for i in $(seq 1 600); do mountpoint -q "$MNT_BIG" && break; sleep 0.05; done
+		[[ -f "$MNT_BIG/big.bin" ]] || die "big.bin is not in the mount of $big"
+		;;
+	esac
+}
+settle() {
+	case "$1" in
+	mount)
+		awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status" >>"$WORK/mount.rss"
+		fusermount3 -u "$MNT_BIG"
+		wait "$DAEMON_PID" || die "restorefs exited with an error"
+		;;
+	extract-*) rm -rf "$OUT" ;;
+	esac
+}
+
+read_ranges() { # dd of every range of big.bin in the image, in file order
+	local off len
+	while read -r off len; do
+		dd if="$big" of=/dev/null bs=1M iflag=skip_bytes,count_bytes skip="$off" count="$len" status=none
+	done <"$big.ranges"
+}
+export -f read_ranges
+export big
+
+run_side() { # run_side NAME: one timed run of that side
+	local name=$1
+	prepare "$name"
+	case "$name" in
+	scan-csv) timed "$name" "$SCAN" --format=csv "$img" ;;
+	undelete-s) timed "$name" ntfsundelete -s "$img" ;;
+	fls) timed "$name" fls -r -d -p "$img" ;;
+	scan-none) timed "$name" "$SCAN" --format=csv --name=/no/such/entry "$img" ;;
+	extract-restorefs) timed "$name" "$SCAN" -q -x "$OUT" "$img" ;;
+	extract-undelete)
+		mkdir -p "$OUT"
+		timed "$name" ntfsundelete -u -T -m '*' -d "$OUT" "$img"
+		;;
+	mount) timed "$name" bash -c 'dd if="$1" of=/dev/null bs=1M status=none' _ "$MNT_BIG/big.bin" ;;
+	dd) timed "$name" bash -c read_ranges ;;
+	deep-all) timed "$name" "$SCAN" --deep=all --format=csv "$img" ;;
+	dd-all) timed "$name" dd if="$img" of=/dev/null bs=8M status=none ;;
+	esac
+	settle "$name"
+}
+
+# pair A B: RUNS runs of each, alternating A B A B.
+pair() {
+	local i
+	for ((i = 0; i < RUNS; i++)); do
+		run_side "$1"
+		[[ -n "${2:-}" ]] && run_side "$2"
+		say "$1${2:+ / $2}: run $((i + 1))/$RUNS"
+	done
+}
+
+median() { cut -d' ' -f"$2" "$WORK/$1" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+all_times() { cut -d' ' -f1 "$WORK/$1" | paste -sd' '; }
+
+if want 1; then pair scan-csv undelete-s; fi
+if want 1 && ((WITH_FLS)); then pair fls; fi
+if want 2; then pair scan-none; fi
+if want 3; then pair extract-restorefs extract-undelete; fi
+if want 4; then pair mount dd; fi
+if want 5; then pair deep-all dd-all; fi
 
 listed=$("$SCAN" --format=csv "$img" 2>/dev/null | tail -n +2 | wc -l || true)
-printf '\nimage: %s (%s files, half deleted; %s rows listed by restorefs-scan)%s\n' \
-	"$img" "$((dirs * PER_DIR))" "$listed" "${records:+; $records MFT records}"
-printf 'median of %d runs, warm page cache, %s CPU(s)\n\n' "$RUNS" "$(nproc)"
+big_bytes=$(awk '{s += $2} END {print s}' "$big.ranges")
+printf '\nimages: %s (%s files, half deleted; %s rows listed%s), %s (one deleted %s MiB file in %s run(s))\n' \
+	"$img" "$((dirs * PER_DIR))" "$listed" "${records:+; $records MFT records}" \
+	"$big" "$BIG_MIB" "$(wc -l <"$big.ranges")"
+printf 'median of %d runs per side, alternating; warm page cache; %s CPU(s), load average %s\n\n' \
+	"$RUNS" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+row() { # row LABEL A B: the medians, peak RSS and A's speed as a multiple of B's
+	local label=$1 a=$2 b=${3:-} ta tb ratio="-" tb_text="-" mb="-"
+	ta=$(median "$a" 1)
+	if [[ -f "$WORK/$a.rss" ]]; then # the daemon's, not the reader's
+		paste -d' ' <(cut -d' ' -f1 "$WORK/$a") "$WORK/$a.rss" >"$WORK/$a.with-rss"
+		mv "$WORK/$a.with-rss" "$WORK/$a"
+	fi
+	if [[ -n "$b" ]]; then
+		tb=$(median "$b" 1)
+		tb_text="$tb s"
+		mb="$(awk -v k="$(median "$b" 2)" 'BEGIN {printf "%.1f", k / 1024}') MiB"
+		ratio=$(awk -v a="$ta" -v b="$tb" 'BEGIN {if (a > 0) printf "%.2fx", b / a; else print "-"}')
+	fi
+	printf '%s\t%s s\t%s MiB\t%s\t%s\t%s\t%s\n' "$label" "$ta" \
+		"$(awk -v k="$(median "$a" 2)" 'BEGIN {printf "%.1f", k / 1024}')" "$tb_text" "$mb" "$ratio" \
+		"$(all_times "$a")${b:+ | $(all_times "$b")}"
+}
 {
-	printf 'tool\twall s\tpeak RSS MiB\truns (s)\n'
-	cat "$results"
+	printf 'row\trestorefs\tpeak RSS\tanchor\tanchor RSS\tspeed vs anchor\truns (s): restorefs | anchor\n'
+	if want 1; then row "1 list (csv) vs ntfsundelete -s" scan-csv undelete-s; fi
+	if want 1 && ((WITH_FLS)); then row "1b list (csv) vs fls -r -d -p" scan-csv fls; fi
+	if want 2; then row "2 scan, list nothing" scan-none; fi
+	if want 3; then row "3 extract all vs ntfsundelete -u" extract-restorefs extract-undelete; fi
+	if want 4; then row "4 mount read vs dd of the runs" mount dd; fi
+	if want 5; then row "5 deep=all list vs dd of the image" deep-all dd-all; fi
 } | column -t -s $'\t'
-# The sweep's rate: the image's bytes over the time --deep=all adds to the plain scan.
-bytes=$(stat -c %s "$img")
-carved=$("$SCAN" --deep=all --format=json "$img" 2>/dev/null |
-	python3 -c 'import json, sys; print(json.load(sys.stdin)["stats"]["carved_records"])' || echo "?")
-awk -F'\t' -v bytes="$bytes" -v carved="$carved" '
-	NR == 1 { plain = $2 }
-	/^restorefs-scan --deep=all/ { deep = $2 }
-	/^dd / { dd = $2 }
-	END {
-		if (deep > plain) printf "\ndeep sweep of every cluster: %.0f MB/s (%.2f s over the plain scan); %s FILE records carved\n", bytes / (deep - plain) / 1e6, deep - plain, carved
-		if (dd > 0) printf "dd of the same image: %.0f MB/s\n", bytes / dd / 1e6
-	}' "$results"
-base=$(awk -F'\t' 'NR == 1 {print $2}' "$results")
-undelete=$(awk -F'\t' 'NR == 2 {print $2}' "$results")
-if [[ "$base" =~ ^[0-9.]+$ && "$undelete" =~ ^[0-9.]+$ ]]; then
-	awk -v a="$base" -v b="$undelete" 'BEGIN { if (a > 0) printf "\nrestorefs-scan is %.1fx the speed of ntfsundelete -s\n", b / a }'
+if want 4; then
+	awk -v t="$(median mount 1)" -v d="$(median dd 1)" -v b="$big_bytes" 'BEGIN {
+		if (t > 0 && d > 0) printf "\nrow 4 in GB/s: mount %.2f, dd %.2f (%d bytes)\n", b / t / 1e9, b / d / 1e9, b }'
+fi
+if want 5; then
+	carved=$("$SCAN" --deep=all --format=json "$img" 2>/dev/null |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["stats"]["carved_records"])' || echo "?")
+	awk -v deep="$(median deep-all 1)" -v plain="$(want 1 && median scan-csv 1 || echo 0)" \
+		-v dd="$(median dd-all 1)" -v b="$(stat -c %s "$img")" -v carved="$carved" 'BEGIN {
+		if (deep > plain) printf "\nrow 5: the sweep of every cluster %.0f MB/s (%.2f s over row 1), dd of the image %.0f MB/s; %s FILE records carved\n", b / (deep - plain) / 1e6, deep - plain, b / dd / 1e6, carved }'
 fi

@@ -1,15 +1,19 @@
 /* The --extract tree writer. It owns the destination directory layout and directory times,
- * the partial names files are written under, and what SIGINT and SIGTERM do meanwhile; file
- * data and file times are rfs_context_restore()'s. It refuses names that would leave the
- * destination ("", ".", "..") and never follows a symlink it did not create. */
+ * the partial names files are written under and the workers that write files; file data
+ * and file times are rfs_context_restore_at()'s, signals extract_signals.c's. It
+ * refuses names that would leave the destination ("", ".", "..") and never follows a
+ * symlink it did not create. Messages and counts come out in the selection's order
+ * whatever the workers finish first. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
 #include "extract.h"
+#include "extract_signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,28 +22,64 @@
 #include <unistd.h>
 
 #include "list_format.h"
+#include "restorefs/internal.h"
 
 #include "progress.h"
 
-typedef struct {
-	uint64_t base;   /* bytes of the files before this one */
-	Progress *progress;
-} ProgressBase;
+/* Files are written by up to EXTRACT_WORKERS threads; EXTRACT_WINDOW entries may be in
+ * flight, each in a ring slot that also holds its partial path for the signal handler. */
+enum { EXTRACT_WORKERS = 4, EXTRACT_WINDOW = EXTRACT_SIGNALS_SLOTS };
 
 typedef struct {
 	char *path;
 	const RfsEntryInfo *info;
 } CreatedDir;
 
+/* A destination directory opened for the files written into it; the last job closes it. */
 typedef struct {
+	int fd;
+	gint refs;
+	RfsEntryId id;
+} DirHandle;
+
+typedef struct Extract Extract;
+
+/* One selected entry. The main thread fills it in order (its messages go to `out`), a
+ * worker writes the file when `info` is set, and the main thread retires it in order. */
+typedef struct {
+	Extract *x;
+	unsigned slot;
+	const RfsEntryInfo *info; /* NULL: nothing for a worker to write               */
+	char *path;               /* the destination, for messages                     */
+	char *partial;            /* partial name, in the same directory               */
+	DirHandle *dir;
+	RfsRestoreOptions options;
+	GString *out;             /* messages, printed when the entry is retired       */
+	uint64_t size;            /* bytes the progress bar counts for it              */
+	uint64_t progressed;      /* of those, already added to x->done_bytes          */
+	uint64_t bad;
+	GError *error;
+	bool ok;
+	bool done;                /* under x->lock                                     */
+} Job;
+
+struct Extract {
 	RfsContext *ctx;
 	const char *dest_dir;
 	const ExtractOptions *opts;
 	ExtractResult *result;
 	GHashTable *dirs;     /* &info->id -> destination path of a directory known to exist */
 	GArray *created;      /* CreatedDir, in creation order                              */
-	ProgressBase pb;
-} Extract;
+	Progress *progress;
+	GString *sink;        /* while an entry is prepared: where report() writes           */
+	DirHandle *dir;       /* the directory the last file went into                       */
+	GThreadPool *pool;
+	GMutex lock;
+	GCond finished;
+	Job ring[EXTRACT_WINDOW];
+	unsigned head, count;
+	_Atomic uint64_t done_bytes; /* bytes written or passed over, for the progress bar      */
+};
 
 /* One line per problem on stderr; a progress bar being drawn is wiped first and redraws
  * itself at its next update. */
@@ -50,69 +90,18 @@ static void report(const Extract *x, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	if (x->pb.progress != NULL && isatty(STDERR_FILENO))
-		fputs("\r\033[K", stderr);
 	g_autoptr(GString) line = g_string_new("restorefs-scan: ");
 	entry_text_escape(line, path); /* names come from the disk */
 	g_string_append(line, ": ");
 	entry_text_escape(line, msg);
-	fprintf(stderr, "%s\n", line->str);
-}
-
-/* ---- interruption ------------------------------------------------------------------------- */
-
-/* The partial file being written, for the signal handler: `armed` says the path is whole. */
-static char signal_partial_path[PATH_MAX];
-static volatile sig_atomic_t signal_armed;
-static volatile sig_atomic_t signal_on_terminal; /* a progress bar may be half drawn */
-
-static void on_signal(int signo)
-{
-	static const char msg[] = "restorefs-scan: interrupted; the file being written was removed\n";
-	if (signal_armed)
-		(void)unlink(signal_partial_path);
-	if (signal_on_terminal)
-		(void)!write(STDERR_FILENO, "\r\033[K", 4);
-	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-	_exit(EXTRACT_EXIT_SIGNAL_BASE + signo);
-}
-
-static void arm_signal(const char *partial_path)
-{
-	signal_armed = 0;
-	atomic_signal_fence(memory_order_seq_cst);
-	if (strlen(partial_path) >= sizeof signal_partial_path)
-		return; /* longer than any path open() takes: nothing will be created */
-	strcpy(signal_partial_path, partial_path);
-	atomic_signal_fence(memory_order_seq_cst);
-	signal_armed = 1;
-}
-
-static void disarm_signal(void)
-{
-	signal_armed = 0;
-	atomic_signal_fence(memory_order_seq_cst);
-}
-
-typedef struct {
-	struct sigaction old_int, old_term;
-} SignalGuard;
-
-static void signals_install(SignalGuard *g, bool progress)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigemptyset(&sa.sa_mask);
-	signal_on_terminal = progress && isatty(STDERR_FILENO);
-	disarm_signal();
-	sigaction(SIGINT, &sa, &g->old_int);
-	sigaction(SIGTERM, &sa, &g->old_term);
-}
-
-static void signals_restore(const SignalGuard *g)
-{
-	sigaction(SIGINT, &g->old_int, NULL);
-	sigaction(SIGTERM, &g->old_term, NULL);
-	disarm_signal();
+	g_string_append_c(line, '\n');
+	if (x->sink != NULL) {
+		g_string_append(x->sink, line->str);
+		return;
+	}
+	if (x->progress != NULL && isatty(STDERR_FILENO))
+		fputs("\r\033[K", stderr);
+	fputs(line->str, stderr);
 }
 
 static bool dir_is_empty(const char *path, bool *empty, GError **error)
@@ -226,31 +215,23 @@ static const char *ensure_dir(Extract *x, RfsEntryId id, unsigned depth)
 	return path;
 }
 
-static void progress_with_base(uint64_t done, uint64_t total, void *user_data)
+/* ".NAME.restorefs-partial" beside NAME in `dir_fd`, or ".NAME.N.restorefs-partial" when
+ * that exists; NAME is shortened (at a UTF-8 boundary) to keep within NAME_MAX. NULL if none
+ * is free. The file is then created with O_EXCL, so an existing file is never touched. */
+static char *partial_name_of(int dir_fd, const char *name)
 {
-	ProgressBase *pb = user_data;
-	progress_update(pb->progress, pb->base + done);
-}
-
-/* ".NAME.restorefs-partial" beside `path`, or ".NAME.N.restorefs-partial" when that
- * exists; NAME is shortened (at a UTF-8 boundary) to keep within NAME_MAX. NULL if none is
- * free. The file is then created with O_EXCL, so an existing file is never touched. */
-static char *partial_path_of(const char *path)
-{
-	g_autofree char *dir = g_path_get_dirname(path);
-	g_autofree char *base = g_path_get_basename(path);
 	for (unsigned k = 1; k <= 100; k++) {
 		char tag[32];
 		if (k == 1)
 			g_snprintf(tag, sizeof tag, ".restorefs-partial");
 		else
 			g_snprintf(tag, sizeof tag, ".%u.restorefs-partial", k);
-		size_t keep = MIN(strlen(base), NAME_MAX - 1 - strlen(tag));
-		while (keep > 0 && ((uint8_t)base[keep] & 0xC0) == 0x80)
+		size_t keep = MIN(strlen(name), NAME_MAX - 1 - strlen(tag));
+		while (keep > 0 && ((uint8_t)name[keep] & 0xC0) == 0x80)
 			keep--;
-		char *candidate = g_strdup_printf("%s/.%.*s%s", dir, (int)keep, base, tag);
+		char *candidate = g_strdup_printf(".%.*s%s", (int)keep, name, tag);
 		struct stat st;
-		if (lstat(candidate, &st) != 0 && errno == ENOENT)
+		if (fstatat(dir_fd, candidate, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT)
 			return candidate;
 		g_free(candidate);
 	}
@@ -283,11 +264,12 @@ static void note_state(Extract *x, const char *path, const RfsEntryInfo *info)
 
 /* Whether `path` may be written: absent, or (--merge) a different regular file to replace.
  * Counts and reports what it refuses or skips. */
-static bool may_write(Extract *x, const char *path, const RfsEntryInfo *info, uint32_t *flags)
+static bool may_write(Extract *x, int dir_fd, const char *name, const char *path,
+		      const RfsEntryInfo *info, uint32_t *flags)
 {
 	struct stat st;
 	*flags = RFS_RESTORE_DEFAULT;
-	if (lstat(path, &st) != 0)
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return true;
 	if (!x->opts->merge) {
 		report(x, path, "exists, not overwritten");
@@ -308,49 +290,192 @@ static bool may_write(Extract *x, const char *path, const RfsEntryInfo *info, ui
 	return true;
 }
 
-static void extract_file(Extract *x, const RfsEntryInfo *info)
+static void dir_handle_unref(DirHandle *d)
 {
-	if (ensure_dir(x, info->parent_id, 0) == NULL) {
+	if (d != NULL && g_atomic_int_dec_and_test(&d->refs)) {
+		close(d->fd);
+		g_free(d);
+	}
+}
+
+/* The directory `id` (whose path is `path`) opened for writing into, shared by consecutive
+ * files: the selection is in tree order. NULL after reporting why not. */
+static DirHandle *dir_handle_of(Extract *x, RfsEntryId id, const char *path)
+{
+	if (x->dir != NULL && x->dir->id == id)
+		return x->dir;
+	/* below DIR, only directories this run created or found as directories (never a symlink) */
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (id == RFS_ENTRY_ROOT ? 0 : O_NOFOLLOW));
+	if (fd < 0) {
+		report(x, path, "cannot open directory: %s", g_strerror(errno));
+		return NULL;
+	}
+	dir_handle_unref(x->dir);
+	x->dir = g_new0(DirHandle, 1);
+	x->dir->fd = fd;
+	x->dir->refs = 1;
+	x->dir->id = id;
+	return x->dir;
+}
+
+/* Decides, in selection order, whether and where the file is written; sets job->info if a
+ * worker is to write it. */
+static void prepare_file(Extract *x, Job *job, const RfsEntryInfo *info)
+{
+	const char *dir_path = ensure_dir(x, info->parent_id, 0);
+	DirHandle *dir = dir_path != NULL ? dir_handle_of(x, info->parent_id, dir_path) : NULL;
+	if (dir == NULL) {
 		x->result->failures++;
 		return;
 	}
-	g_autofree char *path = dest_path_of(x, info->id);
-	if (path == NULL) {
+	job->path = dest_path_of(x, info->id);
+	if (job->path == NULL) {
 		report(x, x->dest_dir, "entry %" PRIu64 ": unsafe name, skipped", (uint64_t)info->id);
 		x->result->failures++;
 		return;
 	}
-	RfsRestoreOptions options = { .stream = x->opts->stream };
-	if (!may_write(x, path, info, &options.flags))
+	const char *name = strrchr(job->path, '/') + 1; /* dest_path_of() joins with '/' */
+	job->options = (RfsRestoreOptions){ .stream = x->opts->stream };
+	if (!may_write(x, dir->fd, name, job->path, info, &job->options.flags))
 		return;
-	g_autofree char *partial = partial_path_of(path);
-	if (partial == NULL) {
-		report(x, path, "no free name for the partial copy beside it");
+	job->partial = partial_name_of(dir->fd, name);
+	if (job->partial == NULL) {
+		report(x, job->path, "no free name for the partial copy beside it");
 		x->result->failures++;
 		return;
 	}
-	g_autoptr(GError) error = NULL;
-	uint64_t bad = 0;
-	arm_signal(partial);
-	bool ok = rfs_context_restore(x->ctx, info->id, path, partial, &options, progress_with_base,
-				      &x->pb, &bad, &error);
-	disarm_signal();
-	if (!ok) {
-		report(x, path, "%s", error->message); /* the partial file is gone already */
+	g_autofree char *partial_path = g_strdup_printf("%s/%s", dir_path, job->partial);
+	extract_signals_slot_set(job->slot, partial_path);
+	g_atomic_int_inc(&dir->refs);
+	job->dir = dir;
+	job->info = info;
+}
+
+static void job_progress(uint64_t done, uint64_t total, void *user_data)
+{
+	Job *job = user_data;
+	if (done > job->progressed) {
+		atomic_fetch_add(&job->x->done_bytes, done - job->progressed);
+		job->progressed = done;
+	}
+}
+
+static void write_file(gpointer data, gpointer user_data)
+{
+	Job *job = data;
+	Extract *x = job->x;
+	const char *name = strrchr(job->path, '/') + 1;
+	if (extract_signals_arm(job->slot))
+		job->ok = rfs_context_restore_at(x->ctx, job->info->id, job->dir->fd, name, job->partial,
+						 &job->options, job_progress, job, &job->bad, &job->error);
+	extract_signals_disarm(job->slot);
+	g_mutex_lock(&x->lock);
+	job->done = true;
+	g_cond_broadcast(&x->finished);
+	g_mutex_unlock(&x->lock);
+}
+
+/* Prints the entry's messages and counts it; runs in selection order. */
+static void retire(Extract *x, Job *job)
+{
+	x->sink = job->out;
+	const RfsEntryInfo *info = job->info;
+	if (info != NULL && !job->ok) {
+		/* the partial file is gone already; no error only when a signal stopped it */
+		report(x, job->path, "%s", job->error != NULL ? job->error->message : "interrupted");
 		x->result->failures++;
-		return;
+	} else if (info != NULL) {
+		x->result->files++;
+		if (job->options.flags & RFS_RESTORE_REPLACE)
+			x->result->replaced++;
+		x->result->bytes += info->size_bytes;
+		if (job->bad > 0) {
+			report(x, job->path, "%" PRIu64 " of %" PRIu64 " bytes unreadable, zero-filled",
+			       job->bad, info->size_bytes);
+			x->result->damaged_files++;
+			x->result->bad_bytes += job->bad;
+		}
+		note_state(x, job->path, info);
 	}
-	x->result->files++;
-	if (options.flags & RFS_RESTORE_REPLACE)
-		x->result->replaced++;
-	x->result->bytes += info->size_bytes;
-	if (bad > 0) {
-		report(x, path, "%" PRIu64 " of %" PRIu64 " bytes unreadable, zero-filled", bad,
-		       info->size_bytes);
-		x->result->damaged_files++;
-		x->result->bad_bytes += bad;
+	x->sink = NULL;
+	if (job->out->len > 0) {
+		if (x->progress != NULL && isatty(STDERR_FILENO))
+			fputs("\r\033[K", stderr);
+		fputs(job->out->str, stderr);
 	}
-	note_state(x, path, info);
+	atomic_fetch_add(&x->done_bytes, job->size - MIN(job->size, job->progressed));
+	progress_update(x->progress, atomic_load(&x->done_bytes));
+	dir_handle_unref(job->dir);
+	g_clear_error(&job->error);
+	g_free(job->path);
+	g_free(job->partial);
+	g_string_free(job->out, TRUE);
+}
+
+/* Retires the oldest entry, waiting for its worker if `wait`; false if it is not done. */
+static bool retire_oldest(Extract *x, bool wait)
+{
+	Job *job = &x->ring[x->head];
+	g_mutex_lock(&x->lock);
+	while (wait && !job->done) {
+		g_cond_wait_until(&x->finished, &x->lock, g_get_monotonic_time() + G_TIME_SPAN_SECOND / 10);
+		if (!job->done) {
+			g_mutex_unlock(&x->lock);
+			progress_update(x->progress, atomic_load(&x->done_bytes));
+			g_mutex_lock(&x->lock);
+		}
+	}
+	bool done = job->done;
+	g_mutex_unlock(&x->lock);
+	if (!done)
+		return false;
+	retire(x, job);
+	x->head = (x->head + 1) % EXTRACT_WINDOW;
+	x->count--;
+	return true;
+}
+
+/* Prepares one selected entry in the next ring slot and hands a file to the workers. */
+static void submit(Extract *x, const RfsEntryInfo *e)
+{
+	if (x->count == EXTRACT_WINDOW)
+		(void)retire_oldest(x, true);
+	unsigned slot = (x->head + x->count) % EXTRACT_WINDOW;
+	Job *job = &x->ring[slot];
+	*job = (Job){ .x = x, .slot = slot, .out = g_string_new(NULL) };
+	x->count++;
+	x->sink = job->out;
+	if (e->flags & RFS_ENTRY_DIRECTORY) {
+		if (!x->opts->no_directories && ensure_dir(x, e->id, 0) == NULL)
+			x->result->failures++;
+	} else {
+		job->size = e->size_bytes;
+		prepare_file(x, job, e);
+	}
+	x->sink = NULL;
+	if (job->info != NULL) {
+		g_thread_pool_push(x->pool, job, NULL);
+	} else {
+		g_mutex_lock(&x->lock);
+		job->done = true;
+		g_mutex_unlock(&x->lock);
+	}
+	while (x->count > 0 && retire_oldest(x, false))
+		;
+}
+
+/* The workers, started with SIGINT and SIGTERM blocked so that they keep them blocked. */
+static GThreadPool *workers_new(void)
+{
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	int n = (int)MIN((guint)EXTRACT_WORKERS, MAX(g_get_num_processors(), 1u));
+	GThreadPool *pool = g_thread_pool_new(write_file, NULL, n, TRUE, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return pool;
 }
 
 /* Directory times last: writing their content would have changed them. */
@@ -386,38 +511,39 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 		if (!(e->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
 			total += e->size_bytes;
 	}
-	Extract x = {
-		.ctx = ctx,
-		.dest_dir = dest_dir,
-		.opts = opts,
-		.result = result,
-		.dirs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free),
-		.created = g_array_new(FALSE, FALSE, sizeof(CreatedDir)),
-		.pb = { .progress = opts->quiet ? NULL
-						: progress_new("extracting", total, PROGRESS_BYTES, NULL) },
-	};
-	SignalGuard guard;
-	signals_install(&guard, x.pb.progress != NULL);
+	Extract *x = g_new0(Extract, 1);
+	x->ctx = ctx;
+	x->dest_dir = dest_dir;
+	x->opts = opts;
+	x->result = result;
+	x->dirs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+	x->created = g_array_new(FALSE, FALSE, sizeof(CreatedDir));
+	x->progress = opts->quiet ? NULL : progress_new("extracting", total, PROGRESS_BYTES, NULL);
+	g_mutex_init(&x->lock);
+	g_cond_init(&x->finished);
+	ExtractSignals guard;
+	extract_signals_install(&guard, x->progress != NULL);
+	x->pool = workers_new();
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
-		if (e->flags & RFS_ENTRY_DIRECTORY) {
-			if (!opts->no_directories && ensure_dir(&x, e->id, 0) == NULL)
-				result->failures++;
+		if ((e->flags & RFS_ENTRY_GHOST) && !(e->flags & RFS_ENTRY_DIRECTORY)) {
+			result->ghosts++; /* a name without data: nothing is written */
 			continue;
 		}
-		if (e->flags & RFS_ENTRY_GHOST) { /* a name without data: nothing is written */
-			result->ghosts++;
-			continue;
-		}
-		extract_file(&x, e);
-		x.pb.base += e->size_bytes;
-		progress_update(x.pb.progress, x.pb.base);
+		submit(x, e);
 	}
-	signals_restore(&guard);
-	set_dir_times(&x);
-	progress_free(x.pb.progress);
-	g_array_free(x.created, TRUE);
-	g_hash_table_destroy(x.dirs);
+	while (x->count > 0)
+		(void)retire_oldest(x, true);
+	g_thread_pool_free(x->pool, FALSE, TRUE);
+	extract_signals_restore(&guard);
+	dir_handle_unref(x->dir);
+	set_dir_times(x);
+	progress_free(x->progress);
+	g_array_free(x->created, TRUE);
+	g_hash_table_destroy(x->dirs);
+	g_mutex_clear(&x->lock);
+	g_cond_clear(&x->finished);
+	g_free(x);
 	return true;
 }
 

@@ -2,7 +2,7 @@
  * with its times. Unreadable ranges become zeros in the copy and are counted, never hidden.
  * The copy is written under the caller's partial name and renamed into place only once
  * complete, so the final name never holds a truncated file. */
-#define _GNU_SOURCE /* renameat2 */
+#define _GNU_SOURCE /* renameat2, copy_file_range */
 #define G_LOG_DOMAIN "restorefs-context"
 
 #include "context/context_private.h"
@@ -16,6 +16,7 @@
 
 #include "ntfs/carved_record.h"
 #include "ntfs/data_stream.h"
+#include "restorefs/internal.h"
 #include "util/error.h"
 
 enum {
@@ -70,6 +71,12 @@ bool rfs_stream_read(RfsStream *stream, uint64_t offset, void *buf, size_t lengt
 	return data_stream_read(stream->ds, offset, buf, length, got, error);
 }
 
+bool rfs_stream_map_fd(const RfsStream *stream, uint64_t offset, size_t length, RfsFdExtent *out,
+		       size_t max, size_t *count)
+{
+	return data_stream_map_fd(stream->ds, offset, length, out, max, count);
+}
+
 uint64_t rfs_stream_size(const RfsStream *stream)
 {
 	return data_stream_size(stream->ds);
@@ -88,6 +95,7 @@ void rfs_stream_close(RfsStream *stream)
 	g_free(stream);
 }
 
+/* Writes `length` bytes at the file position. */
 static bool write_all(int fd, const uint8_t *buf, size_t length, const char *path, GError **error)
 {
 	while (length > 0) {
@@ -144,25 +152,69 @@ static bool is_zero(const uint8_t *buf, size_t length)
 	return length == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, length - 1) == 0);
 }
 
+/* Copies [off, off + length) with copy_file_range when the stream maps it verbatim onto the
+ * source's descriptor: no bytes pass through this process, and the file systems may reflink
+ * or copy on their side. False when the range is not plain or the copy failed part way;
+ * the caller then reads and writes the whole range, which salvages a bad sector as a read
+ * does. *usable is cleared for good when the kernel cannot copy between these files. */
+static bool copy_extents(RfsStream *stream, uint64_t off, size_t length, int fd, bool *usable)
+{
+	RfsFdExtent ext[16];
+	size_t count = 0;
+	if (!*usable || !rfs_stream_map_fd(stream, off, length, ext, G_N_ELEMENTS(ext), &count))
+		return false;
+	loff_t out_pos = (loff_t)off;
+	for (size_t i = 0; i < count; i++) {
+		loff_t in_pos = (loff_t)ext[i].fd_offset;
+		size_t left = ext[i].length;
+		while (left > 0) {
+			ssize_t n = copy_file_range(ext[i].fd, &in_pos, fd, &out_pos, left, 0);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == EOPNOTSUPP ||
+				      errno == ENOSYS || errno == EBADF || errno == EPERM))
+				*usable = false;
+			if (n <= 0)
+				return false;
+			left -= (size_t)n;
+		}
+	}
+	return true;
+}
+
+/* Fills the new, empty file `fd`. Chunks go by copy_file_range where the stream maps them
+ * onto the source's descriptor, else through a buffer; all-zero chunks are not written at
+ * all. copy_file_range leaves the file position alone, so a write seeks only when the
+ * position is not where the chunk starts, and the size is set last only when the data
+ * does not already end there. */
 static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const char *dest_path,
 		     RfsProgressFunc progress, void *user_data, uint64_t *bad, GError **error)
 {
 	uint64_t size = rfs_stream_size(stream);
-	g_autofree uint8_t *buf = g_malloc(RESTORE_CHUNK_BYTES);
+	g_autofree uint8_t *buf = NULL;
 	g_autoptr(GError) read_error = NULL;
+	bool cfr_usable = true;
+	uint64_t pos = 0, end = 0; /* the file position; the end of what is written */
 	for (uint64_t off = 0; off < size; off += RESTORE_CHUNK_BYTES) {
 		size_t n = (size_t)MIN((uint64_t)RESTORE_CHUNK_BYTES, size - off);
-		read_salvaging(stream, off, buf, n, bad, &read_error);
-		if (is_zero(buf, n)) { /* holes, and unreadable ranges, cost no disk space */
-			if (lseek(fd, (off_t)(off + n), SEEK_SET) < 0)
-				return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
-		} else if (!write_all(fd, buf, n, dest_path, error)) {
-			return false;
+		if (copy_extents(stream, off, n, fd, &cfr_usable)) {
+			end = off + n;
+		} else {
+			if (buf == NULL)
+				buf = g_malloc(MIN(size, (uint64_t)RESTORE_CHUNK_BYTES));
+			read_salvaging(stream, off, buf, n, bad, &read_error);
+			if (!is_zero(buf, n)) { /* holes, and unreadable ranges, cost no disk space */
+				if (pos != off && lseek(fd, (off_t)off, SEEK_SET) < 0)
+					return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
+				if (!write_all(fd, buf, n, dest_path, error))
+					return false;
+				pos = end = off + n;
+			}
 		}
 		if (progress != NULL)
 			progress(off + n, size, user_data);
 	}
-	if (ftruncate(fd, (off_t)size) != 0)
+	if (end != size && ftruncate(fd, (off_t)size) != 0)
 		return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
 	if (read_error != NULL)
 		g_debug("%s: %" PRIu64 " bytes unreadable, written as zeros (%s)", dest_path, *bad,
@@ -171,73 +223,73 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 }
 
 /* Moves the complete copy to its name: atomically, and without replacing anything unless
- * asked. renameat2(RENAME_NOREPLACE) where the file system has it, else link() + unlink(),
+ * asked. renameat2(RENAME_NOREPLACE) where the file system has it, else linkat() + unlinkat(),
  * which also fails on an existing name; on file systems without hard links either (FAT),
  * a check for the name and a rename, which only a concurrent writer could race. */
-static int rename_noreplace(const char *from, const char *to)
+static int rename_noreplace(int dir_fd, const char *from, const char *to)
 {
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+	if (renameat2(dir_fd, from, dir_fd, to, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
-	if (link(from, to) == 0) {
-		(void)unlink(from);
+	if (linkat(dir_fd, from, dir_fd, to, 0) == 0) {
+		(void)unlinkat(dir_fd, from, 0);
 		return 0;
 	}
 	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
 		return -1;
 	struct stat st;
-	if (lstat(to, &st) == 0) {
+	if (fstatat(dir_fd, to, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		errno = EEXIST;
 		return -1;
 	}
-	return rename(from, to);
+	return renameat(dir_fd, from, dir_fd, to);
 }
 
-static bool move_into_place(const char *partial_path, const char *dest_path, bool replace,
-			    GError **error)
+static bool move_into_place(int dir_fd, const char *partial_name, const char *dest_name,
+			    bool replace, GError **error)
 {
-	int rc = replace ? rename(partial_path, dest_path) : rename_noreplace(partial_path, dest_path);
+	int rc = replace ? renameat(dir_fd, partial_name, dir_fd, dest_name)
+			 : rename_noreplace(dir_fd, partial_name, dest_name);
 	if (rc == 0)
 		return true;
 	return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO, "%s: %s",
-			     dest_path, g_strerror(errno));
+			     dest_name, g_strerror(errno));
 }
 
-bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
-			 const char *partial_path, const RfsRestoreOptions *options,
-			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes, GError **error)
+bool rfs_context_restore_at(const RfsContext *ctx, RfsEntryId id, int dir_fd,
+			    const char *dest_name, const char *partial_name,
+			    const RfsRestoreOptions *options, RfsProgressFunc progress,
+			    void *user_data, uint64_t *bad_bytes, GError **error)
 {
-	g_return_val_if_fail(dest_path != NULL && partial_path != NULL, false);
+	g_return_val_if_fail(dest_name != NULL && partial_name != NULL, false);
 	static const RfsRestoreOptions defaults = { 0 };
 	if (options == NULL)
 		options = &defaults;
-	bool replace = (options->flags & RFS_RESTORE_REPLACE) != 0;
 	uint64_t bad = 0;
 	if (bad_bytes != NULL)
 		*bad_bytes = 0;
 	const RfsEntryInfo *info = rfs_context_lookup(ctx, id);
 	if (info == NULL)
 		return rfs_set_error(error, RFS_ERROR_NOT_FOUND, "no entry %" PRIu64, id);
-	struct stat st;
-	if (!replace && lstat(dest_path, &st) == 0)
-		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: %s", dest_path, g_strerror(EEXIST));
 	g_autoptr(RfsStream) stream = rfs_stream_open(ctx, id, &options->stream, error);
 	if (stream == NULL)
 		return false;
-	int fd = open(partial_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int fd = openat(dir_fd, partial_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			0644);
 	if (fd < 0)
 		return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO,
-				     "%s: %s", partial_path, g_strerror(errno));
-	bool ok = copy_out(stream, info, fd, partial_path, progress, user_data, &bad, error);
+				     "%s: %s", partial_name, g_strerror(errno));
+	bool ok = copy_out(stream, info, fd, partial_name, progress, user_data, &bad, error);
 	if (ok)
 		set_times(fd, info);
 	if (close(fd) != 0 && ok)
-		ok = rfs_set_io(error, "%s: %s", partial_path, g_strerror(errno));
+		ok = rfs_set_io(error, "%s: %s", partial_name, g_strerror(errno));
 	if (ok)
-		ok = move_into_place(partial_path, dest_path, replace, error);
+		ok = move_into_place(dir_fd, partial_name, dest_name,
+				     (options->flags & RFS_RESTORE_REPLACE) != 0, error);
 	if (!ok) {
-		(void)unlink(partial_path);
+		(void)unlinkat(dir_fd, partial_name, 0);
 		return false;
 	}
 	/* Lost ranges read as zeros under RFS_UNREADABLE_ZERO; under EIO, the salvage counted
@@ -247,4 +299,19 @@ bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_
 	if (bad_bytes != NULL)
 		*bad_bytes = bad;
 	return true;
+}
+
+bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
+			 const char *partial_path, const RfsRestoreOptions *options,
+			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes, GError **error)
+{
+	g_return_val_if_fail(dest_path != NULL && partial_path != NULL, false);
+	if (bad_bytes != NULL)
+		*bad_bytes = 0;
+	struct stat st;
+	bool replace = options != NULL && (options->flags & RFS_RESTORE_REPLACE);
+	if (!replace && rfs_context_lookup(ctx, id) != NULL && lstat(dest_path, &st) == 0)
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: %s", dest_path, g_strerror(EEXIST));
+	return rfs_context_restore_at(ctx, id, AT_FDCWD, dest_path, partial_path, options, progress,
+				      user_data, bad_bytes, error);
 }

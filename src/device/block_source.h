@@ -19,12 +19,25 @@ struct BlockSource {
 	bool (*read_at)(BlockSource *self, uint64_t offset, void *buf, size_t length,
 			GError **error);
 	void (*close)(BlockSource *self); /* frees self */
+	/* Optional (NULL: never). For zero-copy transfers only: where the bytes [offset,
+	 * offset + length) lie verbatim, as one range of a file descriptor the source keeps
+	 * open until close. False, with nothing set, when they do not (a decrypted or an
+	 * image-format source, a range past the end). Never fails otherwise; thread-safe. */
+	bool (*fd_range)(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
+			 uint64_t *fd_offset);
 };
 
 static inline bool block_source_read(BlockSource *src, uint64_t offset, void *buf,
 				     size_t length, GError **error)
 {
 	return src->read_at(src, offset, buf, length, error);
+}
+
+/* See BlockSource.fd_range: false when the source has no such descriptor. */
+static inline bool block_source_fd_range(BlockSource *src, uint64_t offset, uint64_t length,
+					 int *fd, uint64_t *fd_offset)
+{
+	return src->fd_range != NULL && src->fd_range(src, offset, length, fd, fd_offset);
 }
 
 static inline void block_source_close(BlockSource *src)

@@ -47,6 +47,17 @@ static bool file_source_read_at(BlockSource *self, uint64_t offset, void *buf, s
 	return true;
 }
 
+static bool file_source_fd_range(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
+				 uint64_t *fd_offset)
+{
+	FileSource *fs = (FileSource *)self;
+	if (offset > self->size_bytes || length > self->size_bytes - offset)
+		return false;
+	*fd = fs->fd;
+	*fd_offset = offset;
+	return true;
+}
+
 static void file_source_close(BlockSource *self)
 {
 	FileSource *fs = (FileSource *)self;
@@ -227,6 +238,7 @@ BlockSource *file_source_open(const char *path, uint32_t flags, GError **error)
 	fs->path = g_strdup(path);
 	fs->base.read_at = file_source_read_at;
 	fs->base.close = file_source_close;
+	fs->base.fd_range = file_source_fd_range;
 	if (!source_size(fd, &st, path, &fs->base.size_bytes, &fs->base.sector_size, error)) {
 		file_source_close(&fs->base);
 		return NULL;

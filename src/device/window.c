@@ -21,6 +21,15 @@ static bool window_read_at(BlockSource *self, uint64_t offset, void *buf, size_t
 	return block_source_read(w->parent, w->offset + offset, buf, length, error);
 }
 
+static bool window_fd_range(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
+			    uint64_t *fd_offset)
+{
+	Window *w = (Window *)self;
+	if (offset > self->size_bytes || length > self->size_bytes - offset)
+		return false;
+	return block_source_fd_range(w->parent, w->offset + offset, length, fd, fd_offset);
+}
+
 static void window_close(BlockSource *self)
 {
 	Window *w = (Window *)self;
@@ -44,5 +53,6 @@ BlockSource *window_open(BlockSource *parent, uint64_t offset, uint64_t size, GE
 	w->base.sector_size = parent->sector_size;
 	w->base.read_at = window_read_at;
 	w->base.close = window_close;
+	w->base.fd_range = window_fd_range;
 	return &w->base;
 }

@@ -29,6 +29,7 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
+	bool want_splice;       /* -o splice: splice_reads when the kernel can */
 	bool show_ghosts;       /* ghosts are shown (mode 0000, empty, open fails) */
 	unsigned min_recoverable; /* files and streams below this percent are hidden */
 	int64_t deleted_after;  /* FILETIMEs: files and streams deleted outside [after, before), */
@@ -43,6 +44,7 @@ typedef struct {
 	 * on open and release, never on reads. */
 	GHashTable *streams;
 	GMutex streams_lock;
+	bool splice_reads;      /* set once by init: the kernel takes replies spliced from the source */
 } Daemon;
 
 /* The low-level operations; userdata of the session is the Daemon. */

@@ -146,6 +146,7 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.umask = opts->umask,
 		.show_live = opts->show_live,
 		.show_ghosts = opts->show_ghosts,
+		.want_splice = opts->splice,
 		.min_recoverable = opts->min_recoverable,
 		.deleted_after = opts->deleted_after,
 		.deleted_before = opts->deleted_before,

@@ -25,7 +25,7 @@ typedef struct {
 	char *snapshots;
 	CommonOptsLocationArgs location;
 	CommonOptsSecretArgs secrets;
-	int show_live, ghosts, deep, deep_all, rw, help, version;
+	int show_live, ghosts, splice, deep, deep_all, rw, help, version;
 	char *source, *mountpoint;
 	char *error;
 } RawOptions;
@@ -53,6 +53,8 @@ static const struct fuse_opt templates[] = {
 	{ "show_live", offsetof(RawOptions, show_live), 1 },
 	{ "ghosts", offsetof(RawOptions, ghosts), 1 },
 	{ "--ghosts", offsetof(RawOptions, ghosts), 1 },
+	{ "splice", offsetof(RawOptions, splice), 1 },
+	{ "--splice", offsetof(RawOptions, splice), 1 },
 	{ "deep", offsetof(RawOptions, deep), 1 },
 	{ "--deep", offsetof(RawOptions, deep), 1 },
 	{ "deep=all", offsetof(RawOptions, deep_all), 1 },
@@ -215,6 +217,7 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 	}
 	opts->show_live = raw->show_live != 0;
 	opts->show_ghosts = raw->ghosts != 0;
+	opts->splice = raw->splice != 0;
 	opts->deep = raw->deep != 0 || raw->deep_all != 0;
 	opts->deep_all = raw->deep_all != 0;
 	opts->snapshots = true;
@@ -454,6 +457,10 @@ void mount_options_print_help(const char *program)
 	       "                         empty files with mode 0000 whose open fails (EIO), with\n"
 	       "                         user.restorefs.ghost=1 and the size they had in\n"
 	       "                         user.restorefs.ghost_size; their times are the entry's\n"
+	       "  -o splice, --splice    reads of plain extents go from SOURCE to the kernel by\n"
+	       "                         splice, without a copy here: faster, but a bad sector in\n"
+	       "                         the middle of a read then shortens the read instead of\n"
+	       "                         failing it (the rest reads as zeros); off by default\n"
 	       "  -o deep, --deep        after the MFT, sweep the free clusters for the INDX blocks\n"
 	       "                         and FILE records of deleted files and folders: more names\n"
 	       "                         and paths, files of a formatted volume; reads all free space\n"

@@ -23,6 +23,7 @@ typedef struct {
 	mode_t umask;
 	bool show_live;
 	bool show_ghosts;          /* -o ghosts: show RFS_ENTRY_GHOST entries (no data) */
+	bool splice;               /* -o splice: reads of plain extents spliced from SOURCE */
 	bool deep;                 /* -o deep: RFS_SCAN_DEEP */
 	bool deep_all;             /* -o deep=all: RFS_SCAN_DEEP_ALL */
 	bool snapshots;            /* -o snapshots=on (default) */

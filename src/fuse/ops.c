@@ -5,6 +5,8 @@
 
 #include "daemon.h"
 
+#include "restorefs/internal.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -369,9 +371,41 @@ static uint8_t *read_buffer(size_t size)
 	return rb->data;
 }
 
+/* Plain extents of a file or block device go to the kernel without a copy in this process:
+ * libfuse splices them from the source's descriptor into /dev/fuse. Anything that needs
+ * decoding, zero-fill or a policy decision is read into memory as before; a read spanning
+ * more runs than fit here is too. */
+enum { SPLICE_MAX_EXTENTS = 16 };
+
+typedef struct {
+	struct fuse_bufvec vec; /* ends in buf[1]: the extra buffers follow it */
+	struct fuse_buf more[SPLICE_MAX_EXTENTS - 1];
+} SpliceVec;
+
+static bool reply_spliced(fuse_req_t req, const RfsStream *stream, size_t size, off_t off)
+{
+	RfsFdExtent ext[SPLICE_MAX_EXTENTS];
+	size_t n = 0;
+	if (!rfs_stream_map_fd(stream, (uint64_t)off, size, ext, G_N_ELEMENTS(ext), &n))
+		return false;
+	SpliceVec sv = { .vec = { .count = n } };
+	struct fuse_buf *bufs = sv.vec.buf;
+	for (size_t i = 0; i < n; i++)
+		bufs[i] = (struct fuse_buf){ .size = ext[i].length,
+					     .flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK,
+					     .fd = ext[i].fd,
+					     .pos = (off_t)ext[i].fd_offset };
+	int rc = fuse_reply_data(req, &sv.vec, FUSE_BUF_SPLICE_MOVE);
+	if (rc != 0)
+		g_message("spliced read at %jd+%zu: %s", (intmax_t)off, size, g_strerror(-rc));
+	return true;
+}
+
 static void ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
+	if (daemon_of(req)->splice_reads && reply_spliced(req, stream_of(fi), size, off))
+		return;
 	uint8_t *buf = read_buffer(size);
 	size_t got = 0;
 	GError *error = NULL;
@@ -448,8 +482,26 @@ static void ops_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	fuse_reply_err(req, EROFS);
 }
 
+/* The largest read whose spliced reply fits one pipe: libfuse sizes the pipe for the data,
+ * the header and a page per buffer, and cannot grow it past fs.pipe-max-size without
+ * CAP_SYS_RESOURCE (it then copies instead). A power of two, so that the 1 MiB readahead
+ * splits into whole requests. */
+static uint32_t splice_read_bytes(uint32_t wanted)
+{
+	g_autofree char *text = NULL;
+	uint64_t pipe_max = 1024 * 1024; /* the kernel's default */
+	if (g_file_get_contents("/proc/sys/fs/pipe-max-size", &text, NULL, NULL))
+		pipe_max = g_ascii_strtoull(text, NULL, 10);
+	uint64_t overhead = (uint64_t)(SPLICE_MAX_EXTENTS + 3) * 4096;
+	uint32_t bytes = wanted;
+	while (bytes > 128 * 1024 && bytes > pipe_max - MIN(pipe_max, overhead))
+		bytes /= 2;
+	return bytes;
+}
+
 static void ops_init(void *userdata, struct fuse_conn_info *conn)
 {
+	Daemon *d = userdata;
 	/* Reads of one file may run in parallel; the library's streams allow it. */
 	if (conn->capable & FUSE_CAP_ASYNC_READ)
 		conn->want |= FUSE_CAP_ASYNC_READ;
@@ -458,11 +510,21 @@ static void ops_init(void *userdata, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
 		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
 	conn->want &= ~(unsigned)(FUSE_CAP_WRITEBACK_CACHE | FUSE_CAP_AUTO_INVAL_DATA);
+	/* With -o splice, replies to reads of plain extents are spliced from the source
+	 * (ops_read). Not by default: when the source fails in the middle of a spliced reply,
+	 * libfuse sends the bytes before the bad sector as a short read instead of an error,
+	 * and the kernel takes the rest of the page for zeros. SPLICE_READ would only concern
+	 * data the kernel sends us, and we take none. */
+	if (d->want_splice && (conn->capable & FUSE_CAP_SPLICE_WRITE)) {
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+		if (conn->capable & FUSE_CAP_SPLICE_MOVE)
+			conn->want |= FUSE_CAP_SPLICE_MOVE;
+		d->splice_reads = true;
+	}
 	/* Big reads: libfuse derives the kernel's max_pages from max_write, even on a read-only
 	 * file system, and readahead decides how much one sequential reader asks for at once. */
 	enum { BIG_IO_BYTES = 1024 * 1024 };
-	if (conn->max_write < BIG_IO_BYTES)
-		conn->max_write = BIG_IO_BYTES;
+	conn->max_write = d->splice_reads ? splice_read_bytes(BIG_IO_BYTES) : BIG_IO_BYTES;
 	if (conn->max_readahead < BIG_IO_BYTES)
 		conn->max_readahead = BIG_IO_BYTES;
 }

@@ -248,6 +248,64 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 	return read_clusters(ds, run->lcn + (vcn - run->vcn), offset % cs, out, n, error);
 }
 
+/* Mirrors read_plain() and read_clusters(): any byte those would zero-fill, fail or take
+ * through another source's read_at makes the whole range unmappable. */
+static bool map_piece(const DataStream *ds, uint64_t offset, size_t *piece, int *fd,
+		      uint64_t *fd_offset)
+{
+	const Volume *vol = ds->vol;
+	uint32_t cs = vol->mft.boot.cluster_size;
+	uint64_t vcn = offset / cs;
+	const Run *run = runlist_lookup(&ds->stream->runs, vcn);
+	if (run == NULL || run->lcn == RUN_LCN_SPARSE)
+		return false;
+	uint64_t run_left = run_bytes_left(run, offset, cs);
+	if (*piece > run_left)
+		*piece = (size_t)run_left;
+	uint64_t lcn = run->lcn + (vcn - run->vcn);
+	uint64_t skip = offset % cs;
+	uint64_t clusters = (skip + *piece + cs - 1) / cs;
+	uint64_t total = vol->mft.boot.total_clusters;
+	if (lcn >= total || clusters > total - lcn)
+		return false;
+	if (ds->deleted && ds->policy != RFS_OVERWRITTEN_RAW &&
+	    volume_clusters_in_use(vol, lcn, clusters) > 0)
+		return false;
+	return block_source_fd_range(vol->mft.src, lcn * cs + skip, *piece, fd, fd_offset);
+}
+
+bool data_stream_map_fd(const DataStream *ds, uint64_t offset, size_t length, RfsFdExtent *out,
+			size_t max, size_t *count)
+{
+	const MftStream *s = ds->stream;
+	*count = 0;
+	if (s->resident || ds->unit_bytes != 0 || (s->attr_flags & ATTR_FLAG_ENCRYPTED) ||
+	    offset >= s->data_size)
+		return false;
+	if (length > s->data_size - offset)
+		length = (size_t)(s->data_size - offset);
+	if (length == 0 || offset >= s->initialized_size || length > s->initialized_size - offset)
+		return false;
+	size_t n = 0;
+	for (size_t done = 0; done < length;) {
+		size_t piece = length - done;
+		int fd;
+		uint64_t fd_offset;
+		if (!map_piece(ds, offset + done, &piece, &fd, &fd_offset) || piece == 0)
+			return false;
+		if (n > 0 && out[n - 1].fd == fd && out[n - 1].fd_offset + out[n - 1].length == fd_offset) {
+			out[n - 1].length += piece; /* adjacent runs: one extent */
+		} else {
+			if (n == max)
+				return false;
+			out[n++] = (RfsFdExtent){ .fd = fd, .fd_offset = fd_offset, .length = piece };
+		}
+		done += piece;
+	}
+	*count = n;
+	return true;
+}
+
 typedef enum {
 	UNIT_OK,
 	UNIT_LOST,   /* a gap in the runlist before the data's end: its extents are lost */

@@ -9,6 +9,7 @@
 #include "ntfs/mft_file.h"
 #include "ntfs/volume.h"
 #include "restorefs/restorefs.h"
+#include "restorefs/internal.h"
 
 typedef struct DataStream DataStream;
 
@@ -25,6 +26,11 @@ DataStream *data_stream_new(const Volume *vol, MftStream *stream, bool deleted,
  * RFS_ERROR_OVERWRITTEN under that policy). */
 bool data_stream_read(DataStream *ds, uint64_t offset, void *buf, size_t length, size_t *got,
 		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* For zero-copy readers: rfs_stream_map_fd() (restorefs/internal.h) says what. True
+ * exactly when data_stream_read() of the same range would copy each byte verbatim from the
+ * source's descriptor, with no zero-fill and no error. */
+bool data_stream_map_fd(const DataStream *ds, uint64_t offset, size_t length, RfsFdExtent *out,
+			size_t max, size_t *count);
 uint64_t data_stream_size(const DataStream *ds);
 /* The first range [*start, *end) at or after byte `offset` that a read would take from
  * clusters (or a resident value): holes, lost extents and bytes past the initialized size

@@ -653,3 +653,144 @@ Test(data_stream, threads_reading_different_units_all_get_their_bytes)
 	data_stream_free(ds);
 	compressed_free(&c);
 }
+
+/* ---- zero-copy mapping -------------------------------------------------------------------- */
+
+enum { FAKE_FD = 42 };
+
+/* The memory source as if it were a file: its offsets are the descriptor's. */
+static bool fake_fd_range(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
+			  uint64_t *fd_offset)
+{
+	if (offset > self->size_bytes || length > self->size_bytes - offset)
+		return false;
+	*fd = FAKE_FD;
+	*fd_offset = offset;
+	return true;
+}
+
+/* Maps [offset, offset + length) and checks that the extents hold exactly the bytes a read
+ * of the same range returns. */
+static size_t map_matches_read(DataStream *ds, const Disk *d, uint64_t offset, size_t length)
+{
+	RfsFdExtent ext[8];
+	size_t count = 99;
+	cr_assert(data_stream_map_fd(ds, offset, length, ext, G_N_ELEMENTS(ext), &count),
+		  "map at %" PRIu64 "+%zu", offset, length);
+	g_autofree uint8_t *buf = g_malloc(length);
+	size_t got = read_ok(ds, offset, buf, length);
+	size_t at = 0;
+	for (size_t i = 0; i < count; i++) {
+		cr_assert_eq(ext[i].fd, FAKE_FD);
+		cr_assert_leq(at + ext[i].length, got);
+		cr_assert_eq(memcmp(buf + at, d->image + ext[i].fd_offset, ext[i].length), 0, "extent %zu", i);
+		at += ext[i].length;
+	}
+	cr_assert_eq(at, got, "the extents cover exactly what a read returns");
+	return count;
+}
+
+/* A disk whose source maps onto a descriptor, and whose clusters are all free. */
+static Disk mappable_disk_new(void)
+{
+	Disk d = disk_new();
+	d.src->fd_range = fake_fd_range;
+	volume_set_bitmap(d.vol, g_malloc0(CLUSTERS / 8), CLUSTERS / 8);
+	return d;
+}
+
+static bool maps(DataStream *ds, uint64_t offset, size_t length, size_t max)
+{
+	RfsFdExtent ext[8];
+	size_t count = 99;
+	bool ok = data_stream_map_fd(ds, offset, length, ext, max, &count);
+	if (!ok)
+		cr_assert_eq(count, 0);
+	return ok;
+}
+
+Test(data_stream, plain_extents_map_to_the_bytes_a_read_returns)
+{
+	Disk d = mappable_disk_new();
+	const Run runs[] = { { 0, 100, 3 }, { 3, 103, 2 }, { 5, 200, 2 } }; /* the first two adjoin */
+	uint64_t size = 7 * CS - 100;
+	DataStream *ds = open_stream(&d, stream_new(runs, 3, size, size), true, RFS_OVERWRITTEN_ZERO);
+	cr_assert_eq(map_matches_read(ds, &d, 0, 7 * CS), 2, "adjoining runs make one extent");
+	cr_assert_eq(map_matches_read(ds, &d, CS + 7, 2 * CS), 1);
+	cr_assert_eq(map_matches_read(ds, &d, 5 * CS - 1, 2), 2);
+	cr_assert_eq(map_matches_read(ds, &d, size - 1, 100), 1, "clipped at the end");
+	cr_assert_not(maps(ds, 0, 7 * CS, 1), "more extents than room");
+	cr_assert_not(maps(ds, size, 10, 8), "nothing at the end");
+	cr_assert_not(maps(ds, 0, 0, 8), "an empty range");
+	d.src->fd_range = NULL;
+	cr_assert_not(maps(ds, 0, CS, 8), "a source without a descriptor");
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+Test(data_stream, what_a_read_changes_never_maps)
+{
+	Disk d = mappable_disk_new();
+	uint64_t size = 7 * CS + 100;
+	DataStream *ds = open_stream(&d, stream_new(plain_runs, G_N_ELEMENTS(plain_runs), size, size), true,
+				     RFS_OVERWRITTEN_ZERO);
+	cr_assert_not(maps(ds, 4 * CS, 2 * CS, 8), "a sparse run");
+	map_matches_read(ds, &d, 0, 5 * CS);
+	data_stream_free(ds);
+	const Run runs[] = { { 0, 100, 4 } };
+	ds = open_stream(&d, stream_new(runs, 1, 4 * CS, 1000), true, RFS_OVERWRITTEN_ZERO);
+	cr_assert_not(maps(ds, 900, 200, 8), "past the initialized size");
+	map_matches_read(ds, &d, 0, 1000);
+	data_stream_free(ds);
+	ds = open_stream(&d, stream_new(lost_runs, 2, LOST_SIZE, LOST_SIZE), true, RFS_OVERWRITTEN_RAW);
+	cr_assert_not(maps(ds, 0, LOST_SIZE, 8), "a lost extent");
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+Test(data_stream, reused_clusters_map_only_when_served_raw)
+{
+	static const RfsOverwritePolicy policies[] = { RFS_OVERWRITTEN_ZERO, RFS_OVERWRITTEN_EIO };
+	for (size_t p = 0; p < G_N_ELEMENTS(policies); p++) {
+		Disk d = mappable_disk_new();
+		DataStream *ds = overwritten(&d, true, policies[p]);
+		cr_assert_not(maps(ds, 0, 3 * CS, 8), "policy %d", (int)policies[p]);
+		map_matches_read(ds, &d, 0, CS);
+		map_matches_read(ds, &d, 2 * CS, CS);
+		data_stream_free(ds);
+		disk_free(&d);
+	}
+	Disk d = mappable_disk_new();
+	DataStream *ds = overwritten(&d, true, RFS_OVERWRITTEN_RAW);
+	map_matches_read(ds, &d, 0, 3 * CS);
+	data_stream_free(ds);
+	ds = overwritten(&d, false, RFS_OVERWRITTEN_EIO);
+	map_matches_read(ds, &d, 0, 3 * CS); /* a live file's clusters are its own */
+	data_stream_free(ds);
+	disk_free(&d);
+}
+
+Test(data_stream, resident_and_compressed_streams_never_map)
+{
+	Disk d = mappable_disk_new();
+	MftStream *res = g_new0(MftStream, 1);
+	res->resident = true;
+	res->resident_data = (uint8_t *)g_strdup("hello");
+	res->data_size = res->initialized_size = 5;
+	DataStream *ds = open_stream(&d, res, true, RFS_OVERWRITTEN_RAW);
+	cr_assert_not(maps(ds, 0, 5, 8));
+	data_stream_free(ds);
+	const Run runs[] = { { 0, 100, UNIT_CLUSTERS } }; /* a unit stored uncompressed */
+	MftStream *s = stream_new(runs, 1, UNIT, UNIT);
+	s->attr_flags = ATTR_FLAG_COMPRESSED;
+	s->compression_unit = UNIT_LOG;
+	ds = open_stream(&d, s, true, RFS_OVERWRITTEN_RAW);
+	cr_assert_not(maps(ds, 0, CS, 8));
+	data_stream_free(ds);
+	s = stream_new(runs, 1, UNIT, UNIT);
+	s->attr_flags = ATTR_FLAG_ENCRYPTED;
+	ds = open_stream(&d, s, true, RFS_OVERWRITTEN_RAW);
+	cr_assert_not(maps(ds, 0, CS, 8), "EFS-encrypted");
+	data_stream_free(ds);
+	disk_free(&d);
+}

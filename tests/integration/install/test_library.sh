@@ -35,7 +35,8 @@ soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [ "$soname" = "librestorefs.so.$api" ] && echo "ok: soname $soname" || fail "soname '$soname', API $api"
 
 # Exports: exactly the functions the public headers declare.
-sed -n 's/^[A-Za-z].*\b\(rfs_[a-z_]*\)(.*/\1/p' "$src"/include/restorefs/*.h | sort -u >"$work/declared"
+# internal.h is for the two programs only: not installed, not exported.
+sed -n 's/^[A-Za-z].*\b\(rfs_[a-z_]*\)(.*/\1/p' $(ls "$src"/include/restorefs/*.h | grep -v /internal.h$) | sort -u >"$work/declared"
 nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u >"$work/exported"
 if diff -u "$work/declared" "$work/exported"; then
 	echo "ok: exports = the public API ($(wc -l <"$work/declared") functions)"
