@@ -278,7 +278,7 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 		s->format = LIST_FORMAT_JSON;
 	}
 	s->filters = (Filters)FILTERS_INIT;
-	s->filters.name_glob = o->name_glob;
+	filters_set_name(&s->filters, o->name_glob, false);
 	s->filters.include_live = o->live;
 	s->filters.no_directories = o->no_directories;
 	if (o->min_size != NULL && !common_opts_parse_size(o->min_size, &s->filters.min_size_bytes, &error))
@@ -515,5 +515,6 @@ int main(int argc, char **argv)
 	if (code < 0)
 		code = run(&o, &s);
 	scan_options_clear(&o);
+	filters_clear(&s.filters);
 	return code;
 }
