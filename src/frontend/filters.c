@@ -139,3 +139,15 @@ GPtrArray *filters_select(const RfsContext *ctx, const Filters *f)
 	g_hash_table_destroy(w.dirs_with_content);
 	return w.selected;
 }
+
+GHashTable *filters_visible_set(const RfsContext *ctx, const Filters *f)
+{
+	g_autoptr(GPtrArray) selected = filters_select(ctx, f);
+	SelectWalk w = { .ctx = ctx, .dirs_with_content = g_hash_table_new(g_int64_hash, g_int64_equal) };
+	for (guint i = 0; i < selected->len; i++) {
+		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		g_hash_table_add(w.dirs_with_content, (gpointer)&e->id);
+		mark_ancestors(&w, e->parent_id);
+	}
+	return w.dirs_with_content;
+}

@@ -47,3 +47,8 @@ bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *
  * parents before children. Directories are included as described above (even with
  * no_directories: callers that list skip them). */
 GPtrArray *filters_select(const RfsContext *ctx, const Filters *f);
+
+/* The ids (RfsEntryId *, pointing into the index of `ctx`) of the entries filters_select()
+ * picks and of every folder above them, live ones included: what a mount shows. Free with
+ * g_hash_table_destroy(). */
+GHashTable *filters_visible_set(const RfsContext *ctx, const Filters *f);

@@ -28,9 +28,9 @@ typedef struct {
 	gid_t gid;
 	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
-	unsigned min_recoverable; /* files and streams below this percent are hidden */
-	int64_t deleted_after;  /* FILETIMEs: files and streams deleted outside [after, before), */
-	int64_t deleted_before; /* or whose deletion time is unknown, are hidden; 0 = no bound */
+	GHashTable *visible;    /* with a selection (--name, --min-recoverable, ...): the ids
+				 * (RfsEntryId *, into the index) of what is shown, the folders
+				 * leading to it included; NULL = everything */
 	RfsStreamOptions stream_options; /* what reads serve for overwritten and lost ranges */
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
@@ -41,10 +41,12 @@ typedef struct {
 /* The low-level operations; userdata of the session is the Daemon. */
 extern const struct fuse_lowlevel_ops ops_table;
 
-/* Counts each directory's subdirectories once, after the scan and before the loop. */
+/* Counts each directory's shown subdirectories once, after the scan (and `visible`) and
+ * before the loop. */
 void ops_count_subdirs(Daemon *daemon);
 
-/* Whether -o min_recoverable or a deletion-time bound hides the entry: never a directory. */
+/* Whether the selection hides the entry: not selected, and no folder above a selected one.
+ * Never the root or lost+found. */
 bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);
 
 /* Extended attributes in the user.restorefs. namespace (xattr.c). */

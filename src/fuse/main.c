@@ -8,6 +8,7 @@
 
 #include "common_opts.h"
 #include "entry_text.h"
+#include "filters.h"
 #include "frontend_log.h"
 #include "progress.h"
 
@@ -45,31 +46,30 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 		states->str, s->records_total);
 	if (s->records_damaged > 0)
 		fprintf(stderr, ", %" PRIu64 " damaged", s->records_damaged);
-	if (opts->show_live)
+	if (opts->common.filters.include_live)
 		fprintf(stderr, ", %" PRIu64 " live files shown", s->live_files);
 	fputc('\n', stderr);
 }
 
 static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 {
-	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->location,
+	g_autoptr(RfsContext) ctx = rfs_context_create(opts->source, &opts->common.location,
 						      RESTOREFS_API_VERSION, error);
 	/* asks on the terminal when no secret is named: we are not yet a daemon */
 	if (ctx == NULL) {
-		common_opts_location_hint(error != NULL ? *error : NULL, &opts->location);
+		common_opts_location_hint(error != NULL ? *error : NULL, &opts->common.location);
 		return NULL;
 	}
-	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
+	if (!common_opts_unlock(ctx, opts->source, &opts->common.secrets, true, error))
 		return NULL;
-	uint32_t flags = (opts->show_live ? RFS_SCAN_INCLUDE_LIVE : 0) |
-			 (opts->deep ? RFS_SCAN_DEEP : 0) | (opts->deep_all ? RFS_SCAN_DEEP_ALL : 0);
 	ScanProgress progress;
-	scan_progress_init(&progress, ctx, true);
-	bool ok = rfs_context_scan(ctx, flags, scan_progress_callback, &progress, error);
+	scan_progress_init(&progress, ctx, !opts->common.quiet);
+	bool ok = rfs_context_scan(ctx, opts->common.scan_flags, scan_progress_callback, &progress, error);
 	scan_progress_clear(&progress);
 	if (!ok)
 		return NULL;
-	print_summary(opts, ctx);
+	if (!opts->common.quiet)
+		print_summary(opts, ctx);
 	return g_steal_pointer(&ctx);
 }
 
@@ -123,11 +123,8 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.uid = opts->uid,
 		.gid = opts->gid,
 		.umask = opts->umask,
-		.show_live = opts->show_live,
-		.min_recoverable = opts->min_recoverable,
-		.deleted_after = opts->deleted_after,
-		.deleted_before = opts->deleted_before,
-		.stream_options = opts->stream,
+		.show_live = opts->common.filters.include_live,
+		.stream_options = opts->common.stream,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,
 	};
@@ -143,6 +140,9 @@ static int run(MountOptions *opts, FrontendLog *log)
 		print_error(opts->source, error);
 		goto out;
 	}
+	/* the selection is made once: the index never changes while mounted */
+	if (filters_active(&opts->common.filters))
+		daemon.visible = filters_visible_set(daemon.ctx, &opts->common.filters);
 	ops_count_subdirs(&daemon);
 	if (fuse_set_signal_handlers(se) != 0) {
 		fprintf(stderr, "restorefs: cannot install signal handlers\n");
@@ -168,6 +168,8 @@ out:
 	fuse_session_destroy(se);
 	if (daemon.subdirs != NULL)
 		g_hash_table_destroy(daemon.subdirs);
+	if (daemon.visible != NULL)
+		g_hash_table_destroy(daemon.visible);
 	/* A signal can end the loop while files are open and their streams still in use;
 	 * the process is exiting, so leave those to it rather than free under them. */
 	if (daemon.ctx != NULL && g_atomic_int_get(&daemon.open_streams) == 0)
