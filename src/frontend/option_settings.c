@@ -113,6 +113,24 @@ static bool resolve_stream(const OptionValues *v, OptionSettings *s, GError **er
 	return true;
 }
 
+/* common_opts.c names the location options "--start-sector" and so on; the mount's user
+ * may have written "-o start_sector": say it as they did. */
+static void respell(GError *error, const OptionValues *v)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const OptionSpec *spec = &option_table[i];
+		if (!v->given[i] || v->spelling[i] == NULL || spec->section != OPTION_SECTION_LOCATION)
+			continue;
+		g_autofree char *dashed = g_strconcat("--", spec->long_name, NULL);
+		if (strcmp(dashed, v->spelling[i]) == 0)
+			continue;
+		g_auto(GStrv) parts = g_strsplit(error->message, dashed, -1);
+		char *message = g_strjoinv(v->spelling[i], parts);
+		g_free(error->message);
+		error->message = message;
+	}
+}
+
 static bool resolve_location(const OptionValues *v, OptionSettings *s, GError **error)
 {
 	CommonOptsLocationArgs args = {
@@ -126,6 +144,8 @@ static bool resolve_location(const OptionValues *v, OptionSettings *s, GError **
 	};
 	bool ok = common_opts_location_resolve(&args, &s->location, error);
 	common_opts_location_args_clear(&args);
+	if (!ok && error != NULL)
+		respell(*error, v);
 	return ok;
 }
 

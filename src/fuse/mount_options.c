@@ -187,7 +187,7 @@ static bool parse_id(const char *what, const char *text, bool group, uint32_t *o
 			return true;
 		}
 	}
-	*message = g_strdup_printf("%s=%s: no such %s", what, text, group ? "group" : "user");
+	*message = g_strdup_printf("%s: '%s' is no %s name or number", what, text, group ? "group" : "user");
 	return false;
 }
 
@@ -198,12 +198,12 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 	opts->gid = getgid();
 	uint32_t id = 0;
 	if (v->given[OPTION_UID]) {
-		if (!parse_id("uid", v->value[OPTION_UID], false, &id, message))
+		if (!parse_id(v->spelling[OPTION_UID], v->value[OPTION_UID], false, &id, message))
 			return false;
 		opts->uid = id;
 	}
 	if (v->given[OPTION_GID]) {
-		if (!parse_id("gid", v->value[OPTION_GID], true, &id, message))
+		if (!parse_id(v->spelling[OPTION_GID], v->value[OPTION_GID], true, &id, message))
 			return false;
 		opts->gid = id;
 	}
