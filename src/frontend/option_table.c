@@ -57,7 +57,7 @@ const OptionSpec option_table[OPTION_COUNT] = {
 	{ OPTION_MODIFIED_BEFORE, "modified-before", 0, NULL, OPTION_VALUE, "TIME", OPTION_SECTION_SELECT, BOTH,
 	  "Only files last written before TIME" },
 	{ OPTION_LIVE, "live", 0, "show_live", OPTION_FLAG, NULL, OPTION_SECTION_SELECT, BOTH,
-	  "Also files still in use (flag 'live'; user.restorefs.live on the mount)" },
+	  "Also files still in use: flagged live, with user.restorefs.live on the mount" },
 	{ OPTION_NO_DIRECTORIES, "no-directories", 0, NULL, OPTION_FLAG, NULL, OPTION_SECTION_SELECT, SCAN,
 	  "Leave directories out of the listing (and empty ones out of --extract)" },
 	{ OPTION_DEEP, "deep", 0, NULL, OPTION_OPTIONAL, "all", OPTION_SECTION_SELECT, BOTH,
