@@ -174,10 +174,18 @@ static int parse_options(int argc, char **argv, ScanOptions *o)
 	g_option_group_add_entries(group, remaining);
 	g_option_context_set_main_group(oc, group);
 	g_autoptr(GError) error = NULL;
-	/* GOption would take the word after a bare --deep as its value: make it explicit */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+	/* GOption would take the word after a bare --deep as its value: make it explicit; and
+	 * it drops a value given to a flag ("--live=1") without a word */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--deep") == 0)
 			argv[i] = (char *)"--deep=";
+		const char *eq = g_str_has_prefix(argv[i], "--") ? strchr(argv[i], '=') : NULL;
+		const OptionSpec *spec = eq != NULL ? option_table_lookup_long(argv[i] + 2, (size_t)(eq - argv[i] - 2),
+									       OPTION_FOR_SCAN)
+						    : NULL;
+		if (spec != NULL && spec->kind == OPTION_FLAG)
+			return fail(EXIT_USAGE, "--%s takes no value (not '%s')", spec->long_name, argv[i]);
+	}
 	if (!g_option_context_parse(oc, &argc, &argv, &error))
 		return fail(EXIT_USAGE, "%s", error->message);
 	if (GIVEN(o, HELP)) {

@@ -151,6 +151,7 @@ for o in "${SCAN_OPTS[@]}"; do
 done
 check_scan deep --deep=all
 check_bad restorefs-scan deep --deep --deep=bogus
+check_bad restorefs-scan live --live --live=1
 
 # ---- restorefs: every long option once, --x=V, --x V and -o x=V -----------------------------
 for o in "${MOUNT_OPTS[@]}"; do
