@@ -19,6 +19,18 @@ struct NameGlob {
  * folded unless `case_sensitive`. */
 static gunichar *fold_text(const char *text, bool case_sensitive, glong *length)
 {
+	/* Most names are ASCII: already NFC, and folded by tolower alone. */
+	size_t n = 0;
+	while (text[n] != '\0' && (unsigned char)text[n] < 0x80)
+		n++;
+	if (text[n] == '\0') {
+		gunichar *out = g_new(gunichar, n + 1);
+		for (size_t i = 0; i < n; i++)
+			out[i] = (gunichar)(case_sensitive ? text[i] : g_ascii_tolower(text[i]));
+		out[n] = 0;
+		*length = (glong)n;
+		return out;
+	}
 	g_autofree char *valid = g_utf8_make_valid(text, -1);
 	g_autofree char *folded = case_sensitive ? NULL : g_utf8_casefold(valid, -1);
 	g_autofree char *nfc = g_utf8_normalize(folded != NULL ? folded : valid, -1,
