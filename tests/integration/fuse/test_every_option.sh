@@ -5,7 +5,8 @@
 # stderr line "PROGRAM: ...", never libfuse's or GLib's "unknown option"). Options with a
 # checked value are also given a bad one, which must be refused with a message that names
 # the option. Every option of restorefs-scan that makes sense for a mount must be listed by
-# restorefs --help.
+# restorefs --help. A selection hides on the mount what restorefs-scan leaves out of its
+# listing, and the folders that lead to nothing.
 #
 #   test_every_option.sh RESTOREFS RESTOREFS_SCAN
 set -uo pipefail
@@ -177,6 +178,30 @@ check_mount deep --deep=all
 check_mount live -o show_live
 check_bad restorefs deep "-o deep" -o deep=bogus
 check_bad restorefs live "--live" --live=1
+
+# ---- the selection on the mount shows what restorefs-scan lists --------------------------------
+# SCAN_ARGS|MOUNT_ARGS: the same selection, in each program's spelling
+for pair in "--name=*.TXT|--name=*.TXT" "--name=deltree/*|-o name=deltree/*" \
+	"--name=*.txt --case-sensitive --modified-after=2020-01-01|-o name=*.txt,case_sensitive --modified-after 2020-01-01" \
+	"--min-size=1K --max-size=100K|-o min_size=1K,max_size=100K"; do
+	IFS='|' read -r scan_sel mount_sel <<<"$pair"
+	# shellcheck disable=SC2086
+	"$SCAN" -q --format=csv $scan_sel "$IMG" 2>/dev/null | python3 -c '
+import csv, sys
+for r in csv.DictReader(sys.stdin):
+    if r["type"] != "dir" and not r["path"].startswith("/lost+found/"):
+        print(r["path"])' | sort >"$WORK/want"
+	unmount_all
+	# shellcheck disable=SC2086
+	"$RESTOREFS" $mount_sel "$IMG" "$MNT" 2>"$WORK/err" || { fail "restorefs $mount_sel: $(cat "$WORK/err")"; continue; }
+	(cd "$MNT" && find . -type f | sed 's/^\.//' | grep -v '^/lost+found/' | sort) >"$WORK/got"
+	[[ -s "$WORK/want" ]] || fail "restorefs-scan $scan_sel selects nothing"
+	cmp -s "$WORK/want" "$WORK/got" ||
+		fail "restorefs $mount_sel shows other files than restorefs-scan $scan_sel lists: $(diff "$WORK/want" "$WORK/got" | head -5)"
+	empty=$(cd "$MNT" && find . -mindepth 1 -type d -empty ! -name lost+found | head -1)
+	[[ -z "$empty" ]] || fail "restorefs $mount_sel shows a folder that leads to nothing: $empty"
+done
+unmount_all
 
 ((FAILURES == 0)) || { say "$FAILURES failures"; exit 1; }
 say "ok: ${#SCAN_OPTS[@]} restorefs-scan and ${#MOUNT_OPTS[@]} restorefs long options"
