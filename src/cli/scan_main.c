@@ -1,6 +1,8 @@
-/* restorefs-scan: options, the restore context's life, and exit codes. Listing formats,
- * selection and extraction live in list_format.c, filters.c and extract.c; this file only
- * wires them together and turns failures into one stderr line and an exit code. */
+/* restorefs-scan: options, the restore context's life, and exit codes. The options and
+ * their --help come from the table both programs share (src/frontend/option_table.c), the
+ * selection from src/frontend/filters.c; listing formats, hashes and extraction live in
+ * list_format.c, content_hash.c and extract.c. This file only wires them together and
+ * turns failures into one stderr line and an exit code. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
 #include <errno.h>
