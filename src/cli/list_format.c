@@ -116,6 +116,11 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	g_string_append_c(out, ',');
 	if (e->snapshot != 0)
 		entry_text_append_u64(out, e->snapshot);
+	if (row->hash_name != NULL) {
+		g_string_append_c(out, ',');
+		if (row->hash != NULL)
+			g_string_append(out, row->hash);
+	}
 	g_string_append_c(out, '\n');
 }
 
@@ -135,7 +140,9 @@ static void bodyfile_line(GString *out, const ListFormatRow *row, const RfsTimes
 	bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
 	/* FILE_ATTRIBUTE_READONLY (0x1) takes the write bits away, as TSK shows NTFS modes. */
 	bool read_only = (e->attributes & 0x1) != 0;
-	g_string_append(out, "0|");
+	bool md5 = row->hash != NULL && row->hash_name != NULL && strcmp(row->hash_name, "md5") == 0;
+	g_string_append(out, md5 ? row->hash : "0");
+	g_string_append_c(out, '|');
 	bodyfile_name(out, row->path);
 	if (fn_line)
 		g_string_append(out, " ($FILE_NAME)");
@@ -174,9 +181,20 @@ void list_format_human_size(uint64_t bytes, char out[LIST_FORMAT_SIZE_SIZE])
 	entry_text_size(bytes, out); /* the same in both tools */
 }
 
-void list_format_text_header(GString *out)
+/* Hex digits of a hash: the width of the text column. */
+static int hash_width(const char *hash_name)
 {
-	g_string_append_printf(out, "%5s  %10s  %-19s  %s\n", "RECOV", "SIZE", "MODIFIED (UTC)", "PATH");
+	return strcmp(hash_name, "md5") == 0 ? 32 : 64;
+}
+
+void list_format_text_header(GString *out, const char *hash_name)
+{
+	g_string_append_printf(out, "%5s  %10s  %-19s  ", "RECOV", "SIZE", "MODIFIED (UTC)");
+	if (hash_name != NULL) {
+		g_autofree char *title = g_ascii_strup(hash_name, -1);
+		g_string_append_printf(out, "%-*s  ", hash_width(hash_name), title);
+	}
+	g_string_append(out, "PATH\n");
 }
 
 void list_format_text_row(GString *out, const ListFormatRow *row)
@@ -202,6 +220,8 @@ void list_format_text_row(GString *out, const ListFormatRow *row)
 	else
 		g_string_append_printf(out, "%4u%%", row->recoverable_percent);
 	g_string_append_printf(out, "  %10s  %-19s  ", size, iso);
+	if (row->hash_name != NULL)
+		g_string_append_printf(out, "%-*s  ", hash_width(row->hash_name), row->hash != NULL ? row->hash : "-");
 	entry_text_escape(out, row->path); /* names come from the disk: nothing a terminal obeys */
 	if (dir)
 		g_string_append_c(out, '/');
@@ -334,6 +354,8 @@ static JsonNode *entry_json(const ListFormatRow *row)
 		json_builder_add_int_value(b, e->snapshot);
 	else
 		json_builder_add_null_value(b);
+	if (row->hash_name != NULL)
+		json_string(b, row->hash_name, row->hash); /* null for a directory or unread data */
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -413,6 +435,7 @@ struct ListFormatWriter {
 	ListFormatKind kind;
 	FILE *out;
 	bool quiet;
+	const char *hash_name;
 	uint64_t rows;
 	GString *line;
 	JsonGenerator *gen;
@@ -430,6 +453,11 @@ ListFormatWriter *list_format_writer_new(ListFormatKind kind, FILE *out, bool qu
 	return w;
 }
 
+void list_format_writer_set_hash(ListFormatWriter *w, const char *hash_name)
+{
+	w->hash_name = hash_name;
+}
+
 static void write_json_node(ListFormatWriter *w, JsonNode *node)
 {
 	json_generator_set_root(w->gen, node);
@@ -445,11 +473,18 @@ void list_format_writer_begin(ListFormatWriter *w, const char *source, const Rfs
 	switch (w->kind) {
 	case LIST_FORMAT_TEXT:
 		g_string_truncate(w->line, 0);
-		list_format_text_header(w->line);
+		list_format_text_header(w->line, w->hash_name);
 		fputs(w->line->str, w->out);
 		break;
 	case LIST_FORMAT_CSV:
-		fputs(list_format_csv_header(), w->out);
+		if (w->hash_name == NULL) {
+			fputs(list_format_csv_header(), w->out);
+			break;
+		}
+		g_string_assign(w->line, list_format_csv_header());
+		g_string_truncate(w->line, w->line->len - 1); /* the '\n' */
+		g_string_append_printf(w->line, ",%s\n", w->hash_name);
+		fputs(w->line->str, w->out);
 		break;
 	case LIST_FORMAT_JSON:
 		/* The document is written by hand around json-glib objects, one entry a line. */

@@ -29,6 +29,8 @@ typedef struct {
 	const char *path;          /* restorefs tree path, leading '/'              */
 	const char *original_path; /* the path on the volume as far as it is known  */
 	unsigned recoverable_percent;
+	const char *hash_name;     /* "md5" or "sha256" with --hash, else NULL               */
+	const char *hash;          /* its hex digest; NULL for a directory or unread content */
 } ListFormatRow;
 
 /* ---- pure helpers (also used by the tests) ------------------------------------------------ */
@@ -44,14 +46,17 @@ const char *list_format_type_word(const RfsEntryInfo *info);
  * for an entry in use, then entry_text_flags() without directory, stream and synthetic. */
 void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *separator);
 
-/* One CSV line (with '\n') for `row`; list_format_csv_header() is the first line. */
+/* One CSV line (with '\n') for `row`; list_format_csv_header() is the first line. With a
+ * row's hash_name, one more column at the end holds the hash (empty when unknown). */
 const char *list_format_csv_header(void);
 void list_format_csv_row(GString *out, const ListFormatRow *row);
 /* The bodyfile line(s) for `row`: one for the entry and, for a file (not a directory, not
- * a named stream) with known $FILE_NAME times, one more named "... ($FILE_NAME)". */
+ * a named stream) with known $FILE_NAME times, one more named "... ($FILE_NAME)". The MD5
+ * field is the row's md5 hash, or 0. */
 void list_format_bodyfile_row(GString *out, const ListFormatRow *row);
-/* One text table line, and the header above it. The path is escaped (entry_text_escape()). */
-void list_format_text_header(GString *out);
+/* One text table line, and the header above it. The path is escaped (entry_text_escape()).
+ * With a hash (`hash_name` non-NULL; the rows' hash_name), a column before the path. */
+void list_format_text_header(GString *out, const char *hash_name);
 void list_format_text_row(GString *out, const ListFormatRow *row);
 /* The one-line summary of a scan ("1234 deleted files, ...; contents: 1200 intact, 34
  * overwritten; ..."), without '\n'. */
@@ -65,6 +70,8 @@ typedef struct ListFormatWriter ListFormatWriter;
  * bodyfile it goes to stderr so that `out` stays machine-readable; JSON carries the stats
  * in the document instead. `quiet` drops the summary line. */
 ListFormatWriter *list_format_writer_new(ListFormatKind kind, FILE *out, bool quiet);
+/* "md5" or "sha256": the rows carry that hash, and the headers name its column. */
+void list_format_writer_set_hash(ListFormatWriter *w, const char *hash_name);
 void list_format_writer_begin(ListFormatWriter *w, const char *source, const RfsVolumeInfo *volume,
 			      const RfsScanStats *stats);
 void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row);

@@ -1,6 +1,8 @@
-/* restorefs-scan: options, the restore context's life, and exit codes. Listing formats,
- * selection and extraction live in list_format.c, filters.c and extract.c; this file only
- * wires them together and turns failures into one stderr line and an exit code. */
+/* restorefs-scan: options, the restore context's life, and exit codes. The options and
+ * their --help come from the table both programs share (src/frontend/option_table.c), the
+ * selection from src/frontend/filters.c; listing formats, hashes and extraction live in
+ * list_format.c, content_hash.c and extract.c. This file only wires them together and
+ * turns failures into one stderr line and an exit code. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
 #include <errno.h>
@@ -10,13 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "content_hash.h"
 #include "extract.h"
-#include "filters.h"
 #include "find_volumes.h"
 #include "list_format.h"
 
 #include "common_opts.h"
 #include "entry_text.h"
+#include "filters.h"
+#include "option_settings.h"
+#include "option_table.h"
 #include "frontend_log.h"
 #include "progress.h"
 #include "source_guide.h"
@@ -31,32 +36,14 @@ enum {
 	EXIT_NOT_INTACT = 5, /* extraction complete, but some files' data is not all theirs  */
 };
 
+/* The command line as text: the table's options (src/frontend/option_table.c) and SOURCE. */
 typedef struct {
-	char *format;
-	char *name_glob;
-	char *min_size;
-	char *max_size;
-	char *min_recoverable;
-	char *deleted_after;
-	char *deleted_before;
-	gboolean live;
-	int deep;             /* 0, RFS_SCAN_DEEP or RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL */
-	gboolean no_directories;
-	char *extract_dir;
-	gboolean merge;
-	char *overwritten;
-	gboolean quiet;
-	gboolean version;
-	gboolean info;
-	gboolean find_volumes;
-	gboolean full;
-	gboolean json;
-	char *snapshots;
-	gboolean no_snapshots;
+	OptionValues values;
 	char **args;
-	CommonOptsLocationArgs location;
-	CommonOptsSecretArgs secrets;
 } ScanOptions;
+
+#define GIVEN(o, id) ((o)->values.given[OPTION_##id])
+#define VALUE(o, id) ((o)->values.value[OPTION_##id])
 
 static const char description[] =
 	"Scans the MFT of an NTFS volume once and lists the deleted files it still describes,\n"
@@ -71,21 +58,24 @@ static const char description[] =
 	"  csv       header + one RFC 4180 row per entry: path,mft_record,sequence,stream,type,\n"
 	"            size,allocated,clusters,clusters_in_use,recoverable,flags,attributes,\n"
 	"            created,modified,accessed,mft_changed,original_path,state,deleted,\n"
-	"            path_source,snapshot\n"
+	"            path_source,snapshot (and md5 or sha256 with --hash)\n"
 	"            (times ISO 8601 UTC with 100 ns digits; the summary goes to stderr)\n"
 	"  json      {\"volume\": {...}, \"stats\": {...}, \"entries\": [...]}\n"
 	"  bodyfile  The Sleuth Kit body format 3.x for mactime(1), with ($FILE_NAME) lines\n"
 	"            (the format has no deletion time: use csv or json for it)\n"
 	"\n"
-	"Selection: --name, --min-size, --max-size, --min-recoverable, --deleted-after and\n"
-	"--deleted-before select files and streams (an ADS is listed as file:stream). Deleted\n"
-	"directories are listed too; once a filter is given, only those holding a selected\n"
-	"entry. --name matches the entry's name, or its whole path (\"/dir/sub/name\") when\n"
-	"GLOB contains '/'. SIZE takes K, M, G or T suffixes (powers of 1024). Entries whose\n"
-	"parent is lost are under /lost+found.\n"
+	"Selection: --name, --min-size, --max-size, --min-recoverable, --deleted-after,\n"
+	"--deleted-before, --modified-after and --modified-before select files and streams (an\n"
+	"ADS is listed as file:stream). Deleted directories are listed too; once a filter is\n"
+	"given, only those holding a selected entry. --name ignores case as Windows does\n"
+	"('*.jpg' matches IMG_0001.JPG; --case-sensitive for exact matching) and matches the\n"
+	"entry's name, or the end of its path when GLOB contains '/' ('Desktop/*' matches\n"
+	"/Users/ann/Desktop/a.txt; '/Users/*' only from the root). SIZE takes K, M, G or T\n"
+	"suffixes (powers of 1024). Entries whose parent is lost are under /lost+found.\n"
 	"TIME is ISO 8601 (2024-03-01T14:30:00Z; UTC without a zone) or a date (2024-03-01,\n"
 	"its midnight UTC); deletion times come from the change journal ($UsnJrnl), and an\n"
-	"entry whose deletion time is unknown is left out by either option.\n"
+	"entry whose deletion time is unknown is left out by either option; modification\n"
+	"times are $STANDARD_INFORMATION's last write.\n"
 	"Folders whose record is gone or nameless are named again from directory index entries\n"
 	"(with --deep also from INDX blocks in free space). Type 'ghost': a deleted file known\n"
 	"only from an index entry, its record reused: name, size and times, no data; never\n"
@@ -137,7 +127,8 @@ static const char description[] =
 	"  2  cannot open SOURCE, not a usable NTFS volume, or missing/wrong BitLocker key\n"
 	"     (--find-volumes: SOURCE cannot be read)\n"
 	"  3  the scan failed (--info still prints what the boot sector says)\n"
-	"  4  extraction finished with failures or unreadable ranges, or output failed\n"
+	"  4  extraction finished with failures or unreadable ranges, or output failed, or\n"
+	"     --hash could not read a file (named on stderr, listed without a hash)\n"
 	"  5  extraction finished, but some extracted files are not intact (partly overwritten,\n"
 	"     overwritten, incomplete or contested: named on stderr); 4 wins over 5\n"
 	"  130, 143  extraction interrupted by SIGINT (Ctrl-C) or SIGTERM; the file being\n"
@@ -145,88 +136,19 @@ static const char description[] =
 	"Warnings go to stderr as 'restorefs-scan: warning: ...'; G_MESSAGES_DEBUG=restorefs-context\n"
 	"(or =all) adds the library's progress messages.\n";
 
-/* --deep takes an optional value; GOption gives its callbacks the group's data only. */
-static ScanOptions *options_being_parsed;
-
-static gboolean parse_deep(const char *name, const char *value, gpointer data, GError **error)
-{
-	(void)data;
-	if (value == NULL || strcmp(value, "free") == 0) {
-		options_being_parsed->deep = RFS_SCAN_DEEP;
-		return TRUE;
-	}
-	if (strcmp(value, "all") == 0) {
-		options_being_parsed->deep = RFS_SCAN_DEEP | RFS_SCAN_DEEP_ALL;
-		return TRUE;
-	}
-	g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-		    "%s: '%s' is not 'all' (or nothing: the free clusters)", name, value);
-	return FALSE;
-}
-
-static GOptionEntry *main_entries(ScanOptions *o)
-{
-	const GOptionEntry entries[] = {
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o->format,
-		  "Listing format: text (default), csv, json or bodyfile", "FORMAT" },
-		{ "name", 0, 0, G_OPTION_ARG_STRING, &o->name_glob,
-		  "Only entries whose name (or path, if GLOB has a '/') matches GLOB", "GLOB" },
-		{ "min-size", 0, 0, G_OPTION_ARG_STRING, &o->min_size, "Only files of at least SIZE", "SIZE" },
-		{ "max-size", 0, 0, G_OPTION_ARG_STRING, &o->max_size, "Only files of at most SIZE", "SIZE" },
-		{ "min-recoverable", 0, 0, G_OPTION_ARG_STRING, &o->min_recoverable,
-		  "Only files with at least PERCENT (0-100, '%' optional) of their clusters not reused", "PERCENT" },
-		{ "deleted-after", 0, 0, G_OPTION_ARG_STRING, &o->deleted_after,
-		  "Only files the change journal saw deleted at or after TIME", "TIME" },
-		{ "deleted-before", 0, 0, G_OPTION_ARG_STRING, &o->deleted_before,
-		  "Only files the change journal saw deleted before TIME", "TIME" },
-		{ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "Also list files still in use (flag 'live')", NULL },
-		{ "deep", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)(uintptr_t)parse_deep,
-		  "After the MFT, sweep the free clusters (=all: every cluster) for the INDX blocks and FILE records of deleted files: more names and paths, files of a formatted volume; reads all free space",
-		  "[all]" },
-		{ "no-directories", 0, 0, G_OPTION_ARG_NONE, &o->no_directories,
-		  "Leave directories out of the listing (and empty ones out of --extract)", NULL },
-		{ "extract", 'x', 0, G_OPTION_ARG_FILENAME, &o->extract_dir,
-		  "Copy the selected entries into DIR instead of listing them", "DIR" },
-		{ "merge", 0, 0, G_OPTION_ARG_NONE, &o->merge,
-		  "Let --extract add to a non-empty DIR (existing files are kept)", NULL },
-		{ "overwritten", 0, 0, G_OPTION_ARG_STRING, &o->overwritten,
-		  "Clusters now used by another file: raw (default, as they are), zero, or eio (unreadable)",
-		  "POLICY" },
-		{ "info", 0, 0, G_OPTION_ARG_NONE, &o->info,
-		  "Print the volume's geometry and, for BitLocker, its method, identifier, creation time, description and key protectors, then exit (no key needed)",
-		  NULL },
-		{ "find-volumes", 0, 0, G_OPTION_ARG_NONE, &o->find_volumes,
-		  "SOURCE is a disk: search it for NTFS and BitLocker volumes", NULL },
-		{ "full", 0, 0, G_OPTION_ARG_NONE, &o->full,
-		  "With --find-volumes: read every sector, not only likely places", NULL },
-		{ "snapshots", 0, 0, G_OPTION_ARG_STRING, &o->snapshots,
-		  "Volume Shadow Copies: on (default) lists the files each copy holds that are gone from the live volume, under /@GMT-YYYY.MM.DD-HH.MM.SS/; off leaves them out",
-		  "on|off" },
-		{ "no-snapshots", 0, 0, G_OPTION_ARG_NONE, &o->no_snapshots, "Same as --snapshots=off", NULL },
-		{ "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Same as --format=json", NULL },
-		{ "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet, "No progress bar and no summary", NULL },
-		{ "version", 'V', 0, G_OPTION_ARG_NONE, &o->version, "Print the version and exit", NULL },
-		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->args, NULL, "SOURCE" },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
-	return g_memdup2(entries, sizeof entries);
-}
-
 static void scan_options_clear(ScanOptions *o)
 {
-	g_free(o->format);
-	g_free(o->name_glob);
-	g_free(o->min_size);
-	g_free(o->max_size);
-	g_free(o->deleted_after);
-	g_free(o->deleted_before);
-	g_free(o->min_recoverable);
-	g_free(o->extract_dir);
-	g_free(o->overwritten);
-	g_free(o->snapshots);
+	option_values_clear(&o->values);
 	g_strfreev(o->args);
-	common_opts_location_args_clear(&o->location);
-	common_opts_secret_args_clear(&o->secrets);
+}
+
+static void print_help(void)
+{
+	g_autoptr(GString) help = g_string_new("Usage: restorefs-scan [OPTION...] SOURCE\n\n"
+					       "List and extract deleted files of an NTFS volume.\n");
+	option_table_help(help, OPTION_FOR_SCAN);
+	g_string_append_printf(help, "\n%s", description);
+	fputs(help->str, stdout);
 }
 
 static int fail(int code, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -245,33 +167,43 @@ static int fail(int code, const char *fmt, ...)
 /* Parsed values that the options only hold as text. */
 typedef struct {
 	ListFormatKind format;
-	Filters filters;
-	RfsStreamOptions stream;
-	RfsLocation location;
-	bool snapshots;
+	OptionSettings common; /* selection, scan flags, stream options, location, secrets */
+	const char *hash_name; /* "md5", "sha256" or NULL */
+	GChecksumType hash;
 } ScanSettings;
 
 /* Returns an exit code when the process should end now, -1 to go on. */
 static int parse_options(int argc, char **argv, ScanOptions *o)
 {
 	g_autoptr(GOptionContext) oc = g_option_context_new(NULL);
-	g_option_context_set_summary(oc, "List and extract deleted files of an NTFS volume.");
-	g_option_context_set_description(oc, description);
-	g_autofree GOptionEntry *m = main_entries(o);
-	g_autofree GOptionEntry *l = common_opts_location_entries(&o->location);
-	g_autofree GOptionEntry *k = common_opts_secret_entries(&o->secrets);
-	g_option_context_add_main_entries(oc, m, NULL);
-	g_option_context_add_main_entries(oc, l, NULL);
-	g_option_context_add_main_entries(oc, k, NULL);
+	g_option_context_set_help_enabled(oc, FALSE); /* --help is a row of the table */
+	GOptionGroup *group = option_table_goption_group(&o->values);
+	const GOptionEntry remaining[] = {
+		{ G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->args, NULL, "SOURCE" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	g_option_group_add_entries(group, remaining);
+	g_option_context_set_main_group(oc, group);
 	g_autoptr(GError) error = NULL;
-	options_being_parsed = o;
-	/* GOption would take the word after a bare --deep as its value: make it explicit */
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+	/* GOption would take the word after a bare --deep as its value: make it explicit; and
+	 * it drops a value given to a flag ("--live=1") without a word */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--deep") == 0)
-			argv[i] = (char *)"--deep=free";
+			argv[i] = (char *)"--deep=";
+		const char *eq = g_str_has_prefix(argv[i], "--") ? strchr(argv[i], '=') : NULL;
+		const OptionSpec *spec = eq != NULL ? option_table_lookup_long(argv[i] + 2, (size_t)(eq - argv[i] - 2),
+									       OPTION_FOR_SCAN)
+						    : NULL;
+		if (spec != NULL && spec->kind == OPTION_FLAG)
+			return fail(EXIT_USAGE, "--%s takes no value (not '%s')", spec->long_name, argv[i]);
+	}
 	if (!g_option_context_parse(oc, &argc, &argv, &error))
 		return fail(EXIT_USAGE, "%s", error->message);
-	if (o->version) {
+	if (GIVEN(o, HELP)) {
+		print_help();
+		return EXIT_OK;
+	}
+	if (GIVEN(o, VERSION)) {
 		printf("restorefs-scan %s\n", RESTOREFS_VERSION);
 		return EXIT_OK;
 	}
@@ -287,56 +219,34 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 {
 	g_autoptr(GError) error = NULL;
 	s->format = LIST_FORMAT_TEXT;
-	if (o->format != NULL && !list_format_kind_parse(o->format, &s->format))
-		return fail(EXIT_USAGE, "--format: '%s' is not text, csv, json or bodyfile", o->format);
-	if (o->json) {
-		if (o->format != NULL && s->format != LIST_FORMAT_JSON)
-			return fail(EXIT_USAGE, "--json contradicts --format=%s", o->format);
+	if (VALUE(o, FORMAT) != NULL && !list_format_kind_parse(VALUE(o, FORMAT), &s->format))
+		return fail(EXIT_USAGE, "--format: '%s' is not text, csv, json or bodyfile", VALUE(o, FORMAT));
+	if (GIVEN(o, JSON)) {
+		if (VALUE(o, FORMAT) != NULL && s->format != LIST_FORMAT_JSON)
+			return fail(EXIT_USAGE, "--json contradicts --format=%s", VALUE(o, FORMAT));
 		s->format = LIST_FORMAT_JSON;
 	}
-	s->filters = (Filters)FILTERS_INIT;
-	s->filters.name_glob = o->name_glob;
-	s->filters.include_live = o->live;
-	s->filters.no_directories = o->no_directories;
-	if (o->min_size != NULL && !common_opts_parse_size(o->min_size, &s->filters.min_size_bytes, &error))
-		return fail(EXIT_USAGE, "--min-size: %s", error->message);
-	if (o->max_size != NULL && !common_opts_parse_size(o->max_size, &s->filters.max_size_bytes, &error))
-		return fail(EXIT_USAGE, "--max-size: %s", error->message);
-	if (s->filters.min_size_bytes > s->filters.max_size_bytes)
-		return fail(EXIT_USAGE, "--min-size is larger than --max-size");
-	if (o->min_recoverable != NULL &&
-	    !common_opts_parse_percent(o->min_recoverable, &s->filters.min_recoverable, &error))
-		return fail(EXIT_USAGE, "--min-recoverable: %s", error->message);
-	if (o->deleted_after != NULL && !entry_text_parse_time(o->deleted_after, &s->filters.deleted_after))
-		return fail(EXIT_USAGE, "--deleted-after: '%s' is not an ISO 8601 time or date", o->deleted_after);
-	if (o->deleted_before != NULL && !entry_text_parse_time(o->deleted_before, &s->filters.deleted_before))
-		return fail(EXIT_USAGE, "--deleted-before: '%s' is not an ISO 8601 time or date", o->deleted_before);
-	if (s->filters.deleted_before != 0 && s->filters.deleted_after >= s->filters.deleted_before)
-		return fail(EXIT_USAGE, "--deleted-after is not before --deleted-before");
-
-	s->stream = (RfsStreamOptions){ .overwritten = RFS_OVERWRITTEN_RAW, .unreadable = RFS_UNREADABLE_ZERO };
-	if (o->overwritten != NULL &&
-	    !common_opts_parse_overwritten(o->overwritten, &s->stream.overwritten, &error))
-		return fail(EXIT_USAGE, "--overwritten: %s", error->message);
-	s->snapshots = !o->no_snapshots;
-	if (o->snapshots != NULL && !common_opts_parse_snapshots(o->snapshots, &s->snapshots, &error))
-		return fail(EXIT_USAGE, "--snapshots: %s", error->message);
-	if (o->snapshots != NULL && o->no_snapshots && s->snapshots)
-		return fail(EXIT_USAGE, "--no-snapshots and --snapshots=on contradict each other");
-	if (o->merge && o->extract_dir == NULL)
+	if (!option_settings_resolve(&o->values, &s->common, &error))
+		return fail(EXIT_USAGE, "%s", error->message);
+	if (GIVEN(o, HASH)) {
+		if (strcmp(VALUE(o, HASH), "md5") == 0)
+			s->hash = G_CHECKSUM_MD5;
+		else if (strcmp(VALUE(o, HASH), "sha256") == 0)
+			s->hash = G_CHECKSUM_SHA256;
+		else
+			return fail(EXIT_USAGE, "--hash: '%s' is not md5 or sha256", VALUE(o, HASH));
+		s->hash_name = s->hash == G_CHECKSUM_MD5 ? "md5" : "sha256";
+	}
+	if (GIVEN(o, MERGE) && !GIVEN(o, EXTRACT))
 		return fail(EXIT_USAGE, "--merge goes with --extract");
-	if (o->full && !o->find_volumes)
+	if (GIVEN(o, FULL) && !GIVEN(o, FIND_VOLUMES))
 		return fail(EXIT_USAGE, "--full goes with --find-volumes");
-	if (o->find_volumes && (o->location.start_sector != NULL || o->location.offset != NULL ||
-				o->location.partition != NULL || o->extract_dir != NULL || o->info))
+	if (GIVEN(o, FIND_VOLUMES) && (GIVEN(o, START_SECTOR) || GIVEN(o, OFFSET) || GIVEN(o, PARTITION) ||
+				       GIVEN(o, EXTRACT) || GIVEN(o, INFO)))
 		return fail(EXIT_USAGE, "--find-volumes searches the whole disk: it takes no "
 					"--start-sector, --offset, --partition, --extract or --info");
-	if (o->extract_dir != NULL && (o->format != NULL || o->json))
-		return fail(EXIT_USAGE, "--extract does not list: drop --format");
-	if (o->secrets.password_fd < -1)
-		return fail(EXIT_USAGE, "--password-fd: %d is not a file descriptor", o->secrets.password_fd);
-	if (!common_opts_location_resolve(&o->location, &s->location, &error))
-		return fail(EXIT_USAGE, "%s", error->message);
+	if (GIVEN(o, EXTRACT) && (GIVEN(o, FORMAT) || GIVEN(o, JSON) || GIVEN(o, HASH)))
+		return fail(EXIT_USAGE, "--extract does not list: drop --format%s", GIVEN(o, HASH) ? " and --hash" : "");
 	return -1;
 }
 
@@ -470,42 +380,76 @@ static int print_info(const char *source, const RfsContext *ctx, bool json)
 	return fflush(stdout) == 0 ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the output");
 }
 
+/* The files and streams of `selected` that --hash reads, and their bytes (for the bar). */
+static uint64_t hash_total_bytes(const GPtrArray *selected)
+{
+	uint64_t total = 0;
+	for (guint i = 0; i < selected->len; i++) {
+		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		if (!(e->flags & RFS_ENTRY_DIRECTORY))
+			total += e->size_bytes;
+	}
+	return total;
+}
+
 static int list_entries(const char *source, RfsContext *ctx, const ScanSettings *s, bool quiet,
 			const GPtrArray *selected)
 {
 	ListFormatWriter *w = list_format_writer_new(s->format, stdout, quiet);
+	list_format_writer_set_hash(w, s->hash_name);
 	list_format_writer_begin(w, source, rfs_context_volume(ctx), rfs_context_stats(ctx));
+	Progress *bar = s->hash_name != NULL ? progress_new_on(stderr, !quiet && isatty(STDERR_FILENO), "hashing",
+							       hash_total_bytes(selected), PROGRESS_BYTES, "")
+					     : NULL;
+	uint64_t hashed = 0, unhashed = 0;
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
-		if (s->filters.no_directories && (e->flags & RFS_ENTRY_DIRECTORY))
+		bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
+		if (s->common.filters.no_directories && dir)
 			continue;
 		g_autofree char *path = rfs_context_entry_path(ctx, e->id);
 		g_autofree char *original = rfs_context_entry_original_path(ctx, e->id);
+		g_autofree char *hash = NULL;
+		if (s->hash_name != NULL && !dir && !(e->flags & RFS_ENTRY_GHOST)) { /* a ghost has no data */
+			g_autoptr(GError) error = NULL;
+			hash = content_hash_entry(ctx, e->id, &s->common.stream, s->hash, bar, &hashed, &error);
+			if (hash == NULL) {
+				g_autoptr(GString) name = g_string_new(NULL);
+				entry_text_escape(name, path);
+				g_warning("%s: no %s: %s", name->str, s->hash_name, error->message);
+				unhashed++;
+			}
+		}
 		ListFormatRow row = {
 			.info = e,
 			.path = path,
 			.original_path = original,
 			.recoverable_percent = rfs_entry_recoverable_percent(e),
+			.hash_name = s->hash_name,
+			.hash = hash,
 		};
 		list_format_writer_row(w, &row);
 	}
+	progress_free(bar);
 	bool ok = list_format_writer_end(w, rfs_context_stats(ctx));
 	list_format_writer_free(w);
-	return ok ? EXIT_OK : fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
+	if (!ok)
+		return fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
+	return unhashed > 0 ? EXIT_PARTIAL : EXIT_OK;
 }
 
 static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSettings *s,
 			   const GPtrArray *selected)
 {
-	ExtractOptions opts = { .merge = o->merge, .quiet = o->quiet, .no_directories = o->no_directories,
-				.stream = s->stream };
+	ExtractOptions opts = { .merge = GIVEN(o, MERGE), .quiet = s->common.quiet,
+				.no_directories = s->common.filters.no_directories, .stream = s->common.stream };
 	ExtractResult result;
 	g_autoptr(GError) error = NULL;
-	if (!extract_run(ctx, selected, o->extract_dir, &opts, &result, &error))
+	if (!extract_run(ctx, selected, VALUE(o, EXTRACT), &opts, &result, &error))
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
-	if (!o->quiet) {
-		g_autofree char *summary = extract_summary(&result, o->extract_dir);
+	if (!s->common.quiet) {
+		g_autofree char *summary = extract_summary(&result, VALUE(o, EXTRACT));
 		printf("%s\n", summary);
 	}
 	if (result.failures > 0 || result.damaged_files > 0)
@@ -516,51 +460,50 @@ static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSett
 static int run(const ScanOptions *o, const ScanSettings *s)
 {
 	const char *source = o->args[0];
-	if (o->find_volumes)
-		return find_volumes_run(source, s->location.sector_size, o->full,
-					s->format == LIST_FORMAT_JSON, o->quiet);
+	bool quiet = s->common.quiet, info = GIVEN(o, INFO), json = s->format == LIST_FORMAT_JSON;
+	const char *extract_dir = VALUE(o, EXTRACT);
+	if (GIVEN(o, FIND_VOLUMES))
+		return find_volumes_run(source, s->common.location.sector_size, GIVEN(o, FULL), json, quiet);
 
 	g_autoptr(GError) error = NULL;
-	if (o->extract_dir != NULL && !extract_check_dest(o->extract_dir, o->merge, &error))
+	if (extract_dir != NULL && !extract_check_dest(extract_dir, GIVEN(o, MERGE), &error))
 		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
 			    "%s", error->message);
 	static const SourceGuide guide = { .program = "restorefs-scan", .args_after = "" };
-	RfsLocation location = s->location;
+	RfsLocation location = s->common.location;
 	g_autoptr(RfsContext) ctx = source_guide_open(&guide, source, &location, &error);
 	if (ctx != NULL)
-		source_guide_check_secrets(source, ctx, common_opts_secret_given(&o->secrets));
+		source_guide_check_secrets(source, ctx, common_opts_secret_given(&s->common.secrets));
 	/* --info describes a locked volume without a key, so it only unlocks when asked to. */
-	bool unlock = !o->info || common_opts_secret_given(&o->secrets);
-	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &o->secrets, true, &error))) {
+	bool unlock = !info || common_opts_secret_given(&s->common.secrets);
+	if (ctx == NULL || (unlock && !common_opts_unlock(ctx, source, &s->common.secrets, true, &error))) {
 		g_autofree char *text = frontend_log_error_text(source, error);
 		return fail(EXIT_SOURCE, "%s", text);
 	}
 	/* A locked volume is described from its header alone; an open one is scanned first,
 	 * since the label and the free clusters come from the MFT and $Bitmap. */
-	if (o->info && rfs_context_needs_decryption(ctx))
-		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
+	if (info && rfs_context_needs_decryption(ctx))
+		return print_info(source, ctx, json);
 
 	ScanProgress progress;
-	scan_progress_init(&progress, ctx, !o->quiet);
-	uint32_t scan_flags = (uint32_t)o->deep | (s->filters.include_live ? RFS_SCAN_INCLUDE_LIVE : 0) |
-			      (s->snapshots ? 0 : RFS_SCAN_NO_SNAPSHOTS);
-	bool scanned = rfs_context_scan(ctx, scan_flags, scan_progress_callback, &progress, &error);
+	scan_progress_init(&progress, ctx, !quiet);
+	bool scanned = rfs_context_scan(ctx, s->common.scan_flags, scan_progress_callback, &progress, &error);
 	scan_progress_clear(&progress);
-	if (!scanned && o->info) {
+	if (!scanned && info) {
 		/* What the boot sector said is still worth printing. */
 		fail(EXIT_SCAN, "%s", error->message);
-		print_info(source, ctx, s->format == LIST_FORMAT_JSON);
+		print_info(source, ctx, json);
 		return EXIT_SCAN;
 	}
 	if (!scanned)
 		return fail(EXIT_SCAN, "%s", error->message);
-	if (o->info)
-		return print_info(source, ctx, s->format == LIST_FORMAT_JSON);
+	if (info)
+		return print_info(source, ctx, json);
 
-	g_autoptr(GPtrArray) selected = filters_select(ctx, &s->filters);
-	if (o->extract_dir != NULL)
+	g_autoptr(GPtrArray) selected = filters_select(ctx, &s->common.filters);
+	if (extract_dir != NULL)
 		return extract_entries(ctx, o, s, selected);
-	return list_entries(source, ctx, s, o->quiet, selected);
+	return list_entries(source, ctx, s, quiet, selected);
 }
 
 int main(int argc, char **argv)
@@ -568,13 +511,14 @@ int main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	static FrontendLog log = { .program = "restorefs-scan" };
 	frontend_log_install(&log);
-	ScanOptions o = { .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
-	ScanSettings s = { 0 };
+	ScanOptions o = { 0 };
+	ScanSettings s = { .common = { .filters = FILTERS_INIT } };
 	int code = parse_options(argc, argv, &o);
 	if (code < 0)
 		code = resolve_settings(&o, &s);
 	if (code < 0)
 		code = run(&o, &s);
 	scan_options_clear(&o);
+	option_settings_clear(&s.common);
 	return code;
 }

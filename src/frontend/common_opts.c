@@ -157,29 +157,6 @@ bool common_opts_parse_snapshots(const char *text, bool *on, GError **error)
 
 /* ---- location --------------------------------------------------------------------------------- */
 
-GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args)
-{
-	const GOptionEntry entries[] = {
-		{ "start-sector", 0, 0, G_OPTION_ARG_STRING, &args->start_sector,
-		  "SOURCE is a disk; the volume starts at sector N", "N" },
-		{ "boot-sector", 0, 0, G_OPTION_ARG_STRING, &args->boot_sector,
-		  "Read the boot sector from sector M of the disk (default N; may be the volume's last sector, the backup copy; needs --start-sector or --offset)",
-		  "M" },
-		{ "sector-size", 0, 0, G_OPTION_ARG_STRING, &args->sector_size,
-		  "Sector size of SOURCE: 512, 1024, 2048 or 4096 (default: the device's, 512 for image files)", "BYTES" },
-		{ "offset", 0, 0, G_OPTION_ARG_STRING, &args->offset,
-		  "SOURCE is a disk; the volume starts at this byte offset (K/M/G suffixes; instead of --start-sector)", "BYTES" },
-		{ "partition", 0, 0, G_OPTION_ARG_STRING, &args->partition,
-		  "Use partition K of the MBR or GPT table on SOURCE (numbered as Linux does: 1-4 primary, logical from 5)", "K" },
-		{ "force", 0, 0, G_OPTION_ARG_NONE, &args->force,
-		  "Go on (read-only) even if SOURCE is mounted read-write or is shorter than its volume", NULL },
-		{ "bitlocker", 0, 0, G_OPTION_ARG_STRING, &args->bitlocker,
-		  "BitLocker decryption: native (default: own key unwrap, OpenSSL) or libbde", "native|libbde" },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
-	return g_memdup2(entries, sizeof entries);
-}
-
 static bool parse_option_u64(const char *option, const char *text, bool with_suffix, uint64_t *out,
 			     GError **error)
 {
@@ -291,24 +268,6 @@ void common_opts_location_args_clear(CommonOptsLocationArgs *args)
 }
 
 /* ---- secrets ---------------------------------------------------------------------------------- */
-
-GOptionEntry *common_opts_secret_entries(CommonOptsSecretArgs *args)
-{
-	const GOptionEntry entries[] = {
-		{ "password-file", 0, 0, G_OPTION_ARG_FILENAME, &args->password_file,
-		  "BitLocker: read the user password from the first line of FILE", "FILE" },
-		{ "recovery-password-file", 0, 0, G_OPTION_ARG_FILENAME, &args->recovery_password_file,
-		  "BitLocker: read the 48-digit recovery password from FILE", "FILE" },
-		{ "startup-key", 0, 0, G_OPTION_ARG_FILENAME, &args->startup_key,
-		  "BitLocker: unlock with the startup key FILE.BEK", "FILE.BEK" },
-		{ "key-file", 0, 0, G_OPTION_ARG_FILENAME, &args->key_file,
-		  "BitLocker: the full-volume encryption key, raw bytes or hex text", "FILE" },
-		{ "password-fd", 0, 0, G_OPTION_ARG_INT, &args->password_fd,
-		  "BitLocker: read the user password from file descriptor N", "N" },
-		{ NULL, 0, 0, 0, NULL, NULL, NULL },
-	};
-	return g_memdup2(entries, sizeof entries);
-}
 
 void common_opts_secret_args_clear(CommonOptsSecretArgs *args)
 {

@@ -3,9 +3,8 @@
  * terminal without echo.
  *
  * Nothing here keeps global state or knows which program parses the command line: the
- * argument structs are plain strings that GOption (common_opts_*_entries) or fuse_opt can
- * fill (both allocate with the system malloc, which g_free releases since GLib 2.46), and
- * every function reports through GError (domain RFS_ERROR). */
+ * argument structs are plain strings (filled from the option table's values by
+ * option_settings.c), and every function reports through GError (domain RFS_ERROR). */
 #pragma once
 
 #include <glib.h>
@@ -35,8 +34,8 @@ bool common_opts_parse_overwritten(const char *text, RfsOverwritePolicy *out,
 
 /* ---- where the volume lies ---------------------------------------------------------------- */
 
-/* Every field is NULL when the option was not given; the strings are the option values.
- * restorefs also takes them as -o start_sector=N, -o boot_sector=M and so on. */
+/* Every field is NULL when the option was not given; the strings are the option values
+ * (g_free'd by common_opts_location_args_clear()). */
 typedef struct {
 	char *start_sector; /* --start-sector N                 */
 	char *boot_sector;  /* --boot-sector M (needs N or offset) */
@@ -47,9 +46,6 @@ typedef struct {
 	char *bitlocker;    /* --bitlocker native|libbde        */
 } CommonOptsLocationArgs;
 
-/* GOption entries filling `args` (which must outlive them), NULL-terminated, to add to the
- * main group so that --help lists them; g_free the array. */
-GOptionEntry *common_opts_location_entries(CommonOptsLocationArgs *args);
 /* Checks the combination and fills `out` (zeroed first). RFS_ERROR_INVALID names the
  * offending option. */
 bool common_opts_location_resolve(const CommonOptsLocationArgs *args, RfsLocation *out,
@@ -73,8 +69,6 @@ typedef struct {
 
 #define COMMON_OPTS_SECRET_ARGS_INIT { NULL, NULL, NULL, NULL, -1 }
 
-/* As common_opts_location_entries(), for the secret options. */
-GOptionEntry *common_opts_secret_entries(CommonOptsSecretArgs *args);
 void common_opts_secret_args_clear(CommonOptsSecretArgs *args);
 /* True when any secret source was named. */
 bool common_opts_secret_given(const CommonOptsSecretArgs *args);

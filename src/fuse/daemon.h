@@ -31,9 +31,9 @@ typedef struct {
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
 	bool want_splice;       /* -o splice: splice_reads when the kernel can */
 	bool show_ghosts;       /* ghosts are shown (mode 0000, empty, open fails) */
-	unsigned min_recoverable; /* files and streams below this percent are hidden */
-	int64_t deleted_after;  /* FILETIMEs: files and streams deleted outside [after, before), */
-	int64_t deleted_before; /* or whose deletion time is unknown, are hidden; 0 = no bound */
+	GHashTable *visible;    /* with a selection (--name, --min-recoverable, ...): the ids
+				 * (RfsEntryId *, into the index) of what is shown, the folders
+				 * leading to it included; NULL = everything */
 	RfsStreamOptions stream_options; /* what reads serve for overwritten and lost ranges */
 	double timeout_seconds; /* how long the kernel may cache entries and attributes */
 	uint32_t blksize;       /* st_blksize: the preferred read size, in bytes */
@@ -50,15 +50,16 @@ typedef struct {
 /* The low-level operations; userdata of the session is the Daemon. */
 extern const struct fuse_lowlevel_ops ops_table;
 
-/* Counts each directory's subdirectories once, after the scan and before the loop. */
+/* Counts each directory's shown subdirectories once, after the scan (and `visible`) and
+ * before the loop. */
 void ops_count_subdirs(Daemon *daemon);
 
 /* Closes the streams whose RELEASE never came (run() made the table); returns how many.
  * Only once the session loop has returned: no handler runs any more. */
 guint ops_close_streams(Daemon *daemon);
 
-/* Whether -o min_recoverable or a deletion-time bound hides the entry (never a directory),
- * or it is a ghost and -o ghosts was not given. */
+/* Whether the selection hides the entry: not selected, and no folder above a selected one
+ * (never the root or lost+found), or it is a ghost and -o ghosts was not given. */
 bool ops_hidden(const Daemon *daemon, const RfsEntryInfo *info);
 
 /* Extended attributes in the user.restorefs. namespace (xattr.c). */

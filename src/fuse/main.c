@@ -8,6 +8,7 @@
 
 #include "common_opts.h"
 #include "entry_text.h"
+#include "filters.h"
 #include "frontend_log.h"
 #include "progress.h"
 #include "source_guide.h"
@@ -54,7 +55,7 @@ static void print_summary(const MountOptions *opts, const RfsContext *ctx)
 	g_string_append(line, " scanned");
 	if (s->records_damaged > 0)
 		g_string_append_printf(line, ", %" PRIu64 " damaged", s->records_damaged);
-	if (opts->show_live) {
+	if (opts->common.filters.include_live) {
 		g_string_append(line, ", ");
 		entry_text_count(line, s->live_files, "live file", "live files");
 		g_string_append(line, " shown");
@@ -73,24 +74,22 @@ static RfsContext *open_and_scan(const MountOptions *opts, GError **error)
 	g_autofree char *mountpoint = opts->mountpoint != NULL ? source_guide_shell_word(opts->mountpoint) : NULL;
 	g_autofree char *after = g_strconcat(" ", mountpoint != NULL ? mountpoint : "MOUNTPOINT", NULL);
 	const SourceGuide guide = { .program = "restorefs", .args_after = after };
-	RfsLocation location = opts->location;
+	RfsLocation location = opts->common.location;
 	g_autoptr(RfsContext) ctx = source_guide_open(&guide, opts->source, &location, error);
 	if (ctx == NULL)
 		return NULL;
-	source_guide_check_secrets(opts->source, ctx, common_opts_secret_given(&opts->secrets));
+	source_guide_check_secrets(opts->source, ctx, common_opts_secret_given(&opts->common.secrets));
 	/* asks on the terminal when no secret is named: we are not yet a daemon */
-	if (!common_opts_unlock(ctx, opts->source, &opts->secrets, true, error))
+	if (!common_opts_unlock(ctx, opts->source, &opts->common.secrets, true, error))
 		return NULL;
-	uint32_t flags = (opts->show_live ? RFS_SCAN_INCLUDE_LIVE : 0) |
-			 (opts->deep ? RFS_SCAN_DEEP : 0) | (opts->deep_all ? RFS_SCAN_DEEP_ALL : 0) |
-			 (opts->snapshots ? 0 : RFS_SCAN_NO_SNAPSHOTS);
 	ScanProgress progress;
-	scan_progress_init(&progress, ctx, true);
-	bool ok = rfs_context_scan(ctx, flags, scan_progress_callback, &progress, error);
+	scan_progress_init(&progress, ctx, !opts->common.quiet);
+	bool ok = rfs_context_scan(ctx, opts->common.scan_flags, scan_progress_callback, &progress, error);
 	scan_progress_clear(&progress);
 	if (!ok)
 		return NULL;
-	print_summary(opts, ctx);
+	if (!opts->common.quiet)
+		print_summary(opts, ctx);
 	return g_steal_pointer(&ctx);
 }
 
@@ -144,13 +143,10 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.uid = opts->uid,
 		.gid = opts->gid,
 		.umask = opts->umask,
-		.show_live = opts->show_live,
+		.show_live = opts->common.filters.include_live,
 		.show_ghosts = opts->show_ghosts,
 		.want_splice = opts->splice,
-		.min_recoverable = opts->min_recoverable,
-		.deleted_after = opts->deleted_after,
-		.deleted_before = opts->deleted_before,
-		.stream_options = opts->stream,
+		.stream_options = opts->common.stream,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,
 	};
@@ -166,6 +162,9 @@ static int run(MountOptions *opts, FrontendLog *log)
 		print_error(opts->source, error);
 		goto out;
 	}
+	/* the selection is made once: the index never changes while mounted */
+	if (filters_active(&opts->common.filters))
+		daemon.visible = filters_visible_set(daemon.ctx, &opts->common.filters);
 	ops_count_subdirs(&daemon);
 	daemon.streams = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_mutex_init(&daemon.streams_lock);
@@ -193,6 +192,8 @@ out:
 	fuse_session_destroy(se);
 	if (daemon.subdirs != NULL)
 		g_hash_table_destroy(daemon.subdirs);
+	if (daemon.visible != NULL)
+		g_hash_table_destroy(daemon.visible);
 	/* The loop has joined its workers (libfuse lets them be cancelled only while they
 	 * wait for a request), so no handler holds a stream any more. */
 	if (daemon.streams != NULL) {

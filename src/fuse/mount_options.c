@@ -5,7 +5,7 @@
 
 #include "mount_options.h"
 
-#include "entry_text.h"
+#include "option_table.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -16,62 +16,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Option values as fuse_opt_parse() leaves them: strings, converted and checked afterwards.
- * The volume location and the BitLocker secrets land in the structs restorefs-scan's GOption
- * entries fill, so one parser (frontend/common_opts.c) checks both programs' values. */
+/* The command line as fuse_opt_parse() leaves it: the table's options as text (converted by
+ * option_settings.c, the same code restorefs-scan uses), SOURCE and MOUNTPOINT. */
 typedef struct {
-	char *uid, *gid, *umask, *overwritten, *unreadable, *min_recoverable;
-	char *deleted_after, *deleted_before;
-	char *snapshots;
-	CommonOptsLocationArgs location;
-	CommonOptsSecretArgs secrets;
-	int show_live, ghosts, splice, deep, deep_all, rw, help, version;
+	OptionValues values;
+	int rw, help, version;
 	char *source, *mountpoint;
 	char *error;
 } RawOptions;
 
-enum { KEY_DISCARD, KEY_RW, KEY_HELP, KEY_VERSION };
+/* Keys of our own templates; a table row's are KEY_TABLE + id * FORM_COUNT + form. */
+enum { KEY_DISCARD, KEY_RW, KEY_HELP, KEY_VERSION, KEY_TABLE = 16 };
+typedef enum { FORM_KEY, FORM_KEY_VALUE, FORM_LONG, FORM_LONG_VALUE, FORM_COUNT } Form;
 
-#define VALUE(templ, field) { templ, offsetof(RawOptions, field), 0 }
-/* -o name=V and --long-name V; `conv` is the fuse_opt conversion (%s, %d). --long-name=V is
- * split in two before parsing (split_long_options): fuse_opt would match "--long-name=V"
- * against the "--long-name %s" template too, with "=V" as the value. */
-#define LONG_VALUE(opt, longopt, conv, field) VALUE(opt "=" conv, field), VALUE(longopt " " conv, field)
-#define LOCATION(opt, longopt, field) LONG_VALUE(opt, longopt, "%s", location.field)
-#define SECRET(opt, longopt, field) LONG_VALUE(opt, longopt, "%s", secrets.field)
-
-static const struct fuse_opt templates[] = {
-	VALUE("uid=%s", uid),
-	VALUE("gid=%s", gid),
-	VALUE("umask=%s", umask),
-	VALUE("overwritten=%s", overwritten),
-	VALUE("unreadable=%s", unreadable),
-	VALUE("min_recoverable=%s", min_recoverable),
-	LONG_VALUE("deleted_after", "--deleted-after", "%s", deleted_after),
-	LONG_VALUE("deleted_before", "--deleted-before", "%s", deleted_before),
-	VALUE("snapshots=%s", snapshots),
-	{ "show_live", offsetof(RawOptions, show_live), 1 },
-	{ "ghosts", offsetof(RawOptions, ghosts), 1 },
-	{ "--ghosts", offsetof(RawOptions, ghosts), 1 },
-	{ "splice", offsetof(RawOptions, splice), 1 },
-	{ "--splice", offsetof(RawOptions, splice), 1 },
-	{ "deep", offsetof(RawOptions, deep), 1 },
-	{ "--deep", offsetof(RawOptions, deep), 1 },
-	{ "deep=all", offsetof(RawOptions, deep_all), 1 },
-	{ "--deep=all", offsetof(RawOptions, deep_all), 1 },
-	{ "force", offsetof(RawOptions, location.force), 1 },
-	{ "--force", offsetof(RawOptions, location.force), 1 },
-	LOCATION("start_sector", "--start-sector", start_sector),
-	LOCATION("boot_sector", "--boot-sector", boot_sector),
-	LOCATION("sector_size", "--sector-size", sector_size),
-	LOCATION("offset", "--offset", offset),
-	LOCATION("partition", "--partition", partition),
-	LOCATION("bitlocker", "--bitlocker", bitlocker),
-	SECRET("password_file", "--password-file", password_file),
-	SECRET("recovery_password_file", "--recovery-password-file", recovery_password_file),
-	SECRET("startup_key", "--startup-key", startup_key),
-	SECRET("key_file", "--key-file", key_file),
-	LONG_VALUE("password_fd", "--password-fd", "%d", secrets.password_fd),
+static const struct fuse_opt fixed_templates[] = {
 	FUSE_OPT_KEY("rw", KEY_RW),
 	/* always added by us, or mount(8) and fstab words that mean nothing to FUSE */
 	FUSE_OPT_KEY("ro", KEY_DISCARD),
@@ -87,12 +45,84 @@ static const struct fuse_opt templates[] = {
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
 	FUSE_OPT_KEY("--version", KEY_VERSION),
-	FUSE_OPT_END,
 };
+
+/* fuse_opt templates for every row the mount takes: "key" and "key=" (-o key, -o key=V),
+ * "--long" and "--long=" ("--long V" is joined to "--long=V" beforehand), for the key
+ * alias too. A template ending in '=' matches that exact name with any value, so no row
+ * swallows another whose name it begins. Both spellings of every row are listed, also the
+ * ones that are wrong for its kind, so that "-o overwritten" without a value gets our
+ * message rather than libfuse's. */
+typedef struct {
+	GArray *opts;     /* struct fuse_opt, FUSE_OPT_END last */
+	GPtrArray *names; /* the template strings */
+} Templates;
+
+static void templates_add(Templates *t, char *name, int key)
+{
+	g_ptr_array_add(t->names, name);
+	struct fuse_opt opt = FUSE_OPT_KEY(name, key);
+	g_array_append_val(t->opts, opt);
+}
+
+static void templates_build(Templates *t)
+{
+	t->opts = g_array_new(FALSE, FALSE, sizeof(struct fuse_opt));
+	t->names = g_ptr_array_new_with_free_func(g_free);
+	g_array_append_vals(t->opts, fixed_templates, G_N_ELEMENTS(fixed_templates));
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const OptionSpec *s = &option_table[i];
+		if (!(s->programs & OPTION_FOR_MOUNT))
+			continue;
+		int base = KEY_TABLE + (int)s->id * FORM_COUNT;
+		g_autofree char *key = option_table_key(s);
+		const char *keys[] = { key, s->key_alias };
+		for (size_t k = 0; k < G_N_ELEMENTS(keys) && keys[k] != NULL; k++) {
+			templates_add(t, g_strdup(keys[k]), base + FORM_KEY);
+			templates_add(t, g_strconcat(keys[k], "=", NULL), base + FORM_KEY_VALUE);
+		}
+		templates_add(t, g_strconcat("--", s->long_name, NULL), base + FORM_LONG);
+		templates_add(t, g_strconcat("--", s->long_name, "=", NULL), base + FORM_LONG_VALUE);
+	}
+	struct fuse_opt end = FUSE_OPT_END;
+	g_array_append_val(t->opts, end);
+}
+
+static void templates_clear(Templates *t)
+{
+	g_array_free(t->opts, TRUE);
+	g_ptr_array_free(t->names, TRUE);
+}
+
+/* Records one of the table's options; false (with raw->error) for a value where none
+ * belongs or none where one must be. */
+static bool take_table_option(RawOptions *raw, int key, const char *arg)
+{
+	const OptionSpec *s = &option_table[(key - KEY_TABLE) / FORM_COUNT];
+	Form form = (Form)((key - KEY_TABLE) % FORM_COUNT);
+	bool has_value = form == FORM_KEY_VALUE || form == FORM_LONG_VALUE;
+	const char *eq = strchr(arg, '=');
+	g_autofree char *name = eq != NULL ? g_strndup(arg, (gsize)(eq - arg)) : g_strdup(arg);
+	g_autofree char *spelling = form == FORM_LONG || form == FORM_LONG_VALUE ? g_strdup(name)
+										 : g_strconcat("-o ", name, NULL);
+	if (s->kind == OPTION_FLAG && has_value) {
+		raw->error = g_strdup_printf("%s takes no value (not '%s')", spelling, arg);
+		return false;
+	}
+	if (s->kind == OPTION_VALUE && !has_value) {
+		raw->error = g_strdup_printf("%s needs a value (%s%s%s)", spelling, spelling,
+					     form == FORM_LONG ? " " : "=", s->value_name);
+		return false;
+	}
+	option_values_set(&raw->values, s, has_value ? eq + 1 : NULL, spelling);
+	return true;
+}
 
 static int option_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
 {
 	RawOptions *raw = data;
+	if (key >= KEY_TABLE)
+		return take_table_option(raw, key, arg) ? 0 : -1;
 	switch (key) {
 	case KEY_DISCARD:
 		return 0;
@@ -157,84 +187,43 @@ static bool parse_id(const char *what, const char *text, bool group, uint32_t *o
 			return true;
 		}
 	}
-	*message = g_strdup_printf("%s=%s: no such %s", what, text, group ? "group" : "user");
+	*message = g_strdup_printf("%s: '%s' is no %s name or number", what, text, group ? "group" : "user");
 	return false;
 }
 
 static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char **message)
 {
+	const OptionValues *v = &raw->values;
 	opts->uid = getuid();
 	opts->gid = getgid();
 	uint32_t id = 0;
-	if (raw->uid != NULL) {
-		if (!parse_id("uid", raw->uid, false, &id, message))
+	if (v->given[OPTION_UID]) {
+		if (!parse_id(v->spelling[OPTION_UID], v->value[OPTION_UID], false, &id, message))
 			return false;
 		opts->uid = id;
 	}
-	if (raw->gid != NULL) {
-		if (!parse_id("gid", raw->gid, true, &id, message))
+	if (v->given[OPTION_GID]) {
+		if (!parse_id(v->spelling[OPTION_GID], v->value[OPTION_GID], true, &id, message))
 			return false;
 		opts->gid = id;
 	}
-	if (raw->umask != NULL) {
+	if (v->given[OPTION_UMASK]) {
 		guint64 mask = 0;
-		if (!g_ascii_string_to_unsigned(raw->umask, 8, 0, 0777, &mask, NULL)) {
-			*message = g_strdup_printf("umask=%s: expected an octal mask such as 022", raw->umask);
+		if (!g_ascii_string_to_unsigned(v->value[OPTION_UMASK], 8, 0, 0777, &mask, NULL)) {
+			*message = g_strdup_printf("%s: '%s' is not an octal mask such as 022",
+						   v->spelling[OPTION_UMASK], v->value[OPTION_UMASK]);
 			return false;
 		}
 		opts->umask = (mode_t)mask;
 	}
-	opts->stream = (RfsStreamOptions){ .overwritten = RFS_OVERWRITTEN_RAW, .unreadable = RFS_UNREADABLE_ZERO };
+	opts->show_ghosts = v->given[OPTION_GHOSTS];
+	opts->splice = v->given[OPTION_SPLICE];
 	g_autoptr(GError) error = NULL;
-	if (raw->overwritten != NULL &&
-	    !common_opts_parse_overwritten(raw->overwritten, &opts->stream.overwritten, &error)) {
-		*message = g_strdup_printf("-o overwritten: %s", error->message);
-		return false;
-	}
-	if (raw->unreadable != NULL && strcmp(raw->unreadable, "eio") == 0) {
-		opts->stream.unreadable = RFS_UNREADABLE_EIO;
-	} else if (raw->unreadable != NULL && strcmp(raw->unreadable, "zero") != 0) {
-		*message = g_strdup_printf("-o unreadable: '%s' is not zero or eio", raw->unreadable);
-		return false;
-	}
-	opts->min_recoverable = 0;
-	if (raw->min_recoverable != NULL &&
-	    !common_opts_parse_percent(raw->min_recoverable, &opts->min_recoverable, &error)) {
-		*message = g_strdup_printf("-o min_recoverable: %s", error->message);
-		return false;
-	}
-	if (raw->deleted_after != NULL && !entry_text_parse_time(raw->deleted_after, &opts->deleted_after)) {
-		*message = g_strdup_printf("deleted_after: '%s' is not an ISO 8601 time or date", raw->deleted_after);
-		return false;
-	}
-	if (raw->deleted_before != NULL && !entry_text_parse_time(raw->deleted_before, &opts->deleted_before)) {
-		*message = g_strdup_printf("deleted_before: '%s' is not an ISO 8601 time or date", raw->deleted_before);
-		return false;
-	}
-	if (opts->deleted_before != 0 && opts->deleted_after >= opts->deleted_before) {
-		*message = g_strdup("deleted_after is not before deleted_before");
-		return false;
-	}
-	opts->show_live = raw->show_live != 0;
-	opts->show_ghosts = raw->ghosts != 0;
-	opts->splice = raw->splice != 0;
-	opts->deep = raw->deep != 0 || raw->deep_all != 0;
-	opts->deep_all = raw->deep_all != 0;
-	opts->snapshots = true;
-	if (raw->snapshots != NULL && !common_opts_parse_snapshots(raw->snapshots, &opts->snapshots, &error)) {
-		*message = g_strdup_printf("-o snapshots: %s", error->message);
-		return false;
-	}
-	return true;
-}
-
-static bool convert_location(const RawOptions *raw, RfsLocation *loc, char **message)
-{
-	g_autoptr(GError) error = NULL;
-	if (!common_opts_location_resolve(&raw->location, loc, &error)) {
+	if (!option_settings_resolve(v, &opts->common, &error)) {
 		*message = g_strdup(error->message);
 		return false;
 	}
+	opts->common.filters.no_ghosts = !opts->show_ghosts;
 	return true;
 }
 
@@ -279,18 +268,7 @@ static bool check_mountpoint(const char *mountpoint, char **message)
 
 static void raw_options_clear(RawOptions *raw)
 {
-	/* fuse_opt_parse() allocates %s values with malloc, which g_free releases */
-	g_clear_pointer(&raw->uid, g_free);
-	g_clear_pointer(&raw->gid, g_free);
-	g_clear_pointer(&raw->umask, g_free);
-	g_clear_pointer(&raw->overwritten, g_free);
-	g_clear_pointer(&raw->snapshots, g_free);
-	g_clear_pointer(&raw->unreadable, g_free);
-	g_clear_pointer(&raw->min_recoverable, g_free);
-	g_clear_pointer(&raw->deleted_after, g_free);
-	g_clear_pointer(&raw->deleted_before, g_free);
-	common_opts_location_args_clear(&raw->location);
-	common_opts_secret_args_clear(&raw->secrets);
+	option_values_clear(&raw->values);
 	g_clear_pointer(&raw->source, g_free);
 	g_clear_pointer(&raw->mountpoint, g_free);
 	g_clear_pointer(&raw->error, g_free);
@@ -307,8 +285,7 @@ static bool finish(MountOptions *opts, RawOptions *raw, char **message)
 		*message = g_strdup("refusing 'rw': restorefs never writes to the volume; its mounts are always read-only");
 		return false;
 	}
-	if (!check_mountpoint(raw->mountpoint, message) || !convert_presentation(raw, opts, message) ||
-	    !convert_location(raw, &opts->location, message))
+	if (!check_mountpoint(raw->mountpoint, message) || !convert_presentation(raw, opts, message))
 		return false;
 
 	struct fuse_cmdline_opts cmd = { 0 };
@@ -340,32 +317,19 @@ static bool finish(MountOptions *opts, RawOptions *raw, char **message)
 	return true;
 }
 
-/* Whether `arg` is "--name=V" for one of our "--name %..." templates; *name_length is the
- * length of "--name". */
-static bool is_joined_long_option(const char *arg, size_t *name_length)
-{
-	const char *eq = strchr(arg, '=');
-	if (!g_str_has_prefix(arg, "--") || eq == NULL)
-		return false;
-	size_t n = (size_t)(eq - arg);
-	for (const struct fuse_opt *t = templates; t->templ != NULL; t++) {
-		if (strncmp(t->templ, arg, n) == 0 && t->templ[n] == ' ') {
-			*name_length = n;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Copies argv into `out`, "--name=V" of ours as "--name" "V". */
-static void split_long_options(struct fuse_args *out, int argc, char **argv)
+/* Copies argv into `out`, with "--name" "V" of a row taking a value joined as "--name=V"
+ * (the templates match that form only). */
+static void join_long_options(struct fuse_args *out, int argc, char **argv)
 {
 	for (int i = 0; i < argc; i++) {
-		size_t n = 0;
+		const OptionSpec *s = NULL;
+		if (i > 0 && g_str_has_prefix(argv[i], "--") && i + 1 < argc)
+			s = option_table_lookup_long(argv[i] + 2, strlen(argv[i] + 2), OPTION_FOR_MOUNT);
 		int failed;
-		if (i > 0 && is_joined_long_option(argv[i], &n)) {
-			g_autofree char *name = g_strndup(argv[i], n);
-			failed = fuse_opt_add_arg(out, name) | fuse_opt_add_arg(out, argv[i] + n + 1);
+		if (s != NULL && s->kind == OPTION_VALUE) {
+			g_autofree char *joined = g_strconcat(argv[i], "=", argv[i + 1], NULL);
+			failed = fuse_opt_add_arg(out, joined);
+			i++;
 		} else {
 			failed = fuse_opt_add_arg(out, argv[i]);
 		}
@@ -377,26 +341,23 @@ static void split_long_options(struct fuse_args *out, int argc, char **argv)
 bool mount_options_parse(MountOptions *opts, int argc, char **argv, char **message)
 {
 	memset(opts, 0, sizeof *opts);
-	opts->secrets = (CommonOptsSecretArgs)COMMON_OPTS_SECRET_ARGS_INIT;
+	opts->common = (OptionSettings){ .filters = FILTERS_INIT, .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
 	opts->fuse_args = (struct fuse_args)FUSE_ARGS_INIT(0, NULL);
-	split_long_options(&opts->fuse_args, argc, argv);
-	RawOptions raw = { .secrets = COMMON_OPTS_SECRET_ARGS_INIT };
+	join_long_options(&opts->fuse_args, argc, argv);
+	RawOptions raw = { 0 };
+	Templates templates;
+	templates_build(&templates);
 	bool ok = false;
-	if (fuse_opt_parse(&opts->fuse_args, &raw, templates, option_proc) != 0) {
+	if (fuse_opt_parse(&opts->fuse_args, &raw, (const struct fuse_opt *)(void *)templates.opts->data,
+			   option_proc) != 0) {
 		*message = raw.error != NULL ? g_strdup(raw.error) : g_strdup("invalid options (see --help)");
-		goto out;
-	}
-	/* the secret names move to opts; the secrets themselves are read only when unlocking */
-	opts->secrets = raw.secrets;
-	raw.secrets = (CommonOptsSecretArgs)COMMON_OPTS_SECRET_ARGS_INIT;
-	if (opts->secrets.password_fd < -1) {
-		*message = g_strdup_printf("-o password_fd: %d is not a file descriptor", opts->secrets.password_fd);
 		goto out;
 	}
 	opts->show_help = raw.help != 0;
 	opts->show_version = raw.version != 0;
 	ok = opts->show_help || opts->show_version || finish(opts, &raw, message);
 out:
+	templates_clear(&templates);
 	raw_options_clear(&raw);
 	return ok;
 }
@@ -405,14 +366,16 @@ void mount_options_clear(MountOptions *opts)
 {
 	g_free(opts->source);
 	g_free(opts->mountpoint);
-	common_opts_secret_args_clear(&opts->secrets);
+	option_settings_clear(&opts->common);
 	fuse_opt_free_args(&opts->fuse_args);
 	memset(opts, 0, sizeof *opts);
 }
 
 void mount_options_print_help(const char *program)
 {
-	printf("usage: %s [options] SOURCE MOUNTPOINT\n"
+	g_autoptr(GString) help = g_string_new(NULL);
+	g_string_append_printf(help,
+	       "usage: %s [options] SOURCE MOUNTPOINT\n"
 	       "\n"
 	       "Shows the deleted files of the NTFS volume SOURCE (an image file, a partition or a\n"
 	       "disk) under MOUNTPOINT, read-only, in their original folders; files whose folder is\n"
@@ -422,6 +385,7 @@ void mount_options_print_help(const char *program)
 	       "Examples:\n"
 	       "  restorefs /dev/sdb1 /mnt/undelete\n"
 	       "  restorefs -o uid=1000,gid=1000,umask=022 disk.img /mnt/undelete\n"
+	       "  restorefs --name '*.jpg' --modified-after 2024-01-01 disk.img /mnt/photos\n"
 	       "  mount -t fuse.restorefs -o ro,allow_other /dev/sdb1 /mnt/undelete\n"
 	       "  fusermount3 -u /mnt/undelete                            # unmount\n"
 	       "  /etc/fstab: /dev/sdb1  /mnt/undelete  fuse.restorefs  ro,noauto,allow_other  0 0\n"
@@ -434,82 +398,24 @@ void mount_options_print_help(const char *program)
 	       "BitLocker:\n"
 	       "  restorefs bitlocker.img /mnt/undelete                   # asks for the password\n"
 	       "  restorefs --recovery-password-file key.txt /dev/sdb1 /mnt/undelete\n"
-	       "  restorefs --startup-key /media/usb/4381F759-C4F8-4DE0-BB61-FC33A831BDA5.BEK \\\n"
-	       "            /dev/sdb1 /mnt/undelete\n"
 	       "  restorefs --password-fd 3 /dev/sdb1 /mnt/undelete 3< password.txt\n"
 	       "\n"
-	       "General options:\n"
+	       "Each option below is taken in three spellings: --min-size=V, --min-size V and\n"
+	       "-o min_size=V; a flag as --live or -o live. The selection hides what does not match; a folder stays as long\n"
+	       "as it leads to something shown. --name ignores case unless --case-sensitive.\n"
+	       "\n"
+	       "FUSE options:\n"
 	       "  -h, --help             print this help and exit\n"
 	       "  -V, --version          print the version and exit\n"
 	       "  -f                     stay in the foreground\n"
 	       "  -d                     debug output (implies -f)\n"
 	       "  -s                     serve requests in one thread\n"
-	       "  -o opt[,opt...]        mount options, below and in mount.fuse3(8)\n"
-	       "\n"
-	       "restorefs options:\n"
-	       "  -o uid=N, -o gid=N     owner of every entry (default: the mounting user)\n"
-	       "  -o umask=M             permissions: files 0644 and directories 0755 minus M, so\n"
-	       "                         that copies (cp -a, rsync -a) can be changed and deleted;\n"
-	       "                         the mount itself is read-only whatever the modes say\n"
-	       "  -o show_live           also show files still in use (user.restorefs.live is set)\n"
-	       "  -o ghosts, --ghosts    also show ghosts: files known only from a directory index\n"
-	       "                         entry, whose MFT record now holds another file. Shown as\n"
-	       "                         empty files with mode 0000 whose open fails (EIO), with\n"
-	       "                         user.restorefs.ghost=1 and the size they had in\n"
-	       "                         user.restorefs.ghost_size; their times are the entry's\n"
-	       "  -o splice, --splice    reads of plain extents go from SOURCE to the kernel by\n"
-	       "                         splice, without a copy here: faster, but a bad sector in\n"
-	       "                         the middle of a read then shortens the read instead of\n"
-	       "                         failing it (the rest reads as zeros); off by default\n"
-	       "  -o deep, --deep        after the MFT, sweep the free clusters for the INDX blocks\n"
-	       "                         and FILE records of deleted files and folders: more names\n"
-	       "                         and paths, files of a formatted volume; reads all free space\n"
-	       "  -o deep=all, --deep=all  sweep every cluster, not only the free ones\n"
-	       "  -o min_recoverable=N   hide files and streams less than N %% recoverable\n"
-	       "  -o deleted_after=TIME, --deleted-after TIME\n"
-	       "                         show only files and streams the change journal saw\n"
-	       "                         deleted at or after TIME (ISO 8601, UTC without a zone,\n"
-	       "                         or a date: its midnight UTC); those whose deletion time\n"
-	       "                         is unknown are hidden\n"
-	       "  -o deleted_before=TIME, --deleted-before TIME\n"
-	       "                         the same, deleted before TIME\n"
-	       "  -o snapshots=on|off    Volume Shadow Copies (default on): the files each copy\n"
-	       "                         holds that are gone from the live volume, under\n"
-	       "                         /@GMT-YYYY.MM.DD-HH.MM.SS (the copy's time, UTC)\n"
-	       "  -o overwritten=MODE    clusters now used by another file: raw (default) serves them\n"
-	       "                         as they are, zero serves zeros, eio fails those reads\n"
-	       "  -o unreadable=MODE     ranges whose location on disk is lost (incomplete files):\n"
-	       "                         zero (default) reads them as zeros, as restorefs-scan\n"
-	       "                         --extract writes them; eio fails those reads. A bad\n"
-	       "                         sector of SOURCE always fails the read that touches it\n"
-	       "  -o force, --force      go on even if SOURCE is mounted read-write elsewhere, or is\n"
-	       "                         shorter than its volume\n"
-	       "\n"
-	       "Where the volume is (default: SOURCE is the volume). Each also as -o start_sector=N,\n"
-	       "-o boot_sector=M, -o sector_size=BYTES, -o offset=BYTES, -o partition=K, and as\n"
-	       "--start-sector=N:\n"
-	       "  --start-sector N       SOURCE is a disk; the volume starts at sector N\n"
-	       "  --boot-sector M        read the boot sector from sector M of the disk (e.g. the\n"
-	       "                         backup copy in the volume's last sector); default: N.\n"
-	       "                         Needs --start-sector or --offset\n"
-	       "  --sector-size BYTES    512, 1024, 2048 or 4096; default: the device's logical\n"
-	       "                         sector size (512 for image files)\n"
-	       "  --offset BYTES         SOURCE is a disk; the volume starts at this byte offset\n"
-	       "                         (K, M, G suffixes; instead of --start-sector)\n"
-	       "  --partition K          partition K of the MBR or GPT table on SOURCE (numbered as\n"
-	       "                         Linux does: 1-4 primary, logical from 5)\n"
-	       "\n"
-	       "BitLocker (each also as -o password_file=FILE and so on). Secrets are read from files\n"
-	       "or a descriptor, never given on the command line; the file names do show in ps.\n"
-	       "Without any of these, the password or the recovery password is asked for on the\n"
-	       "terminal, without echo, before restorefs goes to the background:\n"
-	       "  --password-file FILE           user password (first line of FILE)\n"
-	       "  --recovery-password-file FILE  48-digit recovery password (dashes optional)\n"
-	       "  --startup-key FILE.BEK         startup key\n"
-	       "  --key-file FILE                full-volume encryption key, raw bytes or hex text\n"
-	       "  --password-fd N                user password, read from file descriptor N\n"
-	       "  --bitlocker native|libbde      decryption backend (-o bitlocker=): native, the\n"
-	       "                                 default, or libbde, the slower reference\n"
+	       "  -o opt[,opt...]        mount options: the ones below, and those of mount.fuse3(8)\n"
+	       "                         such as allow_other, allow_root, auto_unmount, fsname=NAME,\n"
+	       "                         subtype=TYPE, max_read=N, max_threads=N, clone_fd\n",
+	       program);
+	option_table_help(help, OPTION_FOR_MOUNT);
+	g_string_append(help,
 	       "\n"
 	       "Exit status: 0 once the file system is mounted and restorefs is in the background\n"
 	       "(with -f: after it is unmounted); 1 when an option, SOURCE, the BitLocker key or\n"
@@ -523,12 +429,7 @@ void mount_options_print_help(const char *program)
 	       "original_path, flags, live, deleted, path_source, snapshot);\n"
 	       "see them with\n"
 	       "  getfattr -d -m - FILE\n"
-	       "A mount is always read-only: -o rw is refused.\n"
-	       "\n",
-	       program);
+	       "A mount is always read-only: -o rw is refused.\n");
+	fputs(help->str, stdout);
 	fflush(stdout);
-	printf("FUSE options:\n");
-	fflush(stdout);
-	fuse_cmdline_help();
-	fuse_lowlevel_help();
 }

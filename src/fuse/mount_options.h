@@ -4,7 +4,7 @@
 
 #include "daemon.h"
 
-#include "common_opts.h"
+#include "option_settings.h"
 
 typedef struct {
 	char *source;
@@ -18,23 +18,14 @@ typedef struct {
 	unsigned max_idle_threads;
 	unsigned max_threads;
 
-	uid_t uid;
+	uid_t uid;                 /* -o uid=, -o gid=, -o umask= */
 	gid_t gid;
 	mode_t umask;
-	bool show_live;
 	bool show_ghosts;          /* -o ghosts: show RFS_ENTRY_GHOST entries (no data) */
 	bool splice;               /* -o splice: reads of plain extents spliced from SOURCE */
-	bool deep;                 /* -o deep: RFS_SCAN_DEEP */
-	bool deep_all;             /* -o deep=all: RFS_SCAN_DEEP_ALL */
-	bool snapshots;            /* -o snapshots=on (default) */
-	unsigned min_recoverable;  /* -o min_recoverable=N: hide files and streams below N % */
-	int64_t deleted_after;     /* -o deleted_after=TIME: FILETIME; 0 = none            */
-	int64_t deleted_before;    /* -o deleted_before=TIME: FILETIME, exclusive; 0 = none */
-	RfsStreamOptions stream;   /* -o overwritten=, -o unreadable= */
-	RfsLocation location;
-
-	/* where BitLocker secrets come from (files, a descriptor), never the secrets themselves */
-	CommonOptsSecretArgs secrets;
+	/* what both programs take: the selection, scan flags (--live, --deep), stream options,
+	 * location, and where BitLocker secrets come from (never the secrets themselves) */
+	OptionSettings common;
 
 	/* what remains for fuse_session_new(): "-o ro,default_permissions,fsname=..." and the
 	 * standard FUSE options the user gave */

@@ -118,14 +118,9 @@ bool ops_hidden(const Daemon *d, const RfsEntryInfo *info)
 {
 	if ((info->flags & RFS_ENTRY_GHOST) && !d->show_ghosts)
 		return true;
-	if (is_dir(info))
+	if (d->visible == NULL || (info->flags & RFS_ENTRY_SYNTHETIC))
 		return false;
-	if (d->min_recoverable > 0 && rfs_entry_recoverable_percent(info) < d->min_recoverable)
-		return true;
-	if (d->deleted_after == 0 && d->deleted_before == 0)
-		return false;
-	return info->deleted_time == 0 || info->deleted_time < d->deleted_after ||
-	       (d->deleted_before != 0 && info->deleted_time >= d->deleted_before);
+	return !g_hash_table_contains(d->visible, &info->id);
 }
 
 /* The entry `ino`, or NULL when it does not exist or is hidden. */
@@ -137,8 +132,9 @@ static const RfsEntryInfo *visible_entry(const Daemon *d, fuse_ino_t ino)
 
 static bool count_subdir(const RfsEntryInfo *info, void *user_data)
 {
-	GHashTable *subdirs = user_data;
-	if (!is_dir(info) || info->id == RFS_ENTRY_ROOT)
+	const Daemon *d = user_data;
+	GHashTable *subdirs = d->subdirs;
+	if (!is_dir(info) || info->id == RFS_ENTRY_ROOT || ops_hidden(d, info))
 		return true;
 	gint64 parent = (gint64)info->parent_id;
 	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(subdirs, &parent));
@@ -152,7 +148,7 @@ static bool count_subdir(const RfsEntryInfo *info, void *user_data)
 void ops_count_subdirs(Daemon *daemon)
 {
 	daemon->subdirs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	rfs_context_foreach(daemon->ctx, count_subdir, daemon->subdirs);
+	rfs_context_foreach(daemon->ctx, count_subdir, daemon);
 }
 
 guint ops_close_streams(Daemon *daemon)

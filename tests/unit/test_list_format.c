@@ -267,3 +267,59 @@ Test(list_format, a_ghost_says_so_in_every_format)
 	g_autofree char *summary = list_format_summary(&stats, 10);
 	cr_assert(strstr(summary, "; 7 paths from index entries; 3 ghosts (names only, no data)") != NULL, "%s", summary);
 }
+
+/* The output of `w` after one row, as a string. */
+static char *write_one(ListFormatKind kind, const char *hash_name, const ListFormatRow *row)
+{
+	char *tmp = NULL;
+	size_t tmp_size = 0;
+	FILE *out = open_memstream(&tmp, &tmp_size);
+	ListFormatWriter *w = list_format_writer_new(kind, out, true);
+	list_format_writer_set_hash(w, hash_name);
+	RfsVolumeInfo vol = { .cluster_size = 4096 };
+	RfsScanStats stats = { 0 };
+	list_format_writer_begin(w, "img", &vol, &stats);
+	list_format_writer_row(w, row);
+	cr_assert(list_format_writer_end(w, &stats));
+	list_format_writer_free(w);
+	fclose(out);
+	return tmp;
+}
+
+Test(list_format, hash_column_member_and_bodyfile_md5)
+{
+	static const char md5[] = "0123456789abcdef0123456789abcdef";
+	RfsEntryInfo e = sample_file();
+	ListFormatRow row = { .info = &e, .path = "/x.txt", .recoverable_percent = 75,
+			      .hash_name = "md5", .hash = md5 };
+	g_autofree char *csv = write_one(LIST_FORMAT_CSV, "md5", &row);
+	g_auto(GStrv) lines = g_strsplit(csv, "\n", -1);
+	cr_assert(g_str_has_suffix(lines[0], ",snapshot,md5"), "%s", lines[0]);
+	cr_assert(g_str_has_suffix(lines[1], ",mft,,0123456789abcdef0123456789abcdef"), "%s", lines[1]);
+
+	g_autofree char *body = write_one(LIST_FORMAT_BODYFILE, "md5", &row);
+	cr_assert(g_str_has_prefix(body, "0123456789abcdef0123456789abcdef|/x.txt (deleted)|"), "%s", body);
+
+	g_autofree char *text = write_one(LIST_FORMAT_TEXT, "md5", &row);
+	cr_assert(strstr(text, "MD5") != NULL && strstr(text, "0123456789abcdef0123456789abcdef  /x.txt") != NULL,
+		  "%s", text);
+
+	g_autofree char *json = write_one(LIST_FORMAT_JSON, "md5", &row);
+	g_autoptr(JsonNode) doc = json_from_string(json, NULL);
+	JsonObject *entry = json_array_get_object_element(
+		json_object_get_array_member(json_node_get_object(doc), "entries"), 0);
+	cr_assert_str_eq(json_object_get_string_member(entry, "md5"), md5);
+
+	/* a directory (no hash) keeps the column empty; sha256 leaves the bodyfile's MD5 at 0 */
+	row.hash = NULL;
+	g_autofree char *empty = write_one(LIST_FORMAT_CSV, "md5", &row);
+	cr_assert(strstr(empty, ",mft,,\n") != NULL, "%s", empty);
+	row.hash_name = "sha256";
+	row.hash = "ff";
+	g_autofree char *body256 = write_one(LIST_FORMAT_BODYFILE, "sha256", &row);
+	cr_assert(g_str_has_prefix(body256, "0|/x.txt"), "%s", body256);
+	/* without --hash nothing changes */
+	row.hash_name = NULL;
+	g_autofree char *plain = write_one(LIST_FORMAT_CSV, NULL, &row);
+	cr_assert(strstr(plain, "md5") == NULL && strstr(plain, "sha256") == NULL);
+}

@@ -58,11 +58,11 @@ run 0 "$scan" -q --min-recoverable 50 "$img"
 cmp -s "$work/out" "$work/with-percent" && ok "--min-recoverable 50% = 50" || fail "--min-recoverable 50% differs from 50"
 for bad in abc 101 -5 50%% 0x10; do
 	run 1 "$scan" -q --min-recoverable "$bad" "$img"
-	has "$work/err" "--min-recoverable: '$bad' is not a percentage (0-100)" "--min-recoverable $bad: our message"
+	has "$work/err" "--min-recoverable: '$bad' is not a percentage (a whole number from 0 to 100)" "--min-recoverable $bad: our message"
 	hasnt "$work/err" "Cannot parse" "--min-recoverable $bad: no GLib parse error"
 done
 run 1 "$restorefs" -o min_recoverable=lots "$img" "$work"
-has "$work/err" "min_recoverable: 'lots' is not a percentage (0-100)" "-o min_recoverable=lots: our message"
+has "$work/err" "min_recoverable: 'lots' is not a percentage (a whole number from 0 to 100)" "-o min_recoverable=lots: our message"
 
 # ---- summaries: plurals and sizes ------------------------------------------------------------
 for image in "$images"/*.img; do

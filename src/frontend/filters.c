@@ -1,38 +1,69 @@
-/* Entry selection for restorefs-scan: one walk of the index in tree order, then directories
+/* Entry selection for restorefs-scan and the restorefs mount: one walk of the index in tree order, then directories
  * without selected content are dropped when a filter is active. Never touches entry data. */
-#define G_LOG_DOMAIN "restorefs-cli"
+#define G_LOG_DOMAIN "restorefs-frontend"
 
 #include "filters.h"
 
-#include <fnmatch.h>
 #include <string.h>
+
+void filters_set_name(Filters *f, const char *glob, bool case_sensitive)
+{
+	g_clear_pointer(&f->name_glob, name_glob_free);
+	if (glob != NULL)
+		f->name_glob = name_glob_new(glob, case_sensitive);
+}
+
+void filters_clear(Filters *f)
+{
+	g_clear_pointer(&f->name_glob, name_glob_free);
+}
 
 bool filters_active(const Filters *f)
 {
 	return f->name_glob != NULL || f->min_size_bytes > 0 || f->max_size_bytes != UINT64_MAX ||
-	       f->min_recoverable > 0 || f->deleted_after != 0 || f->deleted_before != 0;
+	       f->min_recoverable > 0 || f->deleted_after != 0 || f->deleted_before != 0 ||
+	       f->modified_after != 0 || f->modified_before != 0;
+}
+
+/* Whether `t` lies in [after, before); a zero bound is open, a zero time (unknown) is out
+ * as soon as either bound is set. */
+static bool time_in(int64_t t, int64_t after, int64_t before)
+{
+	if (after == 0 && before == 0)
+		return true;
+	return t != 0 && t >= after && (before == 0 || t < before);
 }
 
 bool filters_match_file(const Filters *f, const RfsEntryInfo *info, const char *path,
 			unsigned recoverable_percent)
 {
+	if (f->no_ghosts && (info->flags & RFS_ENTRY_GHOST))
+		return false;
 	if (info->size_bytes < f->min_size_bytes || info->size_bytes > f->max_size_bytes)
 		return false;
 	if (recoverable_percent < f->min_recoverable)
 		return false;
-	if ((f->deleted_after != 0 || f->deleted_before != 0) &&
-	    (info->deleted_time == 0 || info->deleted_time < f->deleted_after ||
-	     (f->deleted_before != 0 && info->deleted_time >= f->deleted_before)))
+	if (!time_in(info->deleted_time, f->deleted_after, f->deleted_before))
+		return false;
+	if (!time_in(info->times.last_write, f->modified_after, f->modified_before))
 		return false;
 	if (f->name_glob == NULL)
 		return true;
-	if (strchr(f->name_glob, '/') != NULL)
-		return path != NULL && fnmatch(f->name_glob, path, 0) == 0;
-	if (fnmatch(f->name_glob, info->name, 0) == 0)
+	if (name_glob_wants_path(f->name_glob)) {
+		if (path == NULL)
+			return false;
+		if (name_glob_match(f->name_glob, path))
+			return true;
+		/* "/dir/a.txt:s" also matches through "/dir/a.txt": a glob on the file keeps its ADS. */
+		const char *colon = (info->flags & RFS_ENTRY_STREAM) ? strrchr(path, ':') : NULL;
+		g_autofree char *file_path = colon != NULL ? g_strndup(path, (gsize)(colon - path)) : NULL;
+		return file_path != NULL && name_glob_match(f->name_glob, file_path);
+	}
+	if (name_glob_match(f->name_glob, info->name))
 		return true;
 	/* A stream "a.txt:s" also matches through its file's name, so "*.txt" keeps the ADS. */
 	return (info->flags & RFS_ENTRY_STREAM) && info->file_name != NULL &&
-	       fnmatch(f->name_glob, info->file_name, 0) == 0;
+	       name_glob_match(f->name_glob, info->file_name);
 }
 
 /* A listable entry: deleted, from a shadow copy (where it may have been live: it is gone
@@ -94,7 +125,7 @@ GPtrArray *filters_select(const RfsContext *ctx, const Filters *f)
 		.f = f,
 		.selected = g_ptr_array_new(),
 		.dirs_with_content = g_hash_table_new(g_int64_hash, g_int64_equal),
-		.need_path = f->name_glob != NULL && strchr(f->name_glob, '/') != NULL,
+		.need_path = f->name_glob != NULL && name_glob_wants_path(f->name_glob),
 		.mark_dirs = filters_active(f),
 	};
 	rfs_context_foreach(ctx, select_one, &w);
@@ -111,4 +142,16 @@ GPtrArray *filters_select(const RfsContext *ctx, const Filters *f)
 	}
 	g_hash_table_destroy(w.dirs_with_content);
 	return w.selected;
+}
+
+GHashTable *filters_visible_set(const RfsContext *ctx, const Filters *f)
+{
+	g_autoptr(GPtrArray) selected = filters_select(ctx, f);
+	SelectWalk w = { .ctx = ctx, .dirs_with_content = g_hash_table_new(g_int64_hash, g_int64_equal) };
+	for (guint i = 0; i < selected->len; i++) {
+		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		g_hash_table_add(w.dirs_with_content, (gpointer)&e->id);
+		mark_ancestors(&w, e->parent_id);
+	}
+	return w.dirs_with_content;
 }
