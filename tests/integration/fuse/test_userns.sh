@@ -17,7 +17,10 @@ command -v unshare >/dev/null 2>&1 || skip "unshare not installed"
 images=${RESTOREFS_IMAGES:-${RESTOREFS_IMAGES_DEFAULT:-}}
 img=$images/demo.img
 [ -f "$img" ] && [ -f "$images/demo.manifest" ] || skip "no demo.img (set RESTOREFS_IMAGES)"
-unshare -r -m true 2>/dev/null || skip "user namespaces are not available (unshare -r -m)"
+if ! unshare -r -m true 2>/dev/null; then
+	in_chroot && skip_unsupported "Linux refuses new user namespaces inside a chroot (unshare -r -m)"
+	skip "user namespaces are not available (unshare -r -m)"
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
