@@ -9,6 +9,7 @@
 
 #include "extract.h"
 #include "extract_signals.h"
+#include "extract_target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "list_format.h"
@@ -128,7 +128,7 @@ bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 	struct stat st;
 	if (stat(dest_dir, &st) != 0) {
 		if (errno == ENOENT)
-			return true;
+			return extract_target_check_writable(dest_dir, error);
 		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
 		return false;
 	}
@@ -144,7 +144,7 @@ bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 			    "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
 		return false;
 	}
-	return true;
+	return extract_target_check_writable(dest_dir, error);
 }
 
 static bool prepare_dest(const char *dest_dir, GError **error)
@@ -565,106 +565,17 @@ static void set_dir_times(Extract *x)
 	}
 }
 
-/* Whether `e` is a file or stream that extract_run() writes. */
-static bool is_written(const RfsEntryInfo *e, const ExtractOptions *opts)
-{
-	return !(e->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)) &&
-	       !(opts->no_streams && (e->flags & RFS_ENTRY_STREAM));
-}
-
-/* With --merge, whether the file is already under DIR (and so likely skipped); with
- * --portable-names the name is the rewritten one, collisions aside. */
-static bool already_there(RfsContext *ctx, const RfsEntryInfo *e, const char *dest_dir,
-			  const ExtractOptions *opts)
-{
-	g_autofree char *tree = rfs_context_entry_path(ctx, e->id);
-	if (tree == NULL)
-		return false;
-	g_autoptr(GString) path = g_string_new(dest_dir);
-	g_auto(GStrv) parts = g_strsplit(tree + (tree[0] == '/'), "/", -1);
-	for (char **p = parts; *p != NULL; p++) {
-		g_autofree char *name = opts->portable_names ? portable_name_of(*p) : g_strdup(*p);
-		g_string_append_printf(path, "/%s", name);
-	}
-	struct stat st;
-	return lstat(path->str, &st) == 0;
-}
-
-/* Bytes a file takes on the target: its data (a sparse one only its clusters on the
- * volume), rounded up to the target's blocks. */
-static uint64_t bytes_on_target(const RfsContext *ctx, const RfsEntryInfo *e, uint64_t block)
-{
-	uint64_t bytes = e->size_bytes;
-	uint64_t allocated = 0;
-	if ((e->flags & RFS_ENTRY_SPARSE) &&
-	    g_uint64_checked_mul(&allocated, e->clusters, rfs_context_volume(ctx)->cluster_size))
-		bytes = MIN(bytes, allocated);
-	return bytes / block * block + (bytes % block != 0 ? block : 0);
-}
-
-static bool target_error(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static bool target_error(GError **error, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	g_set_error_literal(error, RFS_ERROR, RFS_ERROR_IO, msg);
-	return false;
-}
-
-/* Refuses, before anything is written, a read-only target and one whose free space is less
- * than the selection takes. The file system is that of DIR or of its nearest existing
- * parent. */
-static bool check_target(RfsContext *ctx, const GPtrArray *selected, const char *dest_dir,
-			 const ExtractOptions *opts, GError **error)
-{
-	g_autofree char *probe = g_strdup(dest_dir);
-	struct statvfs vfs;
-	while (statvfs(probe, &vfs) != 0) {
-		g_autofree char *parent = g_path_get_dirname(probe);
-		if (errno != ENOENT || strcmp(parent, probe) == 0)
-			return target_error(error, "%s: %s", probe, g_strerror(errno));
-		g_free(probe);
-		probe = g_steal_pointer(&parent);
-	}
-	if (vfs.f_flag & ST_RDONLY)
-		return target_error(error, "%s: the target is on a read-only file system; extract to another target",
-				  dest_dir);
-	uint64_t block = vfs.f_frsize > 0 ? vfs.f_frsize : 4096, need = 0, files = 0, available = 0;
-	for (guint i = 0; i < selected->len; i++) {
-		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
-		if (!is_written(e, opts) || (opts->merge && already_there(ctx, e, dest_dir, opts)))
-			continue;
-		need += bytes_on_target(ctx, e, block);
-		files++;
-	}
-	if (!g_uint64_checked_mul(&available, vfs.f_bavail, block))
-		available = UINT64_MAX;
-	if (need <= available)
-		return true;
-	char need_text[LIST_FORMAT_SIZE_SIZE], available_text[LIST_FORMAT_SIZE_SIZE];
-	list_format_human_size(need, need_text);
-	list_format_human_size(available, available_text);
-	return target_error(error,
-			  "%s: not enough free space: the %" PRIu64 " selected %s need %s (%" PRIu64 " bytes), "
-			  "the target has %s (%" PRIu64 " bytes) free; extract to another target, or narrow "
-			  "the selection (--name, --max-size, --min-recoverable, --no-streams)",
-			  dest_dir, files, files == 1 ? "file" : "files", need_text, need, available_text,
-			  available);
-}
-
 bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_dir,
 		 const ExtractOptions *opts, ExtractResult *result, GError **error)
 {
 	*result = (ExtractResult){ 0 };
 	if (!extract_check_dest(dest_dir, opts->merge, error) ||
-	    !check_target(ctx, selected, dest_dir, opts, error) || !prepare_dest(dest_dir, error))
+	    !extract_target_check_space(ctx, selected, dest_dir, opts, error) || !prepare_dest(dest_dir, error))
 		return false;
 	uint64_t total = 0;
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
-		if (is_written(e, opts))
+		if (extract_target_writes(e, opts))
 			total += e->size_bytes;
 	}
 	Extract *x = g_new0(Extract, 1);
@@ -684,7 +595,7 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
 		if (atomic_load(&x->stop)) {
-			result->not_written += is_written(e, opts);
+			result->not_written += extract_target_writes(e, opts);
 			continue;
 		}
 		if ((e->flags & RFS_ENTRY_GHOST) && !(e->flags & RFS_ENTRY_DIRECTORY)) {

@@ -57,8 +57,9 @@ typedef struct {
 uint64_t extract_result_not_intact(const ExtractResult *result);
 
 /* Checks, without creating anything, that `dest_dir` is missing, or an empty directory, or
- * any directory when `merge`; so a long scan does not end in a refusal. RFS_ERROR_INVALID
- * when it is not usable, RFS_ERROR_IO when it cannot be read. */
+ * any directory when `merge`, and not on a read-only file system; so a long scan does not
+ * end in a refusal. RFS_ERROR_INVALID when it is not usable, RFS_ERROR_IO when it cannot
+ * be read or is read-only. */
 bool extract_check_dest(const char *dest_dir, bool merge, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Extracts `selected` (const RfsEntryInfo *, in tree order as filters_select() returns
