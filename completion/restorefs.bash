@@ -50,7 +50,7 @@ _restorefs_location_opts=(--start-sector --boot-sector --sector-size --offset --
 _restorefs_secret_opts=(--password-file --recovery-password-file --startup-key --key-file
 	--password-fd --bitlocker)
 _restorefs_scan_opts=(--help --format --name --min-size --max-size --min-recoverable --live
-	--no-directories --extract --merge --overwritten --info --find-volumes --full --json
+	--no-directories --extract --merge --no-streams --portable-names --overwritten --info --find-volumes --full --json
 	--quiet --version --deep --deep=all --snapshots=off --no-snapshots --deleted-after --deleted-before
 	--case-sensitive --hash --modified-after --modified-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")

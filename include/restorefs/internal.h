@@ -34,11 +34,13 @@ bool rfs_stream_map_fd(const RfsStream *stream, uint64_t offset, size_t length, 
 /* rfs_context_restore() with `dest_name` and `partial_name` relative to the directory
  * `dir_fd` (or AT_FDCWD), for a caller that has just looked at `dest_name` itself: the
  * first check for an existing `dest_name` is skipped, and the final rename still never
- * replaces one without RFS_RESTORE_REPLACE. Otherwise the same contract. */
+ * replaces one without RFS_RESTORE_REPLACE. Otherwise the same contract. When the failure was
+ * an operation on the destination (create, write, close, rename: ENOSPC, EROFS, EIO, EDQUOT,
+ * ...), *target_errno (may be NULL) is its errno; else 0, as after success. */
 bool rfs_context_restore_at(const RfsContext *ctx, RfsEntryId id, int dir_fd,
 			    const char *dest_name, const char *partial_name,
 			    const RfsRestoreOptions *options, RfsProgressFunc progress,
-			    void *user_data, uint64_t *bad_bytes, GError **error)
+			    void *user_data, uint64_t *bad_bytes, int *target_errno, GError **error)
 	G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -3,11 +3,13 @@
  * and file times are rfs_context_restore_at()'s, signals extract_signals.c's. It
  * refuses names that would leave the destination ("", ".", "..") and never follows a
  * symlink it did not create. Messages and counts come out in the selection's order
- * whatever the workers finish first. */
+ * whatever the workers finish first; the first failed write to the target stops the run
+ * and is the only message about it. */
 #define G_LOG_DOMAIN "restorefs-cli"
 
 #include "extract.h"
 #include "extract_signals.h"
+#include "extract_target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "list_format.h"
+#include "portable_name.h"
 #include "restorefs/internal.h"
 
 #include "progress.h"
@@ -59,6 +62,9 @@ typedef struct {
 	uint64_t progressed;      /* of those, already added to x->done_bytes          */
 	uint64_t bad;
 	GError *error;
+	int target_errno;         /* the write to the target failed with it             */
+	bool cancelled;           /* not written: an earlier write to the target failed */
+	bool file;                /* a file or stream, not a directory                  */
 	bool ok;
 	bool done;                /* under x->lock                                     */
 } Job;
@@ -69,6 +75,7 @@ struct Extract {
 	const ExtractOptions *opts;
 	ExtractResult *result;
 	GHashTable *dirs;     /* &info->id -> destination path of a directory known to exist */
+	GHashTable *used;     /* --portable-names: "DIR/casefolded name" already given out   */
 	GArray *created;      /* CreatedDir, in creation order                              */
 	Progress *progress;
 	GString *sink;        /* while an entry is prepared: where report() writes           */
@@ -79,6 +86,9 @@ struct Extract {
 	Job ring[EXTRACT_WINDOW];
 	unsigned head, count;
 	_Atomic uint64_t done_bytes; /* bytes written or passed over, for the progress bar      */
+	atomic_bool stop;     /* a write to the target failed: submit and write no more       */
+	int pending_errno;    /* a directory could not be created, for the entry in hand     */
+	char *pending_path;   /* ... and its path                                            */
 };
 
 /* One line per problem on stderr; a progress bar being drawn is wiped first and redraws
@@ -118,7 +128,7 @@ bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 	struct stat st;
 	if (stat(dest_dir, &st) != 0) {
 		if (errno == ENOENT)
-			return true;
+			return extract_target_check_writable(dest_dir, error);
 		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "%s: %s", dest_dir, g_strerror(errno));
 		return false;
 	}
@@ -134,13 +144,11 @@ bool extract_check_dest(const char *dest_dir, bool merge, GError **error)
 			    "%s is not empty (--merge adds to it, never overwriting a file)", dest_dir);
 		return false;
 	}
-	return true;
+	return extract_target_check_writable(dest_dir, error);
 }
 
-static bool prepare_dest(const char *dest_dir, bool merge, GError **error)
+static bool prepare_dest(const char *dest_dir, GError **error)
 {
-	if (!extract_check_dest(dest_dir, merge, error))
-		return false;
 	if (g_mkdir_with_parents(dest_dir, 0755) != 0) {
 		g_set_error(error, RFS_ERROR, RFS_ERROR_IO, "cannot create %s: %s", dest_dir, g_strerror(errno));
 		return false;
@@ -159,8 +167,35 @@ static bool path_is_safe(const char *tree_path)
 	return true;
 }
 
-static char *dest_path_of(const Extract *x, RfsEntryId id)
+/* --portable-names: the parent's destination (ensure_dir() made it) joined with the entry's
+ * name rewritten for FAT/exFAT, made unique in that folder (case-insensitively, as FAT
+ * compares names) with a collision name. */
+static char *portable_path_of(Extract *x, RfsEntryId id)
 {
+	const RfsEntryInfo *info = rfs_context_lookup(x->ctx, id);
+	const char *parent = info != NULL ? g_hash_table_lookup(x->dirs, &info->parent_id) : NULL;
+	if (parent == NULL || info->name[0] == '\0')
+		return NULL;
+	g_autofree char *name = portable_name_of(info->name);
+	for (unsigned attempt = 1; attempt <= 1000; attempt++) {
+		g_autofree char *candidate = attempt == 1 ? g_strdup(name)
+							  : portable_name_collision(name, info->mft_record, attempt - 1);
+		g_autofree char *folded = g_utf8_casefold(candidate, -1);
+		char *key = g_strconcat(parent, "/", folded, NULL);
+		if (g_hash_table_contains(x->used, key)) {
+			g_free(key);
+			continue;
+		}
+		g_hash_table_add(x->used, key);
+		return g_strconcat(parent, "/", candidate, NULL);
+	}
+	return NULL;
+}
+
+static char *dest_path_of(Extract *x, RfsEntryId id)
+{
+	if (x->opts->portable_names)
+		return portable_path_of(x, id);
 	g_autofree char *tree = rfs_context_entry_path(x->ctx, id);
 	if (tree == NULL || (strcmp(tree, "/") != 0 && !path_is_safe(tree)))
 		return NULL;
@@ -204,10 +239,15 @@ static const char *ensure_dir(Extract *x, RfsEntryId id, unsigned depth)
 			CreatedDir c = { .path = path, .info = info };
 			g_array_append_val(x->created, c);
 		}
+	} else if (errno != EEXIST) {
+		/* the target itself failed: the entry in hand reports it (submit()) */
+		x->pending_errno = errno;
+		g_free(x->pending_path);
+		x->pending_path = path;
+		return NULL;
 	} else {
 		/* An existing symlink (or file) is never followed or replaced. */
-		report(x, path, "cannot create directory: %s", errno == EEXIST ? "exists and is not a directory"
-									    : g_strerror(errno));
+		report(x, path, "cannot create directory: exists and is not a directory");
 		g_free(path);
 		return NULL;
 	}
@@ -365,10 +405,15 @@ static void write_file(gpointer data, gpointer user_data)
 	Job *job = data;
 	Extract *x = job->x;
 	const char *name = strrchr(job->path, '/') + 1;
-	if (extract_signals_arm(job->slot))
+	if (atomic_load(&x->stop))
+		job->cancelled = true;
+	else if (extract_signals_arm(job->slot))
 		job->ok = rfs_context_restore_at(x->ctx, job->info->id, job->dir->fd, name, job->partial,
-						 &job->options, job_progress, job, &job->bad, &job->error);
+						 &job->options, job_progress, job, &job->bad,
+						 &job->target_errno, &job->error);
 	extract_signals_disarm(job->slot);
+	if (job->target_errno != 0)
+		atomic_store(&x->stop, true);
 	g_mutex_lock(&x->lock);
 	job->done = true;
 	g_cond_broadcast(&x->finished);
@@ -380,7 +425,16 @@ static void retire(Extract *x, Job *job)
 {
 	x->sink = job->out;
 	const RfsEntryInfo *info = job->info;
-	if (info != NULL && !job->ok) {
+	if (job->target_errno != 0 || job->cancelled) {
+		/* only the first failed write to the target is reported: the rest fail alike */
+		if (job->target_errno != 0 && x->result->target_errno == 0) {
+			x->result->target_errno = job->target_errno;
+			report(x, job->path, "cannot write to the target: %s; extraction stopped",
+			       g_strerror(job->target_errno));
+		}
+		if (job->file)
+			x->result->not_written++;
+	} else if (info != NULL && !job->ok) {
 		/* the partial file is gone already; no error only when a signal stopped it */
 		report(x, job->path, "%s", job->error != NULL ? job->error->message : "interrupted");
 		x->result->failures++;
@@ -445,12 +499,23 @@ static void submit(Extract *x, const RfsEntryInfo *e)
 	*job = (Job){ .x = x, .slot = slot, .out = g_string_new(NULL) };
 	x->count++;
 	x->sink = job->out;
+	uint64_t failures = x->result->failures;
 	if (e->flags & RFS_ENTRY_DIRECTORY) {
 		if (!x->opts->no_directories && ensure_dir(x, e->id, 0) == NULL)
 			x->result->failures++;
 	} else {
+		job->file = true;
 		job->size = e->size_bytes;
 		prepare_file(x, job, e);
+	}
+	if (x->pending_errno != 0) {
+		/* a directory on the way could not be created: the target failed */
+		x->result->failures = failures;
+		job->target_errno = x->pending_errno;
+		g_free(job->path);
+		job->path = g_steal_pointer(&x->pending_path);
+		x->pending_errno = 0;
+		atomic_store(&x->stop, true);
 	}
 	x->sink = NULL;
 	if (job->info != NULL) {
@@ -494,7 +559,8 @@ static void set_dir_times(Extract *x)
 			ts[k].tv_sec = (time_t)sec;
 			ts[k].tv_nsec = nsec;
 		}
-		if (utimensat(AT_FDCWD, c->path, ts, AT_SYMLINK_NOFOLLOW) != 0)
+		/* after a failed write to the target, that one message says it all */
+		if (utimensat(AT_FDCWD, c->path, ts, AT_SYMLINK_NOFOLLOW) != 0 && x->result->target_errno == 0)
 			report(x, c->path, "cannot set times: %s", g_strerror(errno));
 	}
 }
@@ -503,12 +569,13 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 		 const ExtractOptions *opts, ExtractResult *result, GError **error)
 {
 	*result = (ExtractResult){ 0 };
-	if (!prepare_dest(dest_dir, opts->merge, error))
+	if (!extract_check_dest(dest_dir, opts->merge, error) ||
+	    !extract_target_check_space(ctx, selected, dest_dir, opts, error) || !prepare_dest(dest_dir, error))
 		return false;
 	uint64_t total = 0;
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
-		if (!(e->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
+		if (extract_target_writes(e, opts))
 			total += e->size_bytes;
 	}
 	Extract *x = g_new0(Extract, 1);
@@ -517,6 +584,7 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	x->opts = opts;
 	x->result = result;
 	x->dirs = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+	x->used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	x->created = g_array_new(FALSE, FALSE, sizeof(CreatedDir));
 	x->progress = opts->quiet ? NULL : progress_new("extracting", total, PROGRESS_BYTES, NULL);
 	g_mutex_init(&x->lock);
@@ -526,8 +594,16 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	x->pool = workers_new();
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
+		if (atomic_load(&x->stop)) {
+			result->not_written += extract_target_writes(e, opts);
+			continue;
+		}
 		if ((e->flags & RFS_ENTRY_GHOST) && !(e->flags & RFS_ENTRY_DIRECTORY)) {
 			result->ghosts++; /* a name without data: nothing is written */
+			continue;
+		}
+		if (opts->no_streams && (e->flags & RFS_ENTRY_STREAM)) {
+			result->streams_left_out++;
 			continue;
 		}
 		submit(x, e);
@@ -541,6 +617,8 @@ bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_di
 	progress_free(x->progress);
 	g_array_free(x->created, TRUE);
 	g_hash_table_destroy(x->dirs);
+	g_hash_table_destroy(x->used);
+	g_free(x->pending_path);
 	g_mutex_clear(&x->lock);
 	g_cond_clear(&x->finished);
 	g_free(x);
@@ -566,6 +644,13 @@ char *extract_summary(const ExtractResult *r, const char *dest_dir)
 	if (r->ghosts > 0)
 		g_string_append_printf(out, "; %" PRIu64 " %s not written (names only, no data)", r->ghosts,
 				       plural(r->ghosts, "ghost", "ghosts"));
+	if (r->streams_left_out > 0)
+		g_string_append_printf(out, "; %" PRIu64 " %s left out (--no-streams)", r->streams_left_out,
+				       plural(r->streams_left_out, "stream", "streams"));
+	if (r->target_errno != 0)
+		g_string_append_printf(out, "; stopped, the target could not be written (%s): %" PRIu64 " %s not extracted",
+				       g_strerror(r->target_errno), r->not_written,
+				       plural(r->not_written, "file", "files"));
 	if (r->replaced > 0)
 		g_string_append_printf(out, "; %" PRIu64 " different ones replaced", r->replaced);
 	if (r->bad_bytes > 0)

@@ -9,7 +9,11 @@
  * truncated copy. SIGINT or SIGTERM during extract_run() removes the partial file and ends
  * the process with status EXTRACT_EXIT_SIGNAL_BASE + the signal number (130, 143). An
  * existing file is replaced only with --merge, and only when its size or modification time
- * differs from the copy's; directories and symlinks are never replaced. */
+ * differs from the copy's; directories and symlinks are never replaced.
+ *
+ * Before anything is written the target's free space is checked against what the selection
+ * will take, and a read-only target is refused. The first failed write to the target
+ * (ENOSPC, EROFS, EIO, EDQUOT, ...) stops the extraction with one message. */
 #pragma once
 
 #include <glib.h>
@@ -26,6 +30,8 @@ typedef struct {
 			      * different ones replaced                                   */
 	bool quiet;          /* no progress bar                                       */
 	bool no_directories; /* create only the directories that files need           */
+	bool no_streams;     /* leave named data streams ("file:stream") out           */
+	bool portable_names; /* names FAT/exFAT can hold (portable_name.h)             */
 	RfsStreamOptions stream; /* what to copy for clusters now in use elsewhere     */
 } ExtractOptions;
 
@@ -39,6 +45,10 @@ typedef struct {
 	uint64_t damaged_files; /* written with zero-filled unreadable ranges; each reported */
 	uint64_t bad_bytes;     /* sum of those ranges                                     */
 	uint64_t ghosts;        /* ghosts selected: names without data, never written      */
+	uint64_t streams_left_out; /* named streams not written (--no-streams)        */
+	int target_errno;       /* nonzero: a write to the target failed with it and the
+				 * extraction stopped there (reported once)             */
+	uint64_t not_written;   /* files left unwritten because of that stop           */
 	uint64_t by_state[RFS_STATE_COUNT]; /* files now under DIR (written or skipped) by
 					     * the state of their data; each not intact reported */
 } ExtractResult;
@@ -47,15 +57,18 @@ typedef struct {
 uint64_t extract_result_not_intact(const ExtractResult *result);
 
 /* Checks, without creating anything, that `dest_dir` is missing, or an empty directory, or
- * any directory when `merge`; so a long scan does not end in a refusal. RFS_ERROR_INVALID
- * when it is not usable, RFS_ERROR_IO when it cannot be read. */
+ * any directory when `merge`, and not on a read-only file system; so a long scan does not
+ * end in a refusal. RFS_ERROR_INVALID when it is not usable, RFS_ERROR_IO when it cannot
+ * be read or is read-only. */
 bool extract_check_dest(const char *dest_dir, bool merge, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Extracts `selected` (const RfsEntryInfo *, in tree order as filters_select() returns
  * them) under `dest_dir`, creating it if needed. Per-entry problems are reported on stderr
- * as one line each and counted in `result`. Returns false (error set) only when `dest_dir`
- * cannot be used: RFS_ERROR_INVALID when it is not empty and !merge, RFS_ERROR_IO when it
- * cannot be created. */
+ * as one line each and counted in `result`; a failed write to the target stops the run
+ * (result->target_errno). Returns false (error set) only when `dest_dir` cannot be used:
+ * RFS_ERROR_INVALID when it is not empty and !merge, RFS_ERROR_IO when it cannot be
+ * created, is read-only or has less free space than the selection needs (the message
+ * gives both numbers). */
 bool extract_run(RfsContext *ctx, const GPtrArray *selected, const char *dest_dir,
 		 const ExtractOptions *opts, ExtractResult *result, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

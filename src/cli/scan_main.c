@@ -34,6 +34,7 @@ enum {
 	EXIT_SCAN = 3,    /* the MFT scan failed                                           */
 	EXIT_PARTIAL = 4, /* extraction had failures or unreadable ranges; output failed   */
 	EXIT_NOT_INTACT = 5, /* extraction complete, but some files' data is not all theirs  */
+	EXIT_TARGET = 6,  /* the --extract target could not be written (full, read-only, ...) */
 };
 
 /* The command line as text: the table's options (src/frontend/option_table.c) and SOURCE. */
@@ -131,6 +132,10 @@ static const char description[] =
 	"     --hash could not read a file (named on stderr, listed without a hash)\n"
 	"  5  extraction finished, but some extracted files are not intact (partly overwritten,\n"
 	"     overwritten, incomplete or contested: named on stderr); 4 wins over 5\n"
+	"  6  the target could not be written: --extract DIR is on a read-only file system, has\n"
+	"     less free space than the selection needs (refused before writing, with both\n"
+	"     numbers), or a write to it failed (full, quota, I/O error: one message, the\n"
+	"     extraction stops there); 6 wins over 4 and 5\n"
 	"  130, 143  extraction interrupted by SIGINT (Ctrl-C) or SIGTERM; the file being\n"
 	"     written was removed, the files before it are complete (--merge goes on)\n"
 	"Warnings go to stderr as 'restorefs-scan: warning: ...'; G_MESSAGES_DEBUG=restorefs-context\n"
@@ -239,6 +244,10 @@ static int resolve_settings(ScanOptions *o, ScanSettings *s)
 	}
 	if (GIVEN(o, MERGE) && !GIVEN(o, EXTRACT))
 		return fail(EXIT_USAGE, "--merge goes with --extract");
+	if (GIVEN(o, NO_STREAMS) && !GIVEN(o, EXTRACT))
+		return fail(EXIT_USAGE, "--no-streams goes with --extract");
+	if (GIVEN(o, PORTABLE_NAMES) && !GIVEN(o, EXTRACT))
+		return fail(EXIT_USAGE, "--portable-names goes with --extract");
 	if (GIVEN(o, FULL) && !GIVEN(o, FIND_VOLUMES))
 		return fail(EXIT_USAGE, "--full goes with --find-volumes");
 	if (GIVEN(o, FIND_VOLUMES) && (GIVEN(o, START_SECTOR) || GIVEN(o, OFFSET) || GIVEN(o, PARTITION) ||
@@ -442,16 +451,20 @@ static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSett
 			   const GPtrArray *selected)
 {
 	ExtractOptions opts = { .merge = GIVEN(o, MERGE), .quiet = s->common.quiet,
-				.no_directories = s->common.filters.no_directories, .stream = s->common.stream };
+				.no_directories = s->common.filters.no_directories,
+				.no_streams = GIVEN(o, NO_STREAMS), .portable_names = GIVEN(o, PORTABLE_NAMES),
+				.stream = s->common.stream };
 	ExtractResult result;
 	g_autoptr(GError) error = NULL;
 	if (!extract_run(ctx, selected, VALUE(o, EXTRACT), &opts, &result, &error))
-		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
+		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_TARGET,
 			    "%s", error->message);
 	if (!s->common.quiet) {
 		g_autofree char *summary = extract_summary(&result, VALUE(o, EXTRACT));
 		printf("%s\n", summary);
 	}
+	if (result.target_errno != 0)
+		return EXIT_TARGET;
 	if (result.failures > 0 || result.damaged_files > 0)
 		return EXIT_PARTIAL;
 	return extract_result_not_intact(&result) > 0 ? EXIT_NOT_INTACT : EXIT_OK;
@@ -467,7 +480,7 @@ static int run(const ScanOptions *o, const ScanSettings *s)
 
 	g_autoptr(GError) error = NULL;
 	if (extract_dir != NULL && !extract_check_dest(extract_dir, GIVEN(o, MERGE), &error))
-		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_PARTIAL,
+		return fail(g_error_matches(error, RFS_ERROR, RFS_ERROR_INVALID) ? EXIT_USAGE : EXIT_TARGET,
 			    "%s", error->message);
 	static const SourceGuide guide = { .program = "restorefs-scan", .args_after = "" };
 	RfsLocation location = s->common.location;

@@ -96,14 +96,25 @@ void rfs_stream_close(RfsStream *stream)
 }
 
 /* Writes `length` bytes at the file position. */
-static bool write_all(int fd, const uint8_t *buf, size_t length, const char *path, GError **error)
+/* A failed operation on the destination: its errno goes to *target_errno (when not NULL),
+ * so that the caller can tell a full or read-only target from a problem of the source. */
+static bool target_failed(int *target_errno, GError **error, const char *path)
+{
+	int err = errno;
+	if (target_errno != NULL)
+		*target_errno = err;
+	return rfs_set_io(error, "%s: %s", path, g_strerror(err));
+}
+
+static bool write_all(int fd, const uint8_t *buf, size_t length, const char *path, int *target_errno,
+		      GError **error)
 {
 	while (length > 0) {
 		ssize_t n = write(fd, buf, length);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return rfs_set_io(error, "%s: %s", path, g_strerror(errno));
+			return target_failed(target_errno, error, path);
 		buf += n;
 		length -= (size_t)n;
 	}
@@ -188,7 +199,8 @@ static bool copy_extents(RfsStream *stream, uint64_t off, size_t length, int fd,
  * position is not where the chunk starts, and the size is set last only when the data
  * does not already end there. */
 static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const char *dest_path,
-		     RfsProgressFunc progress, void *user_data, uint64_t *bad, GError **error)
+		     RfsProgressFunc progress, void *user_data, uint64_t *bad, int *target_errno,
+		     GError **error)
 {
 	uint64_t size = rfs_stream_size(stream);
 	g_autofree uint8_t *buf = NULL;
@@ -205,8 +217,8 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 			read_salvaging(stream, off, buf, n, bad, &read_error);
 			if (!is_zero(buf, n)) { /* holes, and unreadable ranges, cost no disk space */
 				if (pos != off && lseek(fd, (off_t)off, SEEK_SET) < 0)
-					return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
-				if (!write_all(fd, buf, n, dest_path, error))
+					return target_failed(target_errno, error, dest_path);
+				if (!write_all(fd, buf, n, dest_path, target_errno, error))
 					return false;
 				pos = end = off + n;
 			}
@@ -215,7 +227,7 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 			progress(off + n, size, user_data);
 	}
 	if (end != size && ftruncate(fd, (off_t)size) != 0)
-		return rfs_set_io(error, "%s: %s", dest_path, g_strerror(errno));
+		return target_failed(target_errno, error, dest_path);
 	if (read_error != NULL)
 		g_debug("%s: %" PRIu64 " bytes unreadable, written as zeros (%s)", dest_path, *bad,
 			read_error->message);
@@ -247,12 +259,14 @@ static int rename_noreplace(int dir_fd, const char *from, const char *to)
 }
 
 static bool move_into_place(int dir_fd, const char *partial_name, const char *dest_name,
-			    bool replace, GError **error)
+			    bool replace, int *target_errno, GError **error)
 {
 	int rc = replace ? renameat(dir_fd, partial_name, dir_fd, dest_name)
 			 : rename_noreplace(dir_fd, partial_name, dest_name);
 	if (rc == 0)
 		return true;
+	if (errno != EEXIST)
+		return target_failed(target_errno, error, dest_name);
 	return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO, "%s: %s",
 			     dest_name, g_strerror(errno));
 }
@@ -260,9 +274,11 @@ static bool move_into_place(int dir_fd, const char *partial_name, const char *de
 bool rfs_context_restore_at(const RfsContext *ctx, RfsEntryId id, int dir_fd,
 			    const char *dest_name, const char *partial_name,
 			    const RfsRestoreOptions *options, RfsProgressFunc progress,
-			    void *user_data, uint64_t *bad_bytes, GError **error)
+			    void *user_data, uint64_t *bad_bytes, int *target_errno, GError **error)
 {
 	g_return_val_if_fail(dest_name != NULL && partial_name != NULL, false);
+	if (target_errno != NULL)
+		*target_errno = 0;
 	static const RfsRestoreOptions defaults = { 0 };
 	if (options == NULL)
 		options = &defaults;
@@ -277,17 +293,18 @@ bool rfs_context_restore_at(const RfsContext *ctx, RfsEntryId id, int dir_fd,
 		return false;
 	int fd = openat(dir_fd, partial_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			0644);
+	if (fd < 0 && errno == EEXIST)
+		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: %s", partial_name, g_strerror(errno));
 	if (fd < 0)
-		return rfs_set_error(error, errno == EEXIST ? RFS_ERROR_INVALID : RFS_ERROR_IO,
-				     "%s: %s", partial_name, g_strerror(errno));
-	bool ok = copy_out(stream, info, fd, partial_name, progress, user_data, &bad, error);
+		return target_failed(target_errno, error, partial_name);
+	bool ok = copy_out(stream, info, fd, partial_name, progress, user_data, &bad, target_errno, error);
 	if (ok)
 		set_times(fd, info);
 	if (close(fd) != 0 && ok)
-		ok = rfs_set_io(error, "%s: %s", partial_name, g_strerror(errno));
+		ok = target_failed(target_errno, error, partial_name);
 	if (ok)
 		ok = move_into_place(dir_fd, partial_name, dest_name,
-				     (options->flags & RFS_RESTORE_REPLACE) != 0, error);
+				     (options->flags & RFS_RESTORE_REPLACE) != 0, target_errno, error);
 	if (!ok) {
 		(void)unlinkat(dir_fd, partial_name, 0);
 		return false;
@@ -313,5 +330,5 @@ bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_
 	if (!replace && rfs_context_lookup(ctx, id) != NULL && lstat(dest_path, &st) == 0)
 		return rfs_set_error(error, RFS_ERROR_INVALID, "%s: %s", dest_path, g_strerror(EEXIST));
 	return rfs_context_restore_at(ctx, id, AT_FDCWD, dest_path, partial_path, options, progress,
-				      user_data, bad_bytes, error);
+				      user_data, bad_bytes, NULL, error);
 }

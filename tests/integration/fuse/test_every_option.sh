@@ -19,7 +19,7 @@ need_image basic
 printf 'not a password\n' >"$WORK/secret"
 
 # restorefs-scan options that only make sense for a listing or an extraction
-SCAN_ONLY=" format json hash extract merge info find-volumes full no-directories version help "
+SCAN_ONLY=" format json hash extract merge no-streams portable-names info find-volumes full no-directories version help "
 
 long_options() { # PROGRAM: the long options its --help lists, one a line, without dashes
 	"$1" --help | sed -n 's/^  \(-[A-Za-z], \)\{0,1\}--\([a-z][a-z-]*\).*/\2/p' | sort -u
@@ -59,6 +59,7 @@ extra() {
 	case $2 in
 	boot-sector) [[ $1 == scan ]] && echo "--start-sector=0" || echo "-o start_sector=0" ;;
 	merge) echo "--extract=$WORK/merge" ;;
+	no-streams | portable-names) echo "--extract=$WORK/x.$RANDOM$RANDOM" ;;
 	full) echo "--find-volumes" ;;
 	esac
 }
@@ -78,7 +79,7 @@ check_scan() { # NAME ARGS...: restorefs-scan with these options
 	local rc=0
 	"$SCAN" -q "$@" "$IMG" </dev/null >/dev/null 2>"$WORK/err" || rc=$?
 	case $name in
-	extract | merge) ((rc == 0 || rc == 4 || rc == 5)) && return ;;
+	extract | merge | no-streams | portable-names) ((rc == 0 || rc == 4 || rc == 5)) && return ;;
 	partition | password-file | recovery-password-file | startup-key | key-file | password-fd)
 		((rc == 0)) || ours restorefs-scan "$WORK/err" || fail "restorefs-scan $*: rc $rc: $(cat "$WORK/err")"
 		return ;;
