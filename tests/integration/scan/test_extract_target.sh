@@ -113,7 +113,13 @@ rc=$?
 [[ $rc == 4 ]] || fail "--portable-names onto tmpfs: exit $rc, not 4 (basic has an incomplete file): $(cat "$tmp/plain.err")"
 check_portable "$tmp/plain/out"
 
-if command -v mkfs.vfat >/dev/null && grep -qw vfat /proc/filesystems; then
+if ! command -v mkfs.vfat >/dev/null; then
+	skip_part "mkfs.vfat not installed (dosfstools): --portable-names checked on tmpfs only" ||
+		failures=$((failures + 1))
+elif ! grep -qw vfat /proc/filesystems && ! modprobe -q vfat 2>/dev/null; then
+	# the running kernel has no vfat: not a missing input, so not a failure under CI either
+	echo "skip: this kernel has no vfat: --portable-names checked on tmpfs only"
+else
 	truncate -s 32M "$tmp/fat.img"
 	mkfs.vfat "$tmp/fat.img" >/dev/null
 	mkdir "$tmp/fat"
@@ -126,9 +132,6 @@ if command -v mkfs.vfat >/dev/null && grep -qw vfat /proc/filesystems; then
 	else
 		skip_part "cannot loop-mount a vfat image" || failures=$((failures + 1))
 	fi
-else
-	skip_part "no vfat here (mkfs.vfat from dosfstools, and the kernel's vfat): checked on tmpfs only" ||
-		failures=$((failures + 1))
 fi
 
 # ---- --no-streams -------------------------------------------------------------------------------
