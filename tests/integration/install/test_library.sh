@@ -46,8 +46,12 @@ fi
 
 # The example, built against the installed library only.
 libdir=$(dirname "$lib")
-# shellcheck disable=SC2046
-cc -std=gnu11 -Wall -Werror -o "$work/restore_deleted" "$src/examples/restore_deleted.c" \
+# A library built with the sanitizers (scripts/test.sh's second build) needs their runtime
+# first in the program that loads it.
+sanitize=
+ldd "$lib" | grep -q libasan && sanitize=-fsanitize=address,undefined
+# shellcheck disable=SC2046,SC2086
+cc -std=gnu11 -Wall -Werror $sanitize -o "$work/restore_deleted" "$src/examples/restore_deleted.c" \
 	$(pkg-config --cflags --libs restorefs) || { echo "FAIL: example does not build"; exit 1; }
 echo "ok: example built with pkg-config --cflags --libs restorefs"
 LD_LIBRARY_PATH=$libdir ldd "$work/restore_deleted" | grep -q "librestorefs.so.$api => $libdir" ||
