@@ -84,17 +84,13 @@ static bool usable(MftRef child, const FileName *fn, const char *name)
 	return strchr(name, '/') == NULL && g_utf8_validate(name, -1, NULL);
 }
 
-bool name_claims_add(NameClaims *claims, MftRef child, const FileName *fn, const char *name_utf8,
-		     RfsPathSource source)
+/* The claim a $FILE_NAME makes for `child` (no reference: a zero one); `name` as given. */
+static NameClaim claim_of(MftRef child, const FileName *fn, const char *name, RfsPathSource source)
 {
-	g_return_val_if_fail(claims != NULL && fn != NULL, false);
-	claims->offered++;
-	if (!usable(child, fn, name_utf8))
-		return false;
-	NameClaim c = {
+	return (NameClaim){
 		.child = child,
 		.parent = fn->parent,
-		.name = name_utf8,
+		.name = name,
 		.fn_times = { fn->creation, fn->last_write, fn->last_access, fn->mft_change },
 		.size_bytes = fn->data_size,
 		.allocated_bytes = fn->allocated_size,
@@ -102,6 +98,16 @@ bool name_claims_add(NameClaims *claims, MftRef child, const FileName *fn, const
 		.source = (uint8_t)source,
 		.name_space = fn->name_space,
 	};
+}
+
+bool name_claims_add(NameClaims *claims, MftRef child, const FileName *fn, const char *name_utf8,
+		     RfsPathSource source)
+{
+	g_return_val_if_fail(claims != NULL && fn != NULL, false);
+	claims->offered++;
+	if (!usable(child, fn, name_utf8))
+		return false;
+	NameClaim c = claim_of(child, fn, name_utf8, source);
 	gpointer key = ref_key(child);
 	guint at = GPOINTER_TO_UINT(g_hash_table_lookup(claims->by_ref, key));
 	if (at != 0) {
@@ -140,16 +146,8 @@ bool name_claims_add_unreferenced(NameClaims *claims, const FileName *fn, const 
 			g_hash_table_insert(claims->by_creation, key, GUINT_TO_POINTER(AMBIGUOUS));
 		return true;
 	}
-	NameClaim c = {
-		.parent = fn->parent,
-		.name = g_string_chunk_insert_const(claims->names, name_utf8),
-		.fn_times = { fn->creation, fn->last_write, fn->last_access, fn->mft_change },
-		.size_bytes = fn->data_size,
-		.allocated_bytes = fn->allocated_size,
-		.file_attributes = fn->file_attributes,
-		.source = (uint8_t)source,
-		.name_space = fn->name_space,
-	};
+	NameClaim c = claim_of((MftRef){ 0 }, fn, g_string_chunk_insert_const(claims->names, name_utf8),
+			       source);
 	g_array_append_val(claims->claims, c);
 	g_hash_table_insert(claims->by_creation, key, GUINT_TO_POINTER(claims->claims->len));
 	return true;
