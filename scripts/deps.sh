@@ -32,6 +32,8 @@ PACKAGES=(
 	# fixtures (tar -J needs xz), text tools, checksums, timing, tables (column)
 	tar xz-utils mawk sed grep findutils diffutils coreutils xxd time bsdextrautils rsync
 	python3
+	# the mount test's check that reads are spliced
+	strace
 	# fault tests: tests/integration/faults/faultyfs.py, a FUSE file system in python
 	python3-pyfuse3 python3-trio
 )
