@@ -200,7 +200,9 @@ done
 ((WITH_FLS == 0)) || command -v fls >/dev/null || die "fls not found (run scripts/deps.sh)"
 
 dirs=$(((FILES + PER_DIR - 1) / PER_DIR))
-img="$CACHE/bench-$( ((TREES)) && echo trees-)$((dirs * PER_DIR)).img"
+kind=""
+((TREES == 0)) || kind=trees-
+img="$CACHE/bench-$kind$((dirs * PER_DIR)).img"
 mkdir -p "$CACHE"
 if ((REBUILD)) || [[ ! -f "$img" || ! -f "$img.done" ]]; then
 	rm -f "$img" "$img.done"

@@ -321,6 +321,10 @@ char *rfs_context_entry_path(const RfsContext *ctx, RfsEntryId id);
 /* The original path on the volume as far as it is known (g_free); an orphan's starts with
  * "?/" where the chain of parents breaks. */
 char *rfs_context_entry_original_path(const RfsContext *ctx, RfsEntryId id);
+/* Either path (`original`: rfs_context_entry_original_path()) of an entry this context gave,
+ * appended to `out`: no lookup, and no allocation once `out` has grown. For listings. */
+void rfs_context_append_path(const RfsContext *ctx, const RfsEntryInfo *info, bool original,
+			     GString *out);
 
 /* ---- shadow copies ----------------------------------------------------------------------- */
 

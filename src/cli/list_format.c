@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- words ----------------------------------------------------------------------------------- */
 
@@ -57,8 +58,9 @@ void list_format_csv_field(GString *out, const char *field)
 {
 	if (field == NULL)
 		return;
-	if (strpbrk(field, ",\"\r\n") == NULL) {
-		g_string_append(out, field);
+	size_t plain = strcspn(field, ",\"\r\n");
+	if (field[plain] == '\0') {
+		entry_text_append_len(out, field, plain);
 		return;
 	}
 	g_string_append_c(out, '"');
@@ -75,7 +77,7 @@ static void csv_time(GString *out, int64_t filetime)
 	char iso[ENTRY_TEXT_ISO_SIZE];
 	entry_text_filetime_iso(filetime, iso);
 	g_string_append_c(out, ',');
-	g_string_append(out, iso);
+	entry_text_append(out, iso);
 }
 
 void list_format_csv_row(GString *out, const ListFormatRow *row)
@@ -90,7 +92,7 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	g_string_append_c(out, ',');
 	list_format_csv_field(out, e->stream_name);
 	g_string_append_c(out, ',');
-	g_string_append(out, list_format_type_word(e));
+	entry_text_append(out, list_format_type_word(e));
 	const uint64_t numbers[] = { e->size_bytes, e->allocated_bytes, e->clusters, e->clusters_in_use,
 				     row->recoverable_percent };
 	for (size_t i = 0; i < G_N_ELEMENTS(numbers); i++) {
@@ -99,9 +101,10 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	}
 	g_string_append_c(out, ',');
 	list_format_flag_words(out, e, "|");
-	g_string_append(out, ",0x");
-	for (int shift = 28; shift >= 0; shift -= 4)
-		g_string_append_c(out, hex[(e->attributes >> shift) & 0xF]);
+	char attributes[11] = { ',', '0', 'x' };
+	for (int i = 0; i < 8; i++)
+		attributes[3 + i] = hex[(e->attributes >> (28 - 4 * i)) & 0xF];
+	entry_text_append_len(out, attributes, sizeof attributes);
 	csv_time(out, e->times.creation);
 	csv_time(out, e->times.last_write);
 	csv_time(out, e->times.last_access);
@@ -109,17 +112,17 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	g_string_append_c(out, ',');
 	list_format_csv_field(out, row->original_path);
 	g_string_append_c(out, ',');
-	g_string_append(out, rfs_entry_state_name(rfs_entry_state(e)));
+	entry_text_append(out, rfs_entry_state_name(rfs_entry_state(e)));
 	csv_time(out, e->deleted_time);
 	g_string_append_c(out, ',');
-	g_string_append(out, rfs_path_source_name((RfsPathSource)e->path_source));
+	entry_text_append(out, rfs_path_source_name((RfsPathSource)e->path_source));
 	g_string_append_c(out, ',');
 	if (e->snapshot != 0)
 		entry_text_append_u64(out, e->snapshot);
 	if (row->hash_name != NULL) {
 		g_string_append_c(out, ',');
 		if (row->hash != NULL)
-			g_string_append(out, row->hash);
+			entry_text_append(out, row->hash);
 	}
 	g_string_append_c(out, '\n');
 }
@@ -437,9 +440,12 @@ struct ListFormatWriter {
 	bool quiet;
 	const char *hash_name;
 	uint64_t rows;
-	GString *line;
+	GString *line;        /* rows not yet written */
+	size_t flush_at;      /* write `line` out once it holds this much */
 	JsonGenerator *gen;
 };
+
+enum { ROWS_BUFFER_BYTES = 64 * 1024 };
 
 ListFormatWriter *list_format_writer_new(ListFormatKind kind, FILE *out, bool quiet)
 {
@@ -447,7 +453,9 @@ ListFormatWriter *list_format_writer_new(ListFormatKind kind, FILE *out, bool qu
 	w->kind = kind;
 	w->out = out;
 	w->quiet = quiet;
-	w->line = g_string_sized_new(512);
+	/* Rows go out in large writes; to a terminal, one by one as they come (--hash is slow). */
+	w->flush_at = isatty(fileno(out)) ? 1 : ROWS_BUFFER_BYTES;
+	w->line = g_string_sized_new(w->flush_at + 4096);
 	if (kind == LIST_FORMAT_JSON)
 		w->gen = json_generator_new();
 	return w;
@@ -497,11 +505,17 @@ void list_format_writer_begin(ListFormatWriter *w, const char *source, const Rfs
 	case LIST_FORMAT_BODYFILE:
 		break;
 	}
+	g_string_truncate(w->line, 0);
+}
+
+static void flush_rows(ListFormatWriter *w)
+{
+	fwrite(w->line->str, 1, w->line->len, w->out);
+	g_string_truncate(w->line, 0);
 }
 
 void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row)
 {
-	g_string_truncate(w->line, 0);
 	switch (w->kind) {
 	case LIST_FORMAT_TEXT:
 		list_format_text_row(w->line, row);
@@ -517,13 +531,15 @@ void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row)
 		write_json_node(w, entry_json(row));
 		break;
 	}
-	fwrite(w->line->str, 1, w->line->len, w->out);
+	if (w->line->len >= w->flush_at)
+		flush_rows(w);
 	w->rows++;
 }
 
 bool list_format_writer_end(ListFormatWriter *w, const RfsScanStats *stats)
 {
 	g_autofree char *summary = list_format_summary(stats, w->rows);
+	flush_rows(w);
 	switch (w->kind) {
 	case LIST_FORMAT_TEXT:
 		if (!w->quiet)

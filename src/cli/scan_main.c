@@ -411,28 +411,32 @@ static int list_entries(const char *source, RfsContext *ctx, const ScanSettings 
 							       hash_total_bytes(selected), PROGRESS_BYTES, "")
 					     : NULL;
 	uint64_t hashed = 0, unhashed = 0;
+	g_autoptr(GString) path = g_string_sized_new(256);
+	g_autoptr(GString) original = g_string_sized_new(256);
 	for (guint i = 0; i < selected->len; i++) {
 		const RfsEntryInfo *e = g_ptr_array_index(selected, i);
 		bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
 		if (s->common.filters.no_directories && dir)
 			continue;
-		g_autofree char *path = rfs_context_entry_path(ctx, e->id);
-		g_autofree char *original = rfs_context_entry_original_path(ctx, e->id);
+		g_string_truncate(path, 0);
+		g_string_truncate(original, 0);
+		rfs_context_append_path(ctx, e, false, path);
+		rfs_context_append_path(ctx, e, true, original);
 		g_autofree char *hash = NULL;
 		if (s->hash_name != NULL && !dir && !(e->flags & RFS_ENTRY_GHOST)) { /* a ghost has no data */
 			g_autoptr(GError) error = NULL;
 			hash = content_hash_entry(ctx, e->id, &s->common.stream, s->hash, bar, &hashed, &error);
 			if (hash == NULL) {
 				g_autoptr(GString) name = g_string_new(NULL);
-				entry_text_escape(name, path);
+				entry_text_escape(name, path->str);
 				g_warning("%s: no %s: %s", name->str, s->hash_name, error->message);
 				unhashed++;
 			}
 		}
 		ListFormatRow row = {
 			.info = e,
-			.path = path,
-			.original_path = original,
+			.path = path->str,
+			.original_path = original->str,
 			.recoverable_percent = rfs_entry_recoverable_percent(e),
 			.hash_name = s->hash_name,
 			.hash = hash,

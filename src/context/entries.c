@@ -68,16 +68,30 @@ void rfs_context_foreach(const RfsContext *ctx, RfsEntryFunc fn, void *user_data
 	}
 }
 
-/* Joins the names from the root down to `n`; `original` uses the on-disk names and
- * starts an orphan's path with "?" where the chain of parents breaks. */
-static char *path_of(const RfsContext *ctx, const IndexNode *n, bool original)
+/* Appends the names from the root down to `n`; `original` uses the on-disk names and
+ * starts an orphan's path with "?" where the chain of parents breaks. No allocation for
+ * the usual depths: listings call this for every entry. */
+static void path_append(const RfsContext *ctx, const IndexNode *n, bool original, GString *out)
 {
-	g_autoptr(GPtrArray) chain = g_ptr_array_new();
-	for (const IndexNode *p = n; p != NULL && p != ctx->index->root; p = p->parent)
-		g_ptr_array_add(chain, (gpointer)p);
-	GString *out = g_string_new(NULL);
-	for (guint i = chain->len; i-- > 0;) {
-		const IndexNode *p = g_ptr_array_index(chain, i);
+	enum { SHALLOW = 64 };
+	const IndexNode *shallow[SHALLOW];
+	g_autoptr(GPtrArray) deep = NULL;
+	guint depth = 0;
+	for (const IndexNode *p = n; p != NULL && p != ctx->index->root; p = p->parent) {
+		if (depth == SHALLOW) {
+			deep = g_ptr_array_sized_new(2 * SHALLOW);
+			for (guint i = 0; i < SHALLOW; i++)
+				g_ptr_array_add(deep, (gpointer)shallow[i]);
+		}
+		if (deep != NULL)
+			g_ptr_array_add(deep, (gpointer)p);
+		else
+			shallow[depth] = p;
+		depth++;
+	}
+	gsize start = out->len;
+	for (guint i = depth; i-- > 0;) {
+		const IndexNode *p = deep != NULL ? g_ptr_array_index(deep, i) : shallow[i];
 		if (original && is_snapshot_root(ctx, p))
 			continue;
 		if (original && is_lost_found(ctx, p)) {
@@ -85,16 +99,31 @@ static char *path_of(const RfsContext *ctx, const IndexNode *n, bool original)
 			continue;
 		}
 		g_string_append_c(out, '/');
-		if (!original)
+		if (!original) {
 			g_string_append(out, p->info.name);
-		else if (p->base != NULL)
-			g_string_append_printf(out, "%s:%s", p->info.file_name, p->info.stream_name);
-		else
+		} else if (p->base != NULL) {
 			g_string_append(out, p->info.file_name);
+			g_string_append_c(out, ':');
+			g_string_append(out, p->info.stream_name);
+		} else {
+			g_string_append(out, p->info.file_name);
+		}
 	}
-	if (out->len == 0)
+	if (out->len == start)
 		g_string_append_c(out, '/');
+}
+
+static char *path_of(const RfsContext *ctx, const IndexNode *n, bool original)
+{
+	GString *out = g_string_sized_new(64);
+	path_append(ctx, n, original, out);
 	return g_string_free(out, FALSE);
+}
+
+void rfs_context_append_path(const RfsContext *ctx, const RfsEntryInfo *info, bool original, GString *out)
+{
+	path_append(ctx, (const IndexNode *)((const char *)info - G_STRUCT_OFFSET(IndexNode, info)),
+		    original, out);
 }
 
 char *rfs_context_entry_path(const RfsContext *ctx, RfsEntryId id)

@@ -112,14 +112,12 @@ static gint by_record(gconstpointer a, gconstpointer b)
 static GHashTable *select_gone(RfsContext *ctx, DeletedIndex *view, GHashTable *live, uint64_t *files)
 {
 	g_autoptr(GPtrArray) candidates = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, view->by_id);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		const IndexNode *n = value;
+	DeletedIndexIter it;
+	deleted_index_iter_init(&it, view);
+	for (IndexNode *n; (n = deleted_index_iter_next(&it)) != NULL;) {
 		if (!(n->info.flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_SYNTHETIC)) &&
 		    !snapshot_rule_is_store_file(n->info.file_name))
-			g_ptr_array_add(candidates, value);
+			g_ptr_array_add(candidates, n);
 	}
 	g_ptr_array_sort(candidates, by_record); /* live records are read in MFT order */
 	GHashTable *keep = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -159,11 +157,10 @@ static gint by_name(gconstpointer a, gconstpointer b)
 static void attach_view(RfsContext *ctx, ContextSnapshot *snap, unsigned k)
 {
 	DeletedIndex *view = snap->view;
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, view->by_id);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		RfsEntryInfo *info = &((IndexNode *)value)->info;
+	DeletedIndexIter it;
+	deleted_index_iter_init(&it, view);
+	for (IndexNode *n; (n = deleted_index_iter_next(&it)) != NULL;) {
+		RfsEntryInfo *info = &n->info;
 		info->flags |= RFS_ENTRY_SNAPSHOT;
 		info->snapshot = (uint8_t)k;
 		info->path_source = RFS_PATH_SOURCE_SNAPSHOT;
@@ -174,7 +171,7 @@ static void attach_view(RfsContext *ctx, ContextSnapshot *snap, unsigned k)
 	g_strlcpy(snap->folder, gmt, sizeof snap->folder);
 	if (deleted_index_lookup_child(ctx->index, main_root, snap->folder) != NULL)
 		g_snprintf(snap->folder, sizeof snap->folder, "%s (%u)", gmt, k);
-	root->info.name = root->info.file_name = deleted_index_intern(view, snap->folder);
+	root->info.name = root->info.file_name = deleted_index_copy_name(view, snap->folder);
 	root->info.flags |= RFS_ENTRY_SYNTHETIC;
 	root->info.parent_id = main_root->info.id;
 	root->parent = main_root;

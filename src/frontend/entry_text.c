@@ -103,6 +103,30 @@ static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned 
 	*year = yoe + era * 400 + (*month <= 2);
 }
 
+/* "YYYY-MM-DD" of a day count since 1970-01-01 in 0..9999 years, or false. Listings ask for
+ * five times an entry, mostly of a few days: the last day asked is kept per thread. */
+static bool day_text(int64_t days, char out[10])
+{
+	static __thread int64_t cached_days = INT64_MIN;
+	static __thread char cached[10];
+	if (days != cached_days) {
+		int64_t year;
+		unsigned month, day;
+		civil_from_days(days, &year, &month, &day);
+		if (year < 0 || year > 9999)
+			return false;
+		char *p = cached;
+		put_digits(&p, (uint64_t)year, 4);
+		*p++ = '-';
+		put_digits(&p, month, 2);
+		*p++ = '-';
+		put_digits(&p, day, 2);
+		cached_days = days;
+	}
+	memcpy(out, cached, sizeof cached);
+	return true;
+}
+
 void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
 {
 	if (filetime == 0) {
@@ -113,31 +137,25 @@ void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
 	int64_t ticks = filetime - secs_1601 * TICKS_PER_SECOND;
 	int64_t unix_secs = secs_1601 - FILETIME_UNIX_OFFSET;
 	int64_t days = floor_div(unix_secs, SECONDS_PER_DAY);
-	int64_t sod = unix_secs - days * SECONDS_PER_DAY;
-	int64_t year;
-	unsigned month, day;
-	civil_from_days(days, &year, &month, &day);
-	if (year < 0 || year > 9999) { /* rare: keep the general path */
+	unsigned sod = (unsigned)(unix_secs - days * SECONDS_PER_DAY);
+	if (!day_text(days, out)) { /* rare: keep the general path */
+		int64_t year;
+		unsigned month, day;
+		civil_from_days(days, &year, &month, &day);
 		g_snprintf(out, ENTRY_TEXT_ISO_SIZE, "%04" PRId64 "-%02u-%02uT%02u:%02u:%02u.%07" PRId64 "Z",
-			   year, month, day, (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60),
-			   (unsigned)(sod % 60), ticks);
+			   year, month, day, sod / 3600, sod / 60 % 60, sod % 60, ticks);
 		return;
 	}
-	/* Listings print four of these per entry: digits by hand, no printf. */
-	char *p = out;
-	put_digits(&p, (uint64_t)year, 4);
-	*p++ = '-';
-	put_digits(&p, month, 2);
-	*p++ = '-';
-	put_digits(&p, day, 2);
+	/* digits by hand, no printf */
+	char *p = out + 10;
 	*p++ = 'T';
-	put_digits(&p, (uint64_t)(sod / 3600), 2);
+	put_digits(&p, sod / 3600, 2);
 	*p++ = ':';
-	put_digits(&p, (uint64_t)(sod / 60 % 60), 2);
+	put_digits(&p, sod / 60 % 60, 2);
 	*p++ = ':';
-	put_digits(&p, (uint64_t)(sod % 60), 2);
+	put_digits(&p, sod % 60, 2);
 	*p++ = '.';
-	put_digits(&p, (uint64_t)ticks, 7);
+	put_digits(&p, (uint32_t)ticks, 7);
 	*p++ = 'Z';
 	*p = '\0';
 }
@@ -160,7 +178,7 @@ void entry_text_append_u64(GString *out, uint64_t v)
 		buf[sizeof buf - ++n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	g_string_append_len(out, buf + sizeof buf - n, (gssize)n);
+	entry_text_append_len(out, buf + sizeof buf - n, n);
 }
 
 /* ---- flags ----------------------------------------------------------------------------------- */

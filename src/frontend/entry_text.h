@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "restorefs/restorefs.h"
 
@@ -22,6 +23,24 @@ void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
 bool entry_text_parse_time(const char *text, int64_t *filetime);
 /* Appends v in decimal (printf-free: listings write millions of numbers). */
 void entry_text_append_u64(GString *out, uint64_t v);
+
+/* g_string_append_len() and g_string_append() without a call where `out` has the room: the
+ * fields of listing rows. */
+static inline void entry_text_append_len(GString *out, const char *s, size_t n)
+{
+	if (G_UNLIKELY(out->len + n >= out->allocated_len)) {
+		g_string_append_len(out, s, (gssize)n);
+		return;
+	}
+	memcpy(out->str + out->len, s, n);
+	out->len += n;
+	out->str[out->len] = '\0';
+}
+
+static inline void entry_text_append(GString *out, const char *s)
+{
+	entry_text_append_len(out, s, strlen(s));
+}
 /* Whole Unix seconds (floor) of a FILETIME; 0 for FILETIME 0. */
 int64_t entry_text_filetime_unix(int64_t filetime);
 /* A size as both tools print it: "512 B" below 1 KiB, else one decimal in IEC units

@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 
 enum {
-	NODE_BLOCK_BYTES = 2 * 1024 * 1024, /* one transparent huge page */
+	NODE_BLOCK_BYTES = 2 * 1024 * 1024,
 	NODE_BLOCK_COUNT = NODE_BLOCK_BYTES / sizeof(IndexNode),
 };
 
@@ -23,22 +23,16 @@ static void block_free(gpointer p)
 	munmap(p, NODE_BLOCK_BYTES);
 }
 
-/* Hundreds of thousands of equal-sized nodes: carve them from 2 MiB-aligned blocks that can
- * be transparent huge pages, which costs one page fault per 2 MiB instead of one per 4 KiB,
- * no allocator header per node, and no zeroing of our own (fresh mappings are zero). */
+/* Hundreds of thousands of equal-sized nodes: carve them from 2 MiB blocks, with no
+ * allocator header per node and no zeroing of our own (fresh mappings are zero). Not asked
+ * to be huge pages: where the kernel compacts memory to make one on request, the fault costs
+ * more than the 512 small ones it saves. */
 static void *block_map(void)
 {
-	size_t span = 2 * (size_t)NODE_BLOCK_BYTES;
-	uint8_t *raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	void *block = mmap(NULL, NODE_BLOCK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (block == MAP_FAILED)
 		g_error("out of memory for the index");
-	uintptr_t start = ((uintptr_t)raw + NODE_BLOCK_BYTES - 1) & ~(uintptr_t)(NODE_BLOCK_BYTES - 1);
-	size_t head = start - (uintptr_t)raw;
-	if (head > 0)
-		munmap(raw, head);
-	munmap((uint8_t *)start + NODE_BLOCK_BYTES, span - head - NODE_BLOCK_BYTES);
-	(void)madvise((void *)start, NODE_BLOCK_BYTES, MADV_HUGEPAGE);
-	return (void *)start;
+	return block;
 }
 
 static IndexNode *node_alloc(DeletedIndex *index)
@@ -80,7 +74,7 @@ IndexNode *deleted_index_lookup_carved_dir(const DeletedIndex *index, uint64_t r
 DeletedIndex *deleted_index_new(void)
 {
 	DeletedIndex *index = g_new0(DeletedIndex, 1);
-	index->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, node_free);
+	index->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
 	index->dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	index->carved_dirs = g_hash_table_new(carved_dir_hash, carved_dir_equal);
 	index->nodes = g_ptr_array_new();
@@ -94,7 +88,15 @@ void deleted_index_free(DeletedIndex *index)
 {
 	if (index == NULL)
 		return;
+	/* every node ever made, found or forgotten, lies in the blocks */
+	for (guint b = 0; b < index->node_blocks->len; b++) {
+		IndexNode *block = g_ptr_array_index(index->node_blocks, b);
+		size_t used = b + 1 < index->node_blocks->len ? NODE_BLOCK_COUNT : index->block_used;
+		for (size_t i = 0; i < used; i++)
+			node_free(&block[i]);
+	}
 	g_hash_table_unref(index->by_id);
+	g_free(index->by_record);
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
 	g_clear_pointer(&index->nodes, g_ptr_array_unref);
@@ -108,36 +110,64 @@ void deleted_index_free(DeletedIndex *index)
 	g_free(index);
 }
 
+static void grow_record_states(DeletedIndex *index, uint64_t count)
+{
+	index->record_states = g_renew(uint32_t, index->record_states, count);
+	memset(index->record_states + index->record_count, 0,
+	       (count - index->record_count) * sizeof(uint32_t));
+	index->record_count = count;
+}
+
+void deleted_index_reserve_records(DeletedIndex *index, uint64_t count)
+{
+	if (count > index->record_count)
+		grow_record_states(index, count);
+	if (count > index->by_record_count) {
+		index->by_record = g_renew(IndexNode *, index->by_record, count);
+		memset(index->by_record + index->by_record_count, 0,
+		       (count - index->by_record_count) * sizeof(IndexNode *));
+		index->by_record_count = count;
+	}
+}
+
+/* The slot of `id` in the table by record number, or NULL: the id lives in by_id. */
+static IndexNode **record_slot(const DeletedIndex *index, RfsEntryId id)
+{
+	if (RFS_ENTRY_ORIGIN(id) != RFS_ORIGIN_MFT || (id & 0xff) != 0)
+		return NULL;
+	uint64_t record = (id >> 8) & 0xffffffffffffull;
+	return record < index->by_record_count ? &index->by_record[record] : NULL;
+}
+
 void deleted_index_note_record(DeletedIndex *index, uint64_t record_number, uint16_t flags,
 			       uint16_t sequence)
 {
-	if (record_number >= index->record_count) {
-		uint64_t grown = MAX(record_number + 1, index->record_count * 2);
-		index->record_states = g_renew(uint32_t, index->record_states, grown);
-		memset(index->record_states + index->record_count, 0,
-		       (grown - index->record_count) * sizeof(uint32_t));
-		index->record_count = grown;
-	}
+	if (record_number >= index->record_count)
+		grow_record_states(index, MAX(record_number + 1, index->record_count * 2));
 	index->record_states[record_number] =
 		DELETED_INDEX_RECORD_SEEN | (uint32_t)(flags & 0x3) << 16 | sequence;
 }
 
-const char *deleted_index_intern(DeletedIndex *index, const char *s)
+const char *deleted_index_copy_name(DeletedIndex *index, const char *s)
 {
-	return s == NULL ? NULL : g_string_chunk_insert_const(index->names, s);
+	return s == NULL ? NULL : g_string_chunk_insert(index->names, s);
 }
 
 IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *file_name,
 			     const char *stream_name)
 {
-	if (g_hash_table_contains(index->by_id, &id))
+	IndexNode **slot = record_slot(index, id);
+	if (slot != NULL ? *slot != NULL : g_hash_table_contains(index->by_id, &id))
 		return NULL;
 	IndexNode *node = node_alloc(index);
 	node->info.id = id;
-	node->info.file_name = deleted_index_intern(index, file_name);
-	node->info.stream_name = deleted_index_intern(index, stream_name);
+	node->info.file_name = deleted_index_copy_name(index, file_name);
+	node->info.stream_name = deleted_index_copy_name(index, stream_name);
 	node->info.name = node->info.file_name;
-	g_hash_table_insert(index->by_id, &node->info.id, node);
+	if (slot != NULL)
+		*slot = node;
+	else
+		g_hash_table_insert(index->by_id, &node->info.id, node);
 	if (index->nodes != NULL)
 		g_ptr_array_add(index->nodes, node);
 	return node;
@@ -145,7 +175,37 @@ IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *fil
 
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id)
 {
-	return g_hash_table_lookup(index->by_id, &id);
+	IndexNode **slot = record_slot(index, id);
+	return slot != NULL ? *slot : g_hash_table_lookup(index->by_id, &id);
+}
+
+void deleted_index_forget(DeletedIndex *index, IndexNode *node)
+{
+	IndexNode **slot = record_slot(index, node->info.id);
+	if (slot == NULL)
+		g_hash_table_steal(index->by_id, &node->info.id);
+	else if (*slot == node)
+		*slot = NULL;
+}
+
+void deleted_index_iter_init(DeletedIndexIter *it, const DeletedIndex *index)
+{
+	*it = (DeletedIndexIter){ .index = index };
+}
+
+IndexNode *deleted_index_iter_next(DeletedIndexIter *it)
+{
+	while (!it->in_hash && it->next_record < it->index->by_record_count) {
+		IndexNode *n = it->index->by_record[it->next_record++];
+		if (n != NULL)
+			return n;
+	}
+	if (!it->in_hash) {
+		g_hash_table_iter_init(&it->hash, it->index->by_id);
+		it->in_hash = true;
+	}
+	gpointer value;
+	return g_hash_table_iter_next(&it->hash, NULL, &value) ? value : NULL;
 }
 
 IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode *dir, const char *name)
@@ -175,20 +235,24 @@ static RfsEntryId with_origin(RfsEntryId id, unsigned origin)
 
 void deleted_index_restrict(DeletedIndex *index, GHashTable *keep, unsigned origin)
 {
-	GHashTable *kept = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, node_free);
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, index->by_id);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		IndexNode *n = value;
-		g_hash_table_iter_steal(&it);
+	GHashTable *kept = g_hash_table_new(g_int64_hash, g_int64_equal);
+	g_autoptr(GPtrArray) all = g_ptr_array_new();
+	DeletedIndexIter it;
+	deleted_index_iter_init(&it, index);
+	for (IndexNode *n; (n = deleted_index_iter_next(&it)) != NULL;)
+		g_ptr_array_add(all, n);
+	g_hash_table_steal_all(index->by_id);
+	g_clear_pointer(&index->by_record, g_free);
+	index->by_record_count = 0;
+	for (guint i = 0; i < all->len; i++) {
+		IndexNode *n = g_ptr_array_index(all, i);
 		if (!g_hash_table_contains(keep, n)) {
 			node_free(n); /* its memory is the index's node blocks */
 			continue;
 		}
 		guint out = 0;
-		for (guint i = 0; n->children != NULL && i < n->children->len; i++) {
-			gpointer child = g_ptr_array_index(n->children, i);
+		for (guint c = 0; n->children != NULL && c < n->children->len; c++) {
+			gpointer child = g_ptr_array_index(n->children, c);
 			if (g_hash_table_contains(keep, child))
 				g_ptr_array_index(n->children, out++) = child;
 		}

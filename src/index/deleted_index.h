@@ -24,7 +24,10 @@ struct IndexNode {
 };
 
 typedef struct {
-	GHashTable *by_id;     /* &node->info.id -> node; owns the nodes */
+	IndexNode **by_record; /* the MFT's own entries (origin 0, slot 0), by record number */
+	uint64_t by_record_count;
+	GHashTable *by_id;     /* &node->info.id -> node: every other entry (streams, root,
+				* lost+found, ghosts, carved, shadow copies') */
 	GHashTable *dirs;      /* MFT record number -> directory node, while building */
 	GHashTable *carved_dirs; /* carved directory nodes by (record, sequence), while building */
 	GPtrArray *nodes;      /* every node in creation order, while building */
@@ -46,9 +49,14 @@ typedef struct {
 
 #define DELETED_INDEX_RECORD_SEEN 0x80000000u
 
-/* Notes the state of record `record_number` (mft_scan.c, as it meets each record). */
+/* Notes the state of record `record_number` (mft_scan.c, as it meets each record). Within
+ * the reserved records, it touches only that record's slot: one thread may note while
+ * another builds the rest of the index. */
 void deleted_index_note_record(DeletedIndex *index, uint64_t record_number, uint16_t flags,
 			       uint16_t sequence);
+/* Makes room for records [0, count) in the record table, and in the table of entries by
+ * record number. */
+void deleted_index_reserve_records(DeletedIndex *index, uint64_t count);
 
 DeletedIndex *deleted_index_new(void);
 void deleted_index_free(DeletedIndex *index);
@@ -57,7 +65,8 @@ void deleted_index_free(DeletedIndex *index);
  * `stream_name` are copied into the index. Returns NULL if the id exists already. */
 IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *file_name,
 			     const char *stream_name);
-const char *deleted_index_intern(DeletedIndex *index, const char *s);
+/* A copy of `s` in the index's string storage (NULL for NULL), as long-lived as the index. */
+const char *deleted_index_copy_name(DeletedIndex *index, const char *s);
 
 /* Registers a carved directory under its record number and sequence; the first one of a pair
  * stays. */
@@ -66,6 +75,19 @@ void deleted_index_add_carved_dir(DeletedIndex *index, IndexNode *dir);
 IndexNode *deleted_index_lookup_carved_dir(const DeletedIndex *index, uint64_t record, uint16_t sequence);
 
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id);
+/* Takes `node` out of the lookups (its memory stays the index's). */
+void deleted_index_forget(DeletedIndex *index, IndexNode *node);
+
+/* Every node the lookups find, in no particular order; none may be added or forgotten
+ * meanwhile. */
+typedef struct {
+	const DeletedIndex *index;
+	uint64_t next_record;
+	GHashTableIter hash;
+	bool in_hash;
+} DeletedIndexIter;
+void deleted_index_iter_init(DeletedIndexIter *it, const DeletedIndex *index);
+IndexNode *deleted_index_iter_next(DeletedIndexIter *it);
 IndexNode *deleted_index_lookup_child(const DeletedIndex *index, const IndexNode *dir, const char *name);
 
 /* The directory of the MFT that `ref` names: same sequence, or the one before a deleted

@@ -17,7 +17,8 @@
 #include "util/error.h"
 
 enum {
-	SCAN_CHUNK_BYTES = 8 * 1024 * 1024,
+	SCAN_CHUNK_BYTES = 1024 * 1024, /* small enough to stay in the cache while decoded */
+	SCAN_CHUNKS = 4,
 	MAX_NAMED_STREAMS = 255,
 };
 
@@ -161,7 +162,7 @@ void mft_scan_add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec, c
 	node->carved_offset = origin->offset;
 	if (origin->name_tag != NULL) {
 		g_autofree char *tagged = path_rebuild_tagged_name(node->info.file_name, origin->name_tag);
-		node->info.name = deleted_index_intern(index, tagged);
+		node->info.name = deleted_index_copy_name(index, tagged);
 	}
 	node->parent_ref = f->has_name ? f->parent : (MftRef){ UINT64_MAX, 0 };
 	if (is_dir) {
@@ -203,75 +204,153 @@ void mft_scan_add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec, c
 	}
 }
 
-/* Which records the index wants: deleted base records with something in them, every
- * directory, and live files on request. */
-static void scan_record(ScanPass *pass, uint8_t *raw, uint64_t number)
+/* ---- the pass over the MFT ------------------------------------------------------------------
+ *
+ * A second thread reads the MFT in chunks and decodes every record the index wants (its
+ * fixups applied in the read buffer, its attributes built into an MftFile); this thread
+ * takes the chunks in MFT order and adds what they found to the index, which only it
+ * writes. The reader notes each record's state in the index's record table, which nothing
+ * else touches until the pass ends. */
+
+/* A record the consumer has work for: a directory (its index entries) and/or a file. */
+typedef struct {
+	MftRecord rec;   /* decoded in the chunk's buffer */
+	MftFile *file;   /* NULL: nothing to add (a live directory's names only, metadata) */
+	bool directory;
+} Found;
+
+typedef struct {
+	uint8_t *buf;
+	uint64_t first;
+	uint64_t count;
+	uint64_t damaged;  /* records that did not decode */
+	GArray *found;     /* Found, in record order */
+} Chunk;
+
+typedef struct {
+	ScanPass *pass;
+	uint64_t per_chunk;
+	GAsyncQueue *empty;  /* Chunk* ready to be filled; one with buf NULL stops the reader */
+	GAsyncQueue *full;   /* Chunk* filled, in MFT order */
+} Reader;
+
+/* Whether a built file has anything to restore. A directory without a name is kept: its
+ * children hang from it, and an index entry may name it (path_traces.c). */
+static bool worth_adding(const MftFile *f, bool in_use, bool is_dir)
 {
-	const Volume *vol = pass->vol;
-	DeletedIndex *index = pass->index;
+	if (is_dir)
+		return true;
+	if (!f->has_name && f->streams->len == 0)
+		return false; /* a record that never held a file */
+	if (in_use || f->has_name)
+		return true;
+	for (guint i = 0; i < f->streams->len; i++) {
+		if (((MftStream *)g_ptr_array_index(f->streams, i))->data_size > 0)
+			return true;
+	}
+	return false;
+}
+
+/* Which records the index wants: deleted base records with something in them, every
+ * directory, and live files on request. On the reader's thread. */
+static void decode_record(Reader *r, Chunk *c, uint8_t *raw, uint64_t number)
+{
+	const Volume *vol = r->pass->vol;
 	uint32_t rs = vol->mft.boot.mft_record_size;
 	MftRecordHeader head;
 	if (!mft_record_peek(byte_span(raw, rs), &head)) {
 		if (memcmp(raw, "\0\0\0\0", 4) != 0)
-			index->stats.records_damaged++; /* never-used records are all zeros */
+			c->damaged++; /* never-used records are all zeros */
 		return;
 	}
 	bool in_use = head.flags & MFT_RECORD_IN_USE, is_dir = head.flags & MFT_RECORD_IS_DIRECTORY;
 	if (head.base.record != 0 || head.base.sequence != 0)
 		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
-	deleted_index_note_record(index, number, head.flags, head.sequence);
-	if (in_use && !is_dir && !pass->include_live)
+	deleted_index_note_record(r->pass->index, number, head.flags, head.sequence);
+	if (in_use && !is_dir && !r->pass->include_live)
 		return;
-	MftRecord rec;
+	Found found = { .directory = is_dir };
 	g_autoptr(GError) error = NULL;
-	if (!mft_record_decode(raw, rs, number, &rec, &error)) {
+	if (!mft_record_decode(raw, rs, number, &found.rec, &error)) {
 		g_debug("%s", error->message);
-		index->stats.records_damaged++;
+		c->damaged++;
 		return;
 	}
-	if (is_dir)
-		index_traces_add_directory(pass->traces, &rec);
-	if (number < MFT_RECORD_FIRST_USER && number != MFT_RECORD_ROOT && number != MFT_RECORD_EXTEND)
-		return; /* metadata files are never deleted; $Extend anchors its own subtree */
-	uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
-	g_autoptr(MftFile) f = mft_file_build(&vol->mft, &rec, build_flags, &pass->budget, NULL);
-	if (f == NULL)
-		return;
-	/* A record that never held a file has no name and no data: nothing to restore. A
-	 * directory without a name is kept: its children hang from it, and an index entry
-	 * may name it (path_traces.c). */
-	if (!f->has_name && f->streams->len == 0 && !is_dir)
-		return;
-	if (!in_use && !f->has_name && !is_dir) {
-		gboolean any_data = FALSE;
-		for (guint i = 0; i < f->streams->len; i++)
-			any_data |= ((MftStream *)g_ptr_array_index(f->streams, i))->data_size > 0;
-		if (!any_data)
-			return;
+	/* metadata files are never deleted; $Extend anchors its own subtree */
+	if (number >= MFT_RECORD_FIRST_USER || number == MFT_RECORD_ROOT || number == MFT_RECORD_EXTEND) {
+		uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
+		found.file = mft_file_build(&vol->mft, &found.rec, build_flags, &r->pass->budget, NULL);
+		if (found.file != NULL && !worth_adding(found.file, in_use, is_dir))
+			g_clear_pointer(&found.file, mft_file_free);
 	}
-	static const MftScanOrigin from_mft = { .origin = RFS_ORIGIN_MFT };
-	mft_scan_add_file(pass, f, &rec, &from_mft);
-}
-
-static void scan_chunk(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)
-{
-	uint32_t rs = pass->vol->mft.boot.mft_record_size;
-	for (uint64_t i = 0; i < count; i++)
-		scan_record(pass, buf + i * rs, first + i);
+	if (is_dir || found.file != NULL)
+		g_array_append_val(c->found, found);
 }
 
 /* A chunk that cannot be read in one go is read record by record, so one bad sector
  * costs only the records it holds. */
-static void scan_chunk_slowly(ScanPass *pass, uint8_t *buf, uint64_t first, uint64_t count)
+static void read_chunk(Reader *r, Chunk *c)
 {
-	for (uint64_t i = 0; i < count; i++) {
-		g_autoptr(GError) error = NULL;
-		if (!mft_reader_read_record(&pass->vol->mft, first + i, buf, &error)) {
-			g_debug("%s", error->message);
-			pass->index->stats.records_damaged++;
-			continue;
+	const MftReader *mft = &r->pass->vol->mft;
+	uint32_t rs = mft->boot.mft_record_size;
+	g_autoptr(GError) error = NULL;
+	if (mft_reader_read_runs(mft, &mft->runs, c->first * rs, c->buf, (size_t)(c->count * rs), &error)) {
+		for (uint64_t i = 0; i < c->count; i++)
+			decode_record(r, c, c->buf + i * rs, c->first + i);
+		return;
+	}
+	g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one", c->first,
+		  c->first + c->count - 1, error->message);
+	for (uint64_t i = 0; i < c->count; i++) {
+		g_autoptr(GError) one = NULL;
+		uint8_t *raw = c->buf + i * rs;
+		if (mft_reader_read_record(mft, c->first + i, raw, &one))
+			decode_record(r, c, raw, c->first + i);
+		else {
+			g_debug("%s", one->message);
+			c->damaged++;
 		}
-		scan_chunk(pass, buf, first + i, 1);
+	}
+}
+
+static void chunk_clear(Chunk *c)
+{
+	for (guint i = 0; i < c->found->len; i++)
+		g_clear_pointer(&g_array_index(c->found, Found, i).file, mft_file_free);
+	g_array_set_size(c->found, 0);
+	c->damaged = 0;
+}
+
+static gpointer reader_main(gpointer data)
+{
+	Reader *r = data;
+	const MftReader *mft = &r->pass->vol->mft;
+	for (uint64_t first = 0; first < mft->records; first += r->per_chunk) {
+		Chunk *c = g_async_queue_pop(r->empty);
+		if (c->buf == NULL) { /* the consumer gave up */
+			g_async_queue_push(r->empty, c);
+			break;
+		}
+		chunk_clear(c); /* the files the consumer added: freed on the thread that built them */
+		c->first = first;
+		c->count = MIN(r->per_chunk, mft->records - first);
+		read_chunk(r, c);
+		g_async_queue_push(r->full, c);
+	}
+	return NULL;
+}
+
+/* On the consumer's thread: what a chunk found goes into the index. */
+static void add_chunk(ScanPass *pass, Chunk *c)
+{
+	static const MftScanOrigin from_mft = { .origin = RFS_ORIGIN_MFT };
+	pass->index->stats.records_damaged += c->damaged;
+	for (guint i = 0; i < c->found->len; i++) {
+		const Found *found = &g_array_index(c->found, Found, i);
+		if (found->directory)
+			index_traces_add_directory(pass->traces, &found->rec);
+		if (found->file != NULL)
+			mft_scan_add_file(pass, found->file, &found->rec, &from_mft);
 	}
 }
 
@@ -282,42 +361,6 @@ static void add_lost_found(DeletedIndex *index)
 	if (index->root != NULL)
 		lf->info.times = index->root->info.times;
 	index->lost_found = lf;
-}
-
-/* The MFT is read by a second thread into one buffer while this one decodes the other:
- * on a disk the reads overlap the parsing, in the page cache the copying does. */
-typedef struct {
-	uint8_t *buf;
-	uint64_t first;
-	uint64_t count;
-	GError *error; /* the big read failed: decode record by record */
-} Chunk;
-
-typedef struct {
-	const MftReader *mft;
-	uint64_t per_chunk;
-	GAsyncQueue *empty;  /* Chunk* ready to be filled; NULL tells the reader to stop */
-	GAsyncQueue *full;   /* Chunk* filled, in MFT order */
-} Reader;
-
-static gpointer reader_main(gpointer data)
-{
-	Reader *r = data;
-	uint32_t rs = r->mft->boot.mft_record_size;
-	for (uint64_t first = 0; first < r->mft->records; first += r->per_chunk) {
-		Chunk *c = g_async_queue_pop(r->empty);
-		if (c->buf == NULL) { /* the consumer gave up */
-			g_async_queue_push(r->empty, c);
-			break;
-		}
-		c->first = first;
-		c->count = MIN(r->per_chunk, r->mft->records - first);
-		bool ok = mft_reader_read_runs(r->mft, &r->mft->runs, first * rs, c->buf,
-					       (size_t)(c->count * rs), &c->error);
-		g_assert(ok || c->error != NULL); /* a failure travels with the chunk */
-		g_async_queue_push(r->full, c);
-	}
-	return NULL;
 }
 
 static uint64_t claims_in_use(uint64_t lcn, uint64_t count, void *user_data)
@@ -339,11 +382,10 @@ static void resolve_claims(const Volume *vol, ClusterClaims *claims)
 /* Deleted files and streams by the state of their data. */
 static void count_states(DeletedIndex *index)
 {
-	GHashTableIter it;
-	gpointer value;
-	g_hash_table_iter_init(&it, index->by_id);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		const RfsEntryInfo *info = &((const IndexNode *)value)->info;
+	DeletedIndexIter it;
+	deleted_index_iter_init(&it, index);
+	for (const IndexNode *n; (n = deleted_index_iter_next(&it)) != NULL;) {
+		const RfsEntryInfo *info = &n->info;
 		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
 			index->stats.by_state[rfs_entry_state(info)]++;
 	}
@@ -412,23 +454,18 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	const Volume *vol = pass->vol;
 	DeletedIndex *index = pass->index;
 	uint32_t rs = vol->mft.boot.mft_record_size;
-	Reader r = { &vol->mft, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
-	Chunk chunks[2];
+	Reader r = { pass, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
+	Chunk chunks[SCAN_CHUNKS];
 	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
-		chunks[i] = (Chunk){ .buf = g_malloc((size_t)r.per_chunk * rs) };
+		chunks[i] = (Chunk){ .buf = g_malloc((size_t)r.per_chunk * rs),
+				     .found = g_array_new(FALSE, FALSE, sizeof(Found)) };
 		g_async_queue_push(r.empty, &chunks[i]);
 	}
+	deleted_index_reserve_records(index, vol->mft.records);
 	GThread *reader = g_thread_new("mft-reader", reader_main, &r);
 	for (uint64_t done = 0; done < vol->mft.records;) {
 		Chunk *c = g_async_queue_pop(r.full);
-		if (c->error == NULL) {
-			scan_chunk(pass, c->buf, c->first, c->count);
-		} else {
-			g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one",
-				  c->first, c->first + c->count - 1, c->error->message);
-			g_clear_error(&c->error);
-			scan_chunk_slowly(pass, c->buf, c->first, c->count);
-		}
+		add_chunk(pass, c);
 		done = c->first + c->count;
 		g_async_queue_push(r.empty, c);
 		index->stats.records_total = done;
@@ -436,8 +473,11 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 			progress(done, vol->mft.records, user_data);
 	}
 	g_thread_join(reader);
-	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++)
+	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
+		chunk_clear(&chunks[i]);
+		g_array_unref(chunks[i].found);
 		g_free(chunks[i].buf);
+	}
 	g_async_queue_unref(r.empty);
 	g_async_queue_unref(r.full);
 	if (index->root == NULL)

@@ -173,7 +173,7 @@ static void prune_scaffolding(DeletedIndex *index, IndexNode *top, bool all_live
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->state & STATE_PRUNED)
-			g_hash_table_steal(index->by_id, &n->info.id);
+			deleted_index_forget(index, n);
 	}
 }
 
@@ -251,7 +251,7 @@ static void make_names_unique(DeletedIndex *index, IndexNode *dir)
 			g_free(fresh);
 			fresh = path_rebuild_collision_name(n->info.name, n->info.mft_record, k);
 		}
-		n->info.name = deleted_index_intern(index, fresh);
+		n->info.name = deleted_index_copy_name(index, fresh);
 		g_hash_table_add(taken, (gpointer)n->info.name);
 	}
 }
@@ -265,7 +265,7 @@ static const char *usable_name(DeletedIndex *index, const char *name, uint64_t r
 	size_t len = strlen(name);
 	if (len == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 		g_autofree char *s = g_strdup_printf("(mft %" PRIu64 ")", record);
-		return deleted_index_intern(index, s);
+		return deleted_index_copy_name(index, s);
 	}
 	if (len <= NAME_MAX_BYTES)
 		return name;
@@ -276,7 +276,7 @@ static const char *usable_name(DeletedIndex *index, const char *name, uint64_t r
 	while (keep > 0 && ((unsigned char)name[keep] & 0xC0) == 0x80)
 		keep--; /* do not split a UTF-8 sequence */
 	g_autofree char *s = g_strdup_printf("%.*s%s", (int)keep, name, marker);
-	return deleted_index_intern(index, s);
+	return deleted_index_copy_name(index, s);
 }
 
 /* Named streams sit beside their file as "file:stream", after the file's final name. */
@@ -287,7 +287,7 @@ static void attach_streams(DeletedIndex *index)
 		if (n->base == NULL || n->base->parent == NULL || (n->base->state & STATE_PRUNED))
 			continue;
 		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
-		n->info.name = usable_name(index, deleted_index_intern(index, name), n->info.mft_record);
+		n->info.name = usable_name(index, deleted_index_copy_name(index, name), n->info.mft_record);
 		attach(n->base->parent, n);
 		n->base->parent->state |= STATE_UNSORTED;
 	}
@@ -365,7 +365,7 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	if (index->lost_found->children == NULL || index->lost_found->children->len == 0) {
 		detach(index->lost_found);
 		index->lost_found->state |= STATE_PRUNED;
-		g_hash_table_steal(index->by_id, &index->lost_found->info.id);
+		deleted_index_forget(index, index->lost_found);
 		index->lost_found = NULL;
 	}
 	for (guint i = 0; i < index->nodes->len; i++) {

@@ -130,7 +130,7 @@ static void name_nameless(DeletedIndex *index)
 			c = claim_by_creation(index, n);
 		if (c == NULL)
 			continue;
-		const char *name = deleted_index_intern(index, c->name);
+		const char *name = deleted_index_copy_name(index, c->name);
 		if (n->base != NULL) {
 			n->info.file_name = name; /* attach_streams builds "file:stream" */
 			continue;
@@ -152,7 +152,7 @@ static void name_nameless(DeletedIndex *index)
  * record in use under the same sequence (a live file, not scanned). */
 static bool record_matches(const DeletedIndex *index, MftRef ref)
 {
-	IndexNode *n = g_hash_table_lookup(index->by_id, &(RfsEntryId){ RFS_ENTRY_ID(ref.record, 0) });
+	const IndexNode *n = deleted_index_lookup(index, RFS_ENTRY_ID(ref.record, 0));
 	if (ref.record == MFT_RECORD_ROOT)
 		return true;
 	if (n != NULL && (n->info.sequence == ref.sequence ||
