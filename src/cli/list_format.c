@@ -514,22 +514,42 @@ static void flush_rows(ListFormatWriter *w)
 	g_string_truncate(w->line, 0);
 }
 
-void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row)
+bool list_format_writer_parallel(const ListFormatWriter *w)
+{
+	return w->kind != LIST_FORMAT_JSON;
+}
+
+void list_format_writer_format(const ListFormatWriter *w, GString *out, const ListFormatRow *row)
 {
 	switch (w->kind) {
 	case LIST_FORMAT_TEXT:
-		list_format_text_row(w->line, row);
+		list_format_text_row(out, row);
 		break;
 	case LIST_FORMAT_CSV:
-		list_format_csv_row(w->line, row);
+		list_format_csv_row(out, row);
 		break;
 	case LIST_FORMAT_BODYFILE:
-		list_format_bodyfile_row(w->line, row);
+		list_format_bodyfile_row(out, row);
 		break;
 	case LIST_FORMAT_JSON:
+		g_assert_not_reached();
+	}
+}
+
+void list_format_writer_text(ListFormatWriter *w, const GString *text, uint64_t rows)
+{
+	flush_rows(w);
+	fwrite(text->str, 1, text->len, w->out);
+	w->rows += rows;
+}
+
+void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row)
+{
+	if (w->kind == LIST_FORMAT_JSON) {
 		fputs(w->rows > 0 ? ",\n  " : "\n  ", w->out);
 		write_json_node(w, entry_json(row));
-		break;
+	} else {
+		list_format_writer_format(w, w->line, row);
 	}
 	if (w->line->len >= w->flush_at)
 		flush_rows(w);

@@ -75,6 +75,12 @@ void list_format_writer_set_hash(ListFormatWriter *w, const char *hash_name);
 void list_format_writer_begin(ListFormatWriter *w, const char *source, const RfsVolumeInfo *volume,
 			      const RfsScanStats *stats);
 void list_format_writer_row(ListFormatWriter *w, const ListFormatRow *row);
+/* Whether rows can be formatted apart, on any thread, with list_format_writer_format() and
+ * written in order with list_format_writer_text(): every format but JSON. */
+bool list_format_writer_parallel(const ListFormatWriter *w);
+void list_format_writer_format(const ListFormatWriter *w, GString *out, const ListFormatRow *row);
+/* `rows` rows formatted by list_format_writer_format(), written after those before. */
+void list_format_writer_text(ListFormatWriter *w, const GString *text, uint64_t rows);
 /* Closes the document and writes the summary; false when `out` reported a write error. */
 bool list_format_writer_end(ListFormatWriter *w, const RfsScanStats *stats);
 void list_format_writer_free(ListFormatWriter *w);

@@ -16,6 +16,7 @@
 #include "extract.h"
 #include "find_volumes.h"
 #include "list_format.h"
+#include "list_rows.h"
 
 #include "common_opts.h"
 #include "entry_text.h"
@@ -401,6 +402,16 @@ static uint64_t hash_total_bytes(const GPtrArray *selected)
 	return total;
 }
 
+/* Ends the listing and frees `w`; `unhashed`: entries whose --hash could not be read. */
+static int finish_listing(const RfsContext *ctx, ListFormatWriter *w, uint64_t unhashed)
+{
+	bool ok = list_format_writer_end(w, rfs_context_stats(ctx));
+	list_format_writer_free(w);
+	if (!ok)
+		return fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
+	return unhashed > 0 ? EXIT_PARTIAL : EXIT_OK;
+}
+
 static int list_entries(const char *source, RfsContext *ctx, const ScanSettings *s, bool quiet,
 			const GPtrArray *selected)
 {
@@ -410,6 +421,10 @@ static int list_entries(const char *source, RfsContext *ctx, const ScanSettings 
 	Progress *bar = s->hash_name != NULL ? progress_new_on(stderr, !quiet && isatty(STDERR_FILENO), "hashing",
 							       hash_total_bytes(selected), PROGRESS_BYTES, "")
 					     : NULL;
+	if (s->hash_name == NULL && list_format_writer_parallel(w)) {
+		list_rows_write(ctx, selected, s->common.filters.no_directories, w);
+		return finish_listing(ctx, w, 0);
+	}
 	uint64_t hashed = 0, unhashed = 0;
 	g_autoptr(GString) path = g_string_sized_new(256);
 	g_autoptr(GString) original = g_string_sized_new(256);
@@ -444,11 +459,7 @@ static int list_entries(const char *source, RfsContext *ctx, const ScanSettings 
 		list_format_writer_row(w, &row);
 	}
 	progress_free(bar);
-	bool ok = list_format_writer_end(w, rfs_context_stats(ctx));
-	list_format_writer_free(w);
-	if (!ok)
-		return fail(EXIT_PARTIAL, "cannot write the listing: %s", g_strerror(errno));
-	return unhashed > 0 ? EXIT_PARTIAL : EXIT_OK;
+	return finish_listing(ctx, w, unhashed);
 }
 
 static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSettings *s,

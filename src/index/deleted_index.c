@@ -29,7 +29,8 @@ static void block_free(gpointer p)
  * more than the 512 small ones it saves. */
 static void *block_map(void)
 {
-	void *block = mmap(NULL, NODE_BLOCK_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *block = mmap(NULL, NODE_BLOCK_BYTES, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (block == MAP_FAILED)
 		g_error("out of memory for the index");
 	return block;
