@@ -7,7 +7,8 @@
 #include "list_rows.h"
 
 enum {
-	BATCH_ROWS = 2048,
+	BATCH_ROWS_MAX = 2048,
+	BATCH_ROWS_MIN = 16,
 	THREADS_MAX = 16,
 };
 
@@ -56,20 +57,20 @@ void list_rows_write(const RfsContext *ctx, const GPtrArray *selected, bool no_d
 		     ListFormatWriter *w)
 {
 	guint threads = CLAMP(g_get_num_processors(), 1, THREADS_MAX);
-	if (selected->len < 2 * BATCH_ROWS)
-		threads = 1;
+	/* a few batches a thread, so that short listings take the same way as long ones */
+	guint batch_rows = CLAMP(selected->len / (4 * threads), BATCH_ROWS_MIN, BATCH_ROWS_MAX);
 	Batch batches[THREADS_MAX];
 	for (guint t = 0; t < threads; t++)
 		batches[t] = (Batch){ .ctx = ctx, .w = w, .selected = selected,
 				      .no_directories = no_directories,
-				      .text = g_string_sized_new(BATCH_ROWS * 256) };
+				      .text = g_string_sized_new(batch_rows * 256) };
 	/* Rounds of one batch per thread; this thread formats the first of each round. */
 	for (guint start = 0; start < selected->len;) {
 		GThread *helpers[THREADS_MAX] = { NULL };
 		guint used = 0;
 		for (; used < threads && start < selected->len; used++) {
 			batches[used].from = start;
-			batches[used].to = MIN(start + BATCH_ROWS, selected->len);
+			batches[used].to = MIN(start + batch_rows, selected->len);
 			start = batches[used].to;
 			if (used > 0)
 				helpers[used] = g_thread_new("list-rows", format_batch, &batches[used]);
