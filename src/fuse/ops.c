@@ -337,6 +337,10 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	fi->fh = (uint64_t)(uintptr_t)stream;
 	fi->keep_cache = 1; /* the data never changes while mounted */
+	/* -o direct_io: no page cache, so each read comes here at the reader's size and its
+	 * reply is copied once, into the reader's buffer, instead of into the cache and then
+	 * out of it. A shared mmap of the file then fails with ENODEV. */
+	fi->direct_io = d->direct_io;
 	fi->noflush = 1;
 	streams_add(d, stream);
 	if (fuse_reply_open(req, fi) != 0) {
