@@ -55,12 +55,12 @@ _restorefs_scan_opts=(--help --format --name --min-size --max-size --min-recover
 	--case-sensitive --hash --modified-after --modified-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
 _restorefs_mount_opts=(--help --version --deep --deep=all --snapshots=off --no-snapshots --ghosts --splice
-	--name --case-sensitive --min-size --max-size --min-recoverable --modified-after --modified-before
+	--direct-io --name --case-sensitive --min-size --max-size --min-recoverable --modified-after --modified-before
 	--live --overwritten --unreadable --uid --gid --umask --quiet --deleted-after
 	--deleted-before
 	"${_restorefs_location_opts[@]}" "${_restorefs_secret_opts[@]}")
 # -o keys of a mount: restorefs's own, then the common FUSE ones
-_restorefs_o_keys=(uid= gid= umask= show_live ghosts splice min_recoverable= overwritten= unreadable=
+_restorefs_o_keys=(uid= gid= umask= show_live ghosts splice direct_io min_recoverable= overwritten= unreadable=
 	force start_sector= boot_sector= sector_size= offset= partition= password_file=
 	recovery_password_file= startup_key= key_file= password_fd= bitlocker= deep deep=all deleted_after= deleted_before=
 	name= case_sensitive min_size= max_size= modified_after= modified_before= live no_snapshots quiet

@@ -26,7 +26,7 @@ PACKAGES=(
 	ntfs-3g sleuthkit attr openssl dislocker
 	# test images in other formats: ewfacquire (ewf-tools); qemu-img (qemu-utils)
 	ewf-tools qemu-utils
-	# disks and mounts: sfdisk; losetup unshare setsid mountpoint; mount umount; mkfs.ext4;
+	# disks and mounts: sfdisk; losetup unshare setsid mountpoint fincore; mount umount; mkfs.ext4;
 	# mkfs.vfat (extraction onto a FAT stick)
 	fdisk util-linux mount e2fsprogs dosfstools
 	# fixtures (tar -J needs xz), text tools, checksums, timing, tables (column)

@@ -80,6 +80,8 @@ const OptionSpec option_table[OPTION_COUNT] = {
 	  "Ranges whose location on disk is lost: zero (default) reads them as zeros, as restorefs-scan --extract writes them; eio fails those reads. A bad sector of SOURCE always fails the read that touches it" },
 	{ OPTION_SPLICE, "splice", 0, NULL, OPTION_FLAG, NULL, OPTION_SECTION_CONTENT, MOUNT,
 	  "Reads of plain extents go from SOURCE to the kernel by splice, without a copy in the daemon: faster, but a bad sector in the middle of such a read shortens it (the rest reads as zeros) instead of failing it; off by default" },
+	{ OPTION_DIRECT_IO, "direct-io", 0, NULL, OPTION_FLAG, NULL, OPTION_SECTION_CONTENT, MOUNT,
+	  "Files are read without the kernel's page cache: each read goes to the daemon at the size the reader asked and is copied once, into the reader's buffer. Faster for large sequential reads with big buffers (cp, dd bs=1M), slower for small reads and for reading a file again; a shared mmap(2) of a file fails with ENODEV (private maps work); off by default" },
 
 	/* the mount's presentation */
 	{ OPTION_UID, "uid", 0, NULL, OPTION_VALUE, "N", OPTION_SECTION_MOUNT, MOUNT,

@@ -30,6 +30,7 @@ typedef struct {
 	mode_t umask;           /* applied to 0644 (files) and 0755 (directories) */
 	bool show_live;         /* live files are indexed too; they carry user.restorefs.live */
 	bool want_splice;       /* -o splice: splice_reads when the kernel can */
+	bool direct_io;         /* -o direct_io: files opened with FOPEN_DIRECT_IO */
 	bool show_ghosts;       /* ghosts are shown (mode 0000, empty, open fails) */
 	GHashTable *visible;    /* with a selection (--name, --min-recoverable, ...): the ids
 				 * (RfsEntryId *, into the index) of what is shown, the folders

@@ -146,6 +146,7 @@ static int run(MountOptions *opts, FrontendLog *log)
 		.show_live = opts->common.filters.include_live,
 		.show_ghosts = opts->show_ghosts,
 		.want_splice = opts->splice,
+		.direct_io = opts->direct_io,
 		.stream_options = opts->common.stream,
 		.timeout_seconds = ATTR_TIMEOUT_SECONDS,
 		.blksize = PREFERRED_IO_BYTES,

@@ -218,6 +218,7 @@ static bool convert_presentation(const RawOptions *raw, MountOptions *opts, char
 	}
 	opts->show_ghosts = v->given[OPTION_GHOSTS];
 	opts->splice = v->given[OPTION_SPLICE];
+	opts->direct_io = v->given[OPTION_DIRECT_IO];
 	g_autoptr(GError) error = NULL;
 	if (!option_settings_resolve(v, &opts->common, &error)) {
 		*message = g_strdup(error->message);

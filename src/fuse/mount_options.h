@@ -23,6 +23,7 @@ typedef struct {
 	mode_t umask;
 	bool show_ghosts;          /* -o ghosts: show RFS_ENTRY_GHOST entries (no data) */
 	bool splice;               /* -o splice: reads of plain extents spliced from SOURCE */
+	bool direct_io;            /* -o direct_io: files opened without the page cache */
 	/* what both programs take: the selection, scan flags (--live, --deep), stream options,
 	 * location, and where BitLocker secrets come from (never the secrets themselves) */
 	OptionSettings common;

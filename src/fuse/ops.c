@@ -1,6 +1,7 @@
 /* The FUSE low-level handlers: each fetches from the immutable index, calls the library and
  * replies exactly once. Nothing here takes a lock or writes to the volume; GError becomes an
  * errno here and nowhere else. */
+#define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ */
 #define G_LOG_DOMAIN "restorefs-fuse"
 
 #include "daemon.h"
@@ -13,6 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
 
 /* The errno answered for a failed request; foreign domains are EIO. */
 static int errno_of(const GError *error)
@@ -337,6 +342,10 @@ static void ops_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	fi->fh = (uint64_t)(uintptr_t)stream;
 	fi->keep_cache = 1; /* the data never changes while mounted */
+	/* -o direct_io: no page cache, so each read comes here at the reader's size and its
+	 * reply is copied once, into the reader's buffer, instead of into the cache and then
+	 * out of it. A shared mmap of the file then fails with ENODEV. */
+	fi->direct_io = d->direct_io;
 	fi->noflush = 1;
 	streams_add(d, stream);
 	if (fuse_reply_open(req, fi) != 0) {
@@ -478,17 +487,39 @@ static void ops_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 	fuse_reply_err(req, EROFS);
 }
 
+/* Whether libfuse can grow its pipes to `pipe_bytes` past fs.pipe-max-size: the kernel
+ * lets a process with CAP_SYS_RESOURCE do so. In a user namespace that capability shows in
+ * the effective set but counts only in the initial namespace, so a throwaway pipe is grown
+ * as libfuse will grow its own. */
+static bool pipes_can_exceed_max(uint64_t pipe_bytes)
+{
+	struct __user_cap_header_struct header = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3] = { 0 };
+	if (syscall(SYS_capget, &header, caps) != 0 ||
+	    !(caps[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective & CAP_TO_MASK(CAP_SYS_RESOURCE)))
+		return false;
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return false;
+	bool grown = fcntl(fds[0], F_SETPIPE_SZ, (int)pipe_bytes) >= 0;
+	close(fds[0]);
+	close(fds[1]);
+	return grown;
+}
+
 /* The largest read whose spliced reply fits one pipe: libfuse sizes the pipe for the data,
  * the header and a page per buffer, and cannot grow it past fs.pipe-max-size without
  * CAP_SYS_RESOURCE (it then copies instead). A power of two, so that the 1 MiB readahead
  * splits into whole requests. */
 static uint32_t splice_read_bytes(uint32_t wanted)
 {
+	uint64_t overhead = (uint64_t)(SPLICE_MAX_EXTENTS + 3) * 4096;
+	if (pipes_can_exceed_max(wanted + overhead))
+		return wanted;
 	g_autofree char *text = NULL;
 	uint64_t pipe_max = 1024 * 1024; /* the kernel's default */
 	if (g_file_get_contents("/proc/sys/fs/pipe-max-size", &text, NULL, NULL))
 		pipe_max = g_ascii_strtoull(text, NULL, 10);
-	uint64_t overhead = (uint64_t)(SPLICE_MAX_EXTENTS + 3) * 4096;
 	uint32_t bytes = wanted;
 	while (bytes > 128 * 1024 && bytes > pipe_max - MIN(pipe_max, overhead))
 		bytes /= 2;

@@ -183,9 +183,11 @@ if ((${#DELETED[@]} > 0)); then
 fi
 
 # ---- zero-copy reads: plain extents reach the kernel spliced from the source ---------------------
-# A second mount of the image file, in the foreground under strace: reading the plain intact
-# files (no compression, no sparse runs, not resident, nothing overwritten) must splice from
-# the image's descriptor at an offset, and give the same bytes as the first mount.
+# A second mount of the image file, in the foreground under strace, with -o splice,direct_io:
+# reading the plain intact files (no compression, no sparse runs, not resident, nothing
+# overwritten) must splice from the image's descriptor at an offset, and give the same bytes
+# as the first mount, read whole (cmp) and in odd-sized pieces at unaligned offsets (dd),
+# which only direct_io passes on to the daemon. The page cache must stay empty.
 if command -v strace >/dev/null; then
 	mapfile -t PLAIN < <("$SCAN" --format=csv "$IMG" 2>/dev/null |
 		awk -F, 'NR > 1 && !/"/ && $5 == "file" && $11 == "removed" && $18 == "intact" && $6 >= 4096 {print $1}')
@@ -193,12 +195,16 @@ if command -v strace >/dev/null; then
 	mkdir -p "$MNT2"
 	# LeakSanitizer cannot run under ptrace: a sanitized build is traced with it off.
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -e trace=splice -o "$WORK/splice.log" "$RESTOREFS" -f -o splice "$IMG" "$MNT2" 2>"$WORK/mount2.err" &
+		strace -f -qq -e trace=splice -o "$WORK/splice.log" "$RESTOREFS" -f -o splice,direct_io "$IMG" "$MNT2" 2>"$WORK/mount2.err" &
 	DAEMON_PID=$!
 	for i in $(seq 1 200); do mounted_ok "$MNT2" && break; sleep 0.05; done
 	if mounted_ok "$MNT2"; then
 		for p in "${PLAIN[@]}"; do
-			cmp -s "$MNT/${p#/}" "$MNT2/${p#/}" || fail "spliced read of $p differs from the first mount"
+			cmp -s "$MNT/${p#/}" "$MNT2/${p#/}" || fail "spliced direct_io read of $p differs from the first mount"
+			dd if="$MNT2/${p#/}" bs=65537 status=none | cmp -s - "$MNT/${p#/}" ||
+				fail "spliced direct_io reads of 65537 bytes of $p differ from the first mount"
+			cached=$(fincore --bytes --noheadings --output RES "$MNT2/${p#/}" 2>&1 | tr -d ' ')
+			[[ "$cached" == 0 ]] || fail "-o direct_io: page cache of $p after reading it: '$cached', want 0"
 		done
 		fusermount3 -u "$MNT2" || fail "fusermount3 -u $MNT2 failed"
 		wait "$DAEMON_PID" || fail "restorefs under strace exited with an error: $(tail -2 "$WORK/mount2.err")"
@@ -206,7 +212,7 @@ if command -v strace >/dev/null; then
 		if ((${#PLAIN[@]} > 0)); then
 			((spliced > 0)) || fail "${#PLAIN[@]} plain files read without a splice from the image"
 		fi
-		say "${#PLAIN[@]} plain files read again: $spliced splices from the image"
+		say "${#PLAIN[@]} plain files read again (-o splice,direct_io): $spliced splices from the image"
 	else
 		fail "the second mount under strace did not come up: $(tail -2 "$WORK/mount2.err")"
 		kill "$DAEMON_PID" 2>/dev/null
