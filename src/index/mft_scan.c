@@ -223,12 +223,14 @@ typedef struct {
 	uint8_t *buf;
 	uint64_t first;
 	uint64_t count;
+	bool decoded;      /* false: read whole, for the consumer to decode */
 	uint64_t damaged;  /* records that did not decode */
 	GArray *found;     /* Found, in record order */
 } Chunk;
 
 typedef struct {
 	ScanPass *pass;
+	MftFileBudget budget; /* the reader's; the consumer decodes with the pass's */
 	uint64_t per_chunk;
 	GAsyncQueue *empty;  /* Chunk* ready to be filled; one with buf NULL stops the reader */
 	GAsyncQueue *full;   /* Chunk* filled, in MFT order */
@@ -252,10 +254,10 @@ static bool worth_adding(const MftFile *f, bool in_use, bool is_dir)
 }
 
 /* Which records the index wants: deleted base records with something in them, every
- * directory, and live files on request. On the reader's thread. */
-static void decode_record(Reader *r, Chunk *c, uint8_t *raw, uint64_t number)
+ * directory, and live files on request. On either thread, each with its own budget. */
+static void decode_record(ScanPass *pass, MftFileBudget *budget, Chunk *c, uint8_t *raw, uint64_t number)
 {
-	const Volume *vol = r->pass->vol;
+	const Volume *vol = pass->vol;
 	uint32_t rs = vol->mft.boot.mft_record_size;
 	MftRecordHeader head;
 	if (!mft_record_peek(byte_span(raw, rs), &head)) {
@@ -266,8 +268,8 @@ static void decode_record(Reader *r, Chunk *c, uint8_t *raw, uint64_t number)
 	bool in_use = head.flags & MFT_RECORD_IN_USE, is_dir = head.flags & MFT_RECORD_IS_DIRECTORY;
 	if (head.base.record != 0 || head.base.sequence != 0)
 		return; /* extension record: read through its base's $ATTRIBUTE_LIST */
-	deleted_index_note_record(r->pass->index, number, head.flags, head.sequence);
-	if (in_use && !is_dir && !r->pass->include_live)
+	deleted_index_note_record(pass->index, number, head.flags, head.sequence);
+	if (in_use && !is_dir && !pass->include_live)
 		return;
 	Found found = { .directory = is_dir };
 	g_autoptr(GError) error = NULL;
@@ -279,7 +281,7 @@ static void decode_record(Reader *r, Chunk *c, uint8_t *raw, uint64_t number)
 	/* metadata files are never deleted; $Extend anchors its own subtree */
 	if (number >= MFT_RECORD_FIRST_USER || number == MFT_RECORD_ROOT || number == MFT_RECORD_EXTEND) {
 		uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
-		found.file = mft_file_build(&vol->mft, &found.rec, build_flags, &r->pass->budget, NULL);
+		found.file = mft_file_build(&vol->mft, &found.rec, build_flags, budget, NULL);
 		if (found.file != NULL && !worth_adding(found.file, in_use, is_dir))
 			g_clear_pointer(&found.file, mft_file_free);
 	}
@@ -287,25 +289,37 @@ static void decode_record(Reader *r, Chunk *c, uint8_t *raw, uint64_t number)
 		g_array_append_val(c->found, found);
 }
 
-/* A chunk that cannot be read in one go is read record by record, so one bad sector
- * costs only the records it holds. */
+static void decode_chunk(ScanPass *pass, MftFileBudget *budget, Chunk *c)
+{
+	uint32_t rs = pass->vol->mft.boot.mft_record_size;
+	for (uint64_t i = 0; i < c->count; i++)
+		decode_record(pass, budget, c, c->buf + i * rs, c->first + i);
+	c->decoded = true;
+}
+
+/* Reads a chunk, and decodes it when the consumer has work queued already: otherwise the
+ * consumer, waiting, decodes it while this thread reads on. A chunk that cannot be read in
+ * one go is read (and decoded) record by record, so one bad sector costs only the records
+ * it holds. */
 static void read_chunk(Reader *r, Chunk *c)
 {
 	const MftReader *mft = &r->pass->vol->mft;
 	uint32_t rs = mft->boot.mft_record_size;
 	g_autoptr(GError) error = NULL;
+	c->decoded = false;
 	if (mft_reader_read_runs(mft, &mft->runs, c->first * rs, c->buf, (size_t)(c->count * rs), &error)) {
-		for (uint64_t i = 0; i < c->count; i++)
-			decode_record(r, c, c->buf + i * rs, c->first + i);
+		if (g_async_queue_length(r->full) > 0)
+			decode_chunk(r->pass, &r->budget, c);
 		return;
 	}
+	c->decoded = true;
 	g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one", c->first,
 		  c->first + c->count - 1, error->message);
 	for (uint64_t i = 0; i < c->count; i++) {
 		g_autoptr(GError) one = NULL;
 		uint8_t *raw = c->buf + i * rs;
 		if (mft_reader_read_record(mft, c->first + i, raw, &one))
-			decode_record(r, c, raw, c->first + i);
+			decode_record(r->pass, &r->budget, c, raw, c->first + i);
 		else {
 			g_debug("%s", one->message);
 			c->damaged++;
@@ -331,7 +345,7 @@ static gpointer reader_main(gpointer data)
 			g_async_queue_push(r->empty, c);
 			break;
 		}
-		chunk_clear(c); /* the files the consumer added: freed on the thread that built them */
+		chunk_clear(c); /* the files this thread built, added since by the consumer */
 		c->first = first;
 		c->count = MIN(r->per_chunk, mft->records - first);
 		read_chunk(r, c);
@@ -344,6 +358,9 @@ static gpointer reader_main(gpointer data)
 static void add_chunk(ScanPass *pass, Chunk *c)
 {
 	static const MftScanOrigin from_mft = { .origin = RFS_ORIGIN_MFT };
+	bool mine = !c->decoded;
+	if (mine)
+		decode_chunk(pass, &pass->budget, c);
 	pass->index->stats.records_damaged += c->damaged;
 	for (guint i = 0; i < c->found->len; i++) {
 		const Found *found = &g_array_index(c->found, Found, i);
@@ -352,6 +369,8 @@ static void add_chunk(ScanPass *pass, Chunk *c)
 		if (found->file != NULL)
 			mft_scan_add_file(pass, found->file, &found->rec, &from_mft);
 	}
+	if (mine) /* freed by the thread that allocated them: malloc's arenas stay apart */
+		chunk_clear(c);
 }
 
 static void add_lost_found(DeletedIndex *index)
@@ -454,7 +473,9 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	const Volume *vol = pass->vol;
 	DeletedIndex *index = pass->index;
 	uint32_t rs = vol->mft.boot.mft_record_size;
-	Reader r = { pass, SCAN_CHUNK_BYTES / rs, g_async_queue_new(), g_async_queue_new() };
+	Reader r = { .pass = pass, .per_chunk = SCAN_CHUNK_BYTES / rs, .empty = g_async_queue_new(),
+		     .full = g_async_queue_new() };
+	mft_file_budget_init(&r.budget, vol->mft.records);
 	Chunk chunks[SCAN_CHUNKS];
 	for (size_t i = 0; i < G_N_ELEMENTS(chunks); i++) {
 		chunks[i] = (Chunk){ .buf = g_malloc((size_t)r.per_chunk * rs),
