@@ -280,7 +280,7 @@ static void decode_record(ScanPass *pass, MftFileBudget *budget, Chunk *c, uint8
 	}
 	/* metadata files are never deleted; $Extend anchors its own subtree */
 	if (number >= MFT_RECORD_FIRST_USER || number == MFT_RECORD_ROOT || number == MFT_RECORD_EXTEND) {
-		uint32_t build_flags = (is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0;
+		uint32_t build_flags = MFT_FILE_NO_RESIDENT_DATA | ((is_dir && in_use) ? MFT_FILE_NAMES_ONLY : 0);
 		found.file = mft_file_build(&vol->mft, &found.rec, build_flags, budget, NULL);
 		if (found.file != NULL && !worth_adding(found.file, in_use, is_dir))
 			g_clear_pointer(&found.file, mft_file_free);

@@ -98,7 +98,7 @@ static MftStream *stream_for(MftFile *file, const Attribute *attr)
 	return s;
 }
 
-static void take_data(MftFile *file, const Attribute *attr)
+static void take_data(MftFile *file, const Attribute *attr, uint32_t flags)
 {
 	MftStream *s = stream_for(file, attr);
 	if (s == NULL)
@@ -110,7 +110,8 @@ static void take_data(MftFile *file, const Attribute *attr)
 		s->resident = true;
 		s->attr_flags = attr->flags;
 		s->data_size = s->initialized_size = s->allocated_size = attr->value.size;
-		s->resident_data = g_memdup2(attr->value.data, attr->value.size);
+		if (!(flags & MFT_FILE_NO_RESIDENT_DATA))
+			s->resident_data = g_memdup2(attr->value.data, attr->value.size);
 		return;
 	}
 	if (attr->first_vcn == 0 && !s->has_first_extent) {
@@ -153,7 +154,7 @@ static void take_attributes(MftFile *file, const MftRecord *rec, uint32_t flags,
 			break;
 		case ATTR_DATA:
 			if (!(flags & MFT_FILE_NAMES_ONLY))
-				take_data(file, &attr);
+				take_data(file, &attr, flags);
 			break;
 		case ATTR_ATTRIBUTE_LIST:
 			if (attr_list != NULL)

@@ -42,6 +42,8 @@ typedef struct {
 
 typedef enum {
 	MFT_FILE_NAMES_ONLY = 1u << 0, /* skip $DATA: a directory for the path tree */
+	MFT_FILE_NO_RESIDENT_DATA = 1u << 1, /* sizes of resident streams, not their bytes
+					      * (resident_data stays NULL): a scan */
 } MftFileFlags;
 
 /* Extension-record reads a caller allows across many builds: a scan owns one and passes it
