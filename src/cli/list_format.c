@@ -38,9 +38,9 @@ void list_format_flag_words(GString *out, const RfsEntryInfo *info, const char *
 	const uint32_t shown = ~(uint32_t)(RFS_ENTRY_DIRECTORY | RFS_ENTRY_STREAM | RFS_ENTRY_SYNTHETIC |
 					   RFS_ENTRY_GHOST);
 	if (!(info->flags & RFS_ENTRY_REMOVED)) {
-		g_string_append(out, "live");
+		entry_text_append(out, "live");
 		if ((info->flags & shown) != 0)
-			g_string_append(out, separator);
+			entry_text_append(out, separator);
 	}
 	entry_text_flags(out, info->flags & shown, separator);
 }

@@ -68,6 +68,18 @@ void rfs_context_foreach(const RfsContext *ctx, RfsEntryFunc fn, void *user_data
 	}
 }
 
+/* g_string_append() without a call where `out` has the room. */
+static inline void append(GString *out, const char *s)
+{
+	size_t n = strlen(s);
+	if (G_UNLIKELY(out->len + n >= out->allocated_len)) {
+		g_string_append_len(out, s, (gssize)n);
+		return;
+	}
+	memcpy(out->str + out->len, s, n + 1);
+	out->len += n;
+}
+
 /* Appends the names from the root down to `n`; `original` uses the on-disk names and
  * starts an orphan's path with "?" where the chain of parents breaks. No allocation for
  * the usual depths: listings call this for every entry. */
@@ -100,13 +112,13 @@ static void path_append(const RfsContext *ctx, const IndexNode *n, bool original
 		}
 		g_string_append_c(out, '/');
 		if (!original) {
-			g_string_append(out, p->info.name);
+			append(out, p->info.name);
 		} else if (p->base != NULL) {
-			g_string_append(out, p->info.file_name);
+			append(out, p->info.file_name);
 			g_string_append_c(out, ':');
-			g_string_append(out, p->info.stream_name);
+			append(out, p->info.stream_name);
 		} else {
-			g_string_append(out, p->info.file_name);
+			append(out, p->info.file_name);
 		}
 	}
 	if (out->len == start)

@@ -203,8 +203,8 @@ void entry_text_flags(GString *out, uint32_t flags, const char *separator)
 		if (!(flags & flag_words[i].flag))
 			continue;
 		if (!first)
-			g_string_append(out, separator);
-		g_string_append(out, flag_words[i].word);
+			entry_text_append(out, separator);
+		entry_text_append(out, flag_words[i].word);
 		first = false;
 	}
 }
