@@ -54,13 +54,27 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* "00" .. "99": two digits a step, half the divisions. */
+static const char digit_pairs[201] =
+	"0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"
+	"5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+static inline char *put_pair(char *p, unsigned v)
+{
+	memcpy(p, &digit_pairs[2 * v], 2);
+	return p + 2;
+}
+
 /* Writes v as exactly `width` decimal digits (v < 10^width). */
 static void put_digits(char **p, uint64_t v, unsigned width)
 {
-	for (unsigned i = width; i-- > 0;) {
-		(*p)[i] = (char)('0' + v % 10);
-		v /= 10;
+	unsigned i = width;
+	for (; i >= 2; i -= 2) {
+		memcpy(*p + i - 2, &digit_pairs[2 * (v % 100)], 2);
+		v /= 100;
 	}
+	if (i == 1)
+		(*p)[0] = (char)('0' + v % 10);
 	*p += width;
 }
 
@@ -149,15 +163,29 @@ void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
 	/* digits by hand, no printf */
 	char *p = out + 10;
 	*p++ = 'T';
-	put_digits(&p, sod / 3600, 2);
+	p = put_pair(p, sod / 3600);
 	*p++ = ':';
-	put_digits(&p, sod / 60 % 60, 2);
+	p = put_pair(p, sod / 60 % 60);
 	*p++ = ':';
-	put_digits(&p, sod % 60, 2);
+	p = put_pair(p, sod % 60);
 	*p++ = '.';
 	put_digits(&p, (uint32_t)ticks, 7);
 	*p++ = 'Z';
 	*p = '\0';
+}
+
+char *entry_text_put_filetime_iso(char *out, int64_t filetime)
+{
+	static __thread int64_t last = 0;
+	static __thread char text[ENTRY_TEXT_ISO_SIZE];
+	static __thread size_t length;
+	if (filetime != last) {
+		entry_text_filetime_iso(filetime, text);
+		length = strlen(text);
+		last = filetime;
+	}
+	memcpy(out, text, ENTRY_TEXT_ISO_SIZE);
+	return out + length;
 }
 
 void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
@@ -170,15 +198,30 @@ void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE])
 		*dot = '\0';
 }
 
+char *entry_text_put_u64(char *out, uint64_t v)
+{
+	char buf[20];
+	char *p = buf + sizeof buf;
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, &digit_pairs[2 * (v % 100)], 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, &digit_pairs[2 * v], 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	size_t n = (size_t)(buf + sizeof buf - p);
+	memcpy(out, p, n);
+	return out + n;
+}
+
 void entry_text_append_u64(GString *out, uint64_t v)
 {
 	char buf[20];
-	size_t n = 0;
-	do {
-		buf[sizeof buf - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	entry_text_append_len(out, buf + sizeof buf - n, n);
+	entry_text_append_len(out, buf, (size_t)(entry_text_put_u64(buf, v) - buf));
 }
 
 /* ---- flags ----------------------------------------------------------------------------------- */
@@ -196,17 +239,25 @@ static const struct {
 	{ RFS_ENTRY_GHOST, "ghost" },
 };
 
-void entry_text_flags(GString *out, uint32_t flags, const char *separator)
+char *entry_text_put_flags(char *out, uint32_t flags, char separator)
 {
-	bool first = true;
+	char *p = out;
 	for (size_t i = 0; i < G_N_ELEMENTS(flag_words); i++) {
 		if (!(flags & flag_words[i].flag))
 			continue;
-		if (!first)
-			entry_text_append(out, separator);
-		entry_text_append(out, flag_words[i].word);
-		first = false;
+		if (p != out)
+			*p++ = separator;
+		size_t n = strlen(flag_words[i].word);
+		memcpy(p, flag_words[i].word, n);
+		p += n;
 	}
+	return p;
+}
+
+void entry_text_flags(GString *out, uint32_t flags, char separator)
+{
+	char words[ENTRY_TEXT_FLAGS_MAX];
+	g_string_append_len(out, words, entry_text_put_flags(words, flags, separator) - words);
 }
 
 /* ---- states ---------------------------------------------------------------------------------- */

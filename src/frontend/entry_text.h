@@ -13,6 +13,9 @@
  * FILETIME 0. */
 #define ENTRY_TEXT_ISO_SIZE 40
 void entry_text_filetime_iso(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
+/* The same without the NUL, written at `out`; returns the end. A thread's last time is kept:
+ * an entry's four times are often one. */
+char *entry_text_put_filetime_iso(char *out, int64_t filetime);
 /* The same cut to whole seconds with a space for the T, "2026-11-24 02:49:45", for people;
  * "" for FILETIME 0. */
 void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
@@ -23,6 +26,8 @@ void entry_text_filetime_short(int64_t filetime, char out[ENTRY_TEXT_ISO_SIZE]);
 bool entry_text_parse_time(const char *text, int64_t *filetime);
 /* Appends v in decimal (printf-free: listings write millions of numbers). */
 void entry_text_append_u64(GString *out, uint64_t v);
+/* The same written at `out` (20 bytes at most, no NUL); returns the end. */
+char *entry_text_put_u64(char *out, uint64_t v);
 
 /* g_string_append_len() and g_string_append() without a call where `out` has the room: the
  * fields of listing rows. */
@@ -55,7 +60,11 @@ void entry_text_count(GString *out, uint64_t count, const char *singular, const 
 /* Appends the words of the RfsEntryFlags set in `flags` ("directory", "removed", "orphan",
  * "stream", "synthetic", "compressed", "sparse", "encrypted", "incomplete", "resident",
  * "ghost", in that order), `separator` between them; nothing when none is set. */
-void entry_text_flags(GString *out, uint32_t flags, const char *separator);
+void entry_text_flags(GString *out, uint32_t flags, char separator);
+/* The same written at `out` without a NUL (at most ENTRY_TEXT_FLAGS_MAX bytes); returns
+ * the end. */
+#define ENTRY_TEXT_FLAGS_MAX 128
+char *entry_text_put_flags(char *out, uint32_t flags, char separator);
 
 /* The words a user reads for a state: "intact", "partly overwritten", "overwritten",
  * "incomplete" (part of its location is lost), "possibly overwritten" (contested). */

@@ -166,7 +166,7 @@ static bool xattr_value(const Daemon *d, const RfsEntryInfo *info, XattrName whi
 		return true;
 	case XATTR_FLAGS:
 		if (out != NULL)
-			entry_text_flags(out, info->flags, ",");
+			entry_text_flags(out, info->flags, ',');
 		return true;
 	case XATTR_LIVE:
 		/* A shadow copy's file is gone from the live volume, even if live in the copy. */

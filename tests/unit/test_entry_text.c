@@ -70,10 +70,10 @@ Test(entry_text, flags_in_order)
 	g_autoptr(GString) words = g_string_new(NULL);
 	entry_text_flags(words, RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN |
 				       RFS_ENTRY_SYNTHETIC | RFS_ENTRY_INCOMPLETE,
-			 ",");
+			 ',');
 	cr_assert_str_eq(words->str, "directory,removed,orphan,synthetic,incomplete");
 	g_string_truncate(words, 0);
-	entry_text_flags(words, 0, ",");
+	entry_text_flags(words, 0, ',');
 	cr_assert_str_eq(words->str, "");
 }
 

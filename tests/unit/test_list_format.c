@@ -71,7 +71,7 @@ Test(list_format, csv_stream_and_live_flags)
 	e.flags = RFS_ENTRY_STREAM | RFS_ENTRY_RESIDENT;
 	e.stream_name = "Zone.Identifier";
 	g_autoptr(GString) words = g_string_new(NULL);
-	list_format_flag_words(words, &e, "|");
+	list_format_flag_words(words, &e, '|');
 	cr_assert_str_eq(words->str, "live|resident");
 	cr_assert_str_eq(list_format_type_word(&e), "stream");
 	e.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN;
@@ -84,11 +84,11 @@ Test(list_format, flag_words_leave_out_the_type)
 	g_autoptr(GString) words = g_string_new(NULL);
 	RfsEntryInfo e = sample_file();
 	e.flags = RFS_ENTRY_DIRECTORY | RFS_ENTRY_REMOVED | RFS_ENTRY_ORPHAN;
-	list_format_flag_words(words, &e, "|");
+	list_format_flag_words(words, &e, '|');
 	cr_assert_str_eq(words->str, "removed|orphan");
 	g_string_truncate(words, 0);
 	e.flags = RFS_ENTRY_DIRECTORY;
-	list_format_flag_words(words, &e, "|");
+	list_format_flag_words(words, &e, '|');
 	cr_assert_str_eq(words->str, "live");
 }
 
@@ -251,7 +251,7 @@ Test(list_format, a_ghost_says_so_in_every_format)
 	e.attributes = 0x20;
 	cr_assert_str_eq(list_format_type_word(&e), "ghost");
 	g_autoptr(GString) s = g_string_new(NULL);
-	list_format_flag_words(s, &e, "|");
+	list_format_flag_words(s, &e, '|');
 	cr_assert_str_eq(s->str, "removed", "the type column says ghost already");
 	ListFormatRow row = { .info = &e, .path = "/docs/gone.txt", .recoverable_percent = 0 };
 	g_string_truncate(s, 0);
