@@ -24,7 +24,10 @@ void mft_stream_free(MftStream *stream)
 	g_free(stream->name);
 	g_free(stream->resident_data);
 	runlist_clear(&stream->runs);
-	g_free(stream);
+	if (stream->embedded)
+		*stream = (MftStream){ .embedded = true }; /* free for the next first stream */
+	else
+		g_free(stream);
 }
 
 void mft_file_free(MftFile *file)
@@ -50,8 +53,15 @@ MftStream *mft_file_steal_stream(MftFile *file, const char *name)
 {
 	for (guint i = 0; i < file->streams->len; i++) {
 		MftStream *s = g_ptr_array_index(file->streams, i);
-		if (g_strcmp0(s->name, name) == 0)
-			return g_ptr_array_steal_index(file->streams, i);
+		if (g_strcmp0(s->name, name) != 0)
+			continue;
+		g_ptr_array_steal_index(file->streams, i);
+		if (!s->embedded)
+			return s;
+		MftStream *owned = g_memdup2(s, sizeof *s); /* the caller outlives the file */
+		owned->embedded = false;
+		*s = (MftStream){ .embedded = true };
+		return owned;
 	}
 	return NULL;
 }
@@ -91,7 +101,8 @@ static MftStream *stream_for(MftFile *file, const Attribute *attr)
 		return NULL;
 	}
 	if (s == NULL) {
-		s = g_new0(MftStream, 1);
+		s = file->streams->len == 0 ? &file->first_stream : g_new0(MftStream, 1);
+		s->embedded = s == &file->first_stream;
 		s->name = g_steal_pointer(&name);
 		g_ptr_array_add(file->streams, s);
 	}

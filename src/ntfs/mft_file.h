@@ -23,6 +23,7 @@ typedef struct {
 	Runlist runs;             /* non-resident: all extents, sorted */
 	bool incomplete;          /* extents missing: gaps in the runlist */
 	bool has_first_extent;    /* the extent at VCN 0 (which holds the sizes) was found */
+	bool embedded;            /* the MftFile's own first stream: not allocated apart */
 } MftStream;
 
 typedef struct {
@@ -38,6 +39,7 @@ typedef struct {
 	uint64_t fn_data_size;
 	GPtrArray *streams;       /* of MftStream*, $DATA attributes in on-disk order */
 	bool incomplete;          /* an extension record was unreadable or reused */
+	MftStream first_stream;   /* storage of streams[0]: one allocation fewer a file */
 } MftFile;
 
 typedef enum {
