@@ -203,37 +203,128 @@ char *path_rebuild_tagged_name(const char *name, const char *tag)
 	return g_strdup_printf("%.*s (%s)%s", (int)(dot - name), name, tag, dot);
 }
 
-static int compare_by_name_then_record(gconstpointer a, gconstpointer b)
-{
-	const IndexNode *x = *(IndexNode *const *)a, *y = *(IndexNode *const *)b;
-	int c = strcmp(x->info.name, y->info.name);
-	if (c != 0)
-		return c;
-	return x->info.id < y->info.id ? -1 : x->info.id > y->info.id;
-}
-
 static int compare_by_name(gconstpointer a, gconstpointer b)
 {
 	const IndexNode *x = *(IndexNode *const *)a, *y = *(IndexNode *const *)b;
 	return strcmp(x->info.name, y->info.name);
 }
 
-static bool has_duplicates(const GPtrArray *kids)
+/* A child as the name sort sees it: the name's first 8 bytes, big-endian and zero-padded,
+ * compare the way strcmp compares them, so most comparisons never read the names. */
+typedef struct {
+	uint64_t prefix;
+	const char *name;
+	RfsEntryId id;
+	IndexNode *node;
+} SortKey;
+
+/* Scratch for sorting children, reused from one directory to the next. */
+typedef struct {
+	SortKey *keys;
+	SortKey *merge;
+	guint capacity;
+} SortScratch;
+
+static void sort_scratch_clear(SortScratch *s)
 {
-	for (guint i = 1; i < kids->len; i++)
-		if (strcmp(((IndexNode *)g_ptr_array_index(kids, i - 1))->info.name,
-			   ((IndexNode *)g_ptr_array_index(kids, i))->info.name) == 0)
+	g_free(s->keys);
+	g_free(s->merge);
+}
+
+static uint64_t name_prefix(const char *name)
+{
+	uint64_t prefix = 0;
+	for (int i = 0; i < 8; i++) {
+		prefix <<= 8;
+		if (*name != '\0')
+			prefix |= (unsigned char)*name++;
+	}
+	return prefix;
+}
+
+static bool same_name(const SortKey *x, const SortKey *y)
+{
+	return x->prefix == y->prefix && ((x->prefix & 0xff) == 0 || strcmp(x->name + 8, y->name + 8) == 0);
+}
+
+/* strcmp of the names, then the ids: a total order, so any sort gives one result. */
+static int key_compare(const SortKey *x, const SortKey *y)
+{
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	int c = (x->prefix & 0xff) == 0 ? 0 : strcmp(x->name + 8, y->name + 8);
+	if (c != 0)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Merge sort of keys[0, n): runs of 16 by insertion, then merges through `tmp`. */
+static void sort_keys(SortKey *keys, SortKey *tmp, guint n)
+{
+	enum { RUN = 16 };
+	for (guint lo = 0; lo < n; lo += RUN) {
+		guint hi = MIN(lo + RUN, n);
+		for (guint i = lo + 1; i < hi; i++) {
+			SortKey k = keys[i];
+			guint j = i;
+			for (; j > lo && key_compare(&k, &keys[j - 1]) < 0; j--)
+				keys[j] = keys[j - 1];
+			keys[j] = k;
+		}
+	}
+	SortKey *from = keys, *to = tmp;
+	for (guint width = RUN; width < n; width *= 2) {
+		for (guint lo = 0; lo < n; lo += 2 * width) {
+			guint mid = MIN(lo + width, n), hi = MIN(lo + 2 * width, n), a = lo, b = mid, o = lo;
+			while (a < mid && b < hi)
+				to[o++] = key_compare(&from[b], &from[a]) < 0 ? from[b++] : from[a++];
+			while (a < mid)
+				to[o++] = from[a++];
+			while (b < hi)
+				to[o++] = from[b++];
+		}
+		SortKey *t = from;
+		from = to, to = t;
+	}
+	if (from != keys)
+		memcpy(keys, from, n * sizeof *keys);
+}
+
+/* Sorts `kids` by name, then id; returns whether two share a name. A directory listed in
+ * that order already (often) costs one comparison per child. */
+static bool sort_children(GPtrArray *kids, SortScratch *scratch)
+{
+	guint n = kids->len;
+	if (n > scratch->capacity) {
+		scratch->capacity = MAX(n, 2 * scratch->capacity);
+		scratch->keys = g_renew(SortKey, scratch->keys, scratch->capacity);
+		scratch->merge = g_renew(SortKey, scratch->merge, scratch->capacity);
+	}
+	SortKey *keys = scratch->keys;
+	bool sorted = true;
+	for (guint i = 0; i < n; i++) {
+		IndexNode *node = g_ptr_array_index(kids, i);
+		keys[i] = (SortKey){ name_prefix(node->info.name), node->info.name, node->info.id, node };
+		if (sorted && i > 0 && key_compare(&keys[i - 1], &keys[i]) > 0)
+			sorted = false;
+	}
+	if (!sorted) {
+		sort_keys(keys, scratch->merge, n);
+		for (guint i = 0; i < n; i++)
+			g_ptr_array_index(kids, i) = keys[i].node;
+	}
+	for (guint i = 1; i < n; i++)
+		if (same_name(&keys[i - 1], &keys[i]))
 			return true;
 	return false;
 }
 
 /* Within one directory the entry with the lowest id keeps its name; each other entry of
  * the same name becomes "stem (mft N).ext". Ids are stable, so names are too. */
-static void make_names_unique(DeletedIndex *index, IndexNode *dir)
+static void make_names_unique(DeletedIndex *index, IndexNode *dir, SortScratch *scratch)
 {
 	GPtrArray *kids = dir->children;
-	g_ptr_array_sort(kids, compare_by_name_then_record);
-	if (!has_duplicates(kids))
+	if (!sort_children(kids, scratch))
 		return;
 	dir->state |= STATE_UNSORTED;
 	g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
@@ -295,6 +386,7 @@ static void attach_streams(DeletedIndex *index)
 
 static void finish_directories(DeletedIndex *index, GPtrArray *order)
 {
+	SortScratch scratch = { 0 };
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->children != NULL) /* children are fixed before their parent's collision pass */
@@ -303,7 +395,7 @@ static void finish_directories(DeletedIndex *index, GPtrArray *order)
 				k->info.name = usable_name(index, k->info.name, k->info.mft_record);
 			}
 		if (n->children != NULL && n->children->len > 1)
-			make_names_unique(index, n);
+			make_names_unique(index, n, &scratch);
 	}
 	attach_streams(index);
 	for (guint i = 0; i < order->len; i++) {
@@ -311,10 +403,11 @@ static void finish_directories(DeletedIndex *index, GPtrArray *order)
 		/* Streams joined these: "a:b" may now meet a file really called "a:b". Others
 		 * were left sorted by make_names_unique with their names unchanged. */
 		if (n->children != NULL && (n->state & STATE_UNSORTED)) {
-			make_names_unique(index, n);
+			make_names_unique(index, n, &scratch);
 			g_ptr_array_sort(n->children, compare_by_name);
 		}
 	}
+	sort_scratch_clear(&scratch);
 }
 
 /* Entries whose path used a claim anywhere: their own name, or an ancestor's. */

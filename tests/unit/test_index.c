@@ -268,6 +268,33 @@ Test(index, children_stay_sorted_for_lookups)
 	scan_free(&s);
 }
 
+Test(index, children_sort_by_strcmp_past_a_shared_prefix)
+{
+	uint8_t *img = base_image();
+	/* More than one insertion run; names that share their first 8 bytes or more, end
+	 * inside them, or hold bytes above 0x7f (strcmp compares them unsigned). */
+	static const char *const names[] = {
+		"report-2024-b.txt", "report-2024-a.txt", "report-2024", "report-2", "report",
+		"\xc3\xa9t\xc3\xa9", "Zeta", "zeta", "a", "report-2024-a.txt.bak", "repository",
+		"report-2024-b.txt", "longlonglong", "longlonglonf", "longlong", "longlon", "m", "n",
+		"o", "p", "q", "r", "s", "report-2024-b.txt",
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+		add(img, 39 - i, 2, 0, 5, 5, names[i]);
+	Scan s;
+	scan(&s, img, 0);
+	GPtrArray *kids = s.index->root->children;
+	cr_assert_eq(kids->len, G_N_ELEMENTS(names));
+	for (guint i = 1; i < kids->len; i++)
+		cr_assert_lt(strcmp(((IndexNode *)g_ptr_array_index(kids, i - 1))->info.name,
+				    ((IndexNode *)g_ptr_array_index(kids, i))->info.name), 0);
+	assert_path(&s, 16, "/report-2024-b.txt");
+	assert_path(&s, 28, "/report-2024-b (mft 28).txt");
+	assert_path(&s, 39, "/report-2024-b (mft 39).txt");
+	assert_path(&s, 34, "/\xc3\xa9t\xc3\xa9");
+	scan_free(&s);
+}
+
 Test(index, names_linux_cannot_hold_are_replaced)
 {
 	uint8_t *img = base_image();
