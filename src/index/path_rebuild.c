@@ -69,6 +69,7 @@ static void attach(IndexNode *parent, IndexNode *child)
 		parent->children = g_ptr_array_new();
 	g_ptr_array_add(parent->children, child);
 	child->parent = parent;
+	child->info.parent_id = parent->info.id;
 }
 
 static void detach(IndexNode *child)
@@ -76,31 +77,18 @@ static void detach(IndexNode *child)
 	if (child->parent != NULL) /* keeps the order: children may be sorted already */
 		g_ptr_array_remove(child->parent->children, child);
 	child->parent = NULL;
+	child->info.parent_id = child->info.id;
 }
 
-/* Marks `from` and everything below it; returns nothing, uses `stack` as scratch. */
-static void mark_reached(IndexNode *from, GPtrArray *stack)
-{
-	g_ptr_array_add(stack, from);
-	while (stack->len > 0) {
-		IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
-		if (n->state & STATE_REACHED)
-			continue;
-		n->state |= STATE_REACHED;
-		for (guint i = 0; n->children != NULL && i < n->children->len; i++)
-			g_ptr_array_add(stack, g_ptr_array_index(n->children, i));
-	}
-}
-
-/* A parent chain that loops never reaches the root. Every node the root and lost+found do
- * not reach hangs, through its chain of parents, from such a loop: walk up from it until
- * the walk meets itself; that node is on the loop, and hanging it under lost+found cuts the
- * loop while keeping the rest of the structure below it. Linear overall. */
+/* A parent chain that loops never reaches the root. Walking up from each node until the
+ * root, lost+found or a node known to reach them tells which nodes do; a walk that meets
+ * itself instead has found a loop, and hanging the node where it met itself under
+ * lost+found cuts the loop while keeping the rest of the structure below it. Each node is
+ * walked over once (it is marked reached then): linear overall, reading no children. */
 static void break_cycles(DeletedIndex *index)
 {
-	g_autoptr(GPtrArray) stack = g_ptr_array_new();
-	mark_reached(index->root, stack);
-	mark_reached(index->lost_found, stack);
+	index->root->state |= STATE_REACHED;
+	index->lost_found->state |= STATE_REACHED;
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
 		if ((n->state & STATE_REACHED) || n->base != NULL)
@@ -110,28 +98,31 @@ static void break_cycles(DeletedIndex *index)
 			p->state |= STATE_ON_PATH;
 			p = p->parent;
 		}
+		if (!(p->state & STATE_REACHED)) {
+			g_debug("record %" PRIu64 ": parent references form a loop", p->info.mft_record);
+			detach(p);
+			attach(index->lost_found, p);
+			p->state |= STATE_REACHED;
+		}
 		for (IndexNode *q = n; q != NULL && (q->state & STATE_ON_PATH); q = q->parent)
-			q->state &= ~(uint32_t)STATE_ON_PATH;
-		if (p->state & STATE_REACHED)
-			continue; /* cannot happen: a reached ancestor reaches its descendants */
-		g_debug("record %" PRIu64 ": parent references form a loop", p->info.mft_record);
-		detach(p);
-		attach(index->lost_found, p);
-		mark_reached(p, stack);
+			q->state = (q->state & ~(uint32_t)STATE_ON_PATH) | STATE_REACHED;
 	}
 }
 
-/* Nodes below `top`, parents before children (pre-order). */
-static GPtrArray *preorder(IndexNode *top)
+/* Nodes below `top`, `top` first and every parent before its children: breadth first, the
+ * array being its own queue, so it reads only each node's children array. On a tree only
+ * (after break_cycles). `expected`: how many nodes there may be, to size the array. */
+static GPtrArray *walk_order(IndexNode *top, guint expected)
 {
-	GPtrArray *order = g_ptr_array_new();
-	g_autoptr(GPtrArray) stack = g_ptr_array_new();
-	g_ptr_array_add(stack, top);
-	while (stack->len > 0) {
-		IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
-		g_ptr_array_add(order, n);
-		for (guint i = 0; n->children != NULL && i < n->children->len; i++)
-			g_ptr_array_add(stack, g_ptr_array_index(n->children, i));
+	GPtrArray *order = g_ptr_array_sized_new(MAX(expected, 1));
+	g_ptr_array_add(order, top);
+	for (guint i = 0; i < order->len; i++) {
+		const GPtrArray *kids = ((IndexNode *)g_ptr_array_index(order, i))->children;
+		if (kids == NULL || kids->len == 0)
+			continue;
+		guint at = order->len;
+		g_ptr_array_set_size(order, at + kids->len);
+		memcpy(order->pdata + at, kids->pdata, kids->len * sizeof *kids->pdata);
 	}
 	return order;
 }
@@ -147,33 +138,45 @@ static bool is_live(const IndexNode *n)
 	return !(n->info.flags & (RFS_ENTRY_REMOVED | RFS_ENTRY_SYNTHETIC));
 }
 
-/* Live directories are only shown as the way to deleted entries: drop those under `top`
- * that lead to none, children first (reverse pre-order); with `all_live`, every live entry
- * there goes too (NTFS metadata files under $Extend, even when live files are shown). */
+/* Live directories are only shown as the way to deleted entries: `n` drops its children
+ * marked pruned, and is marked itself if it leads to no deleted entry; with `all_live`, if
+ * it is live (NTFS metadata files under $Extend, even when live files are shown). Its
+ * children must have been seen first. */
+static void prune_node(DeletedIndex *index, IndexNode *n, bool all_live)
+{
+	if (n->children != NULL) {
+		guint kept = 0;
+		for (guint c = 0; c < n->children->len; c++) {
+			IndexNode *child = g_ptr_array_index(n->children, c);
+			if (!(child->state & STATE_PRUNED))
+				g_ptr_array_index(n->children, kept++) = child;
+		}
+		g_ptr_array_set_size(n->children, kept);
+	}
+	bool empty = n->children == NULL || n->children->len == 0;
+	if (n != index->root && ((empty && is_scaffolding(n)) || (all_live && is_live(n) && !is_scaffolding(n))))
+		n->state |= STATE_PRUNED;
+}
+
+/* A pruned node leaves the lookups; its memory stays the index's. */
+static void forget_pruned(DeletedIndex *index, IndexNode *n)
+{
+	deleted_index_forget(index, n);
+	g_clear_pointer(&n->children, g_ptr_array_unref);
+}
+
+/* Prunes below `top`, which leaves its parent if it goes too. */
 static void prune_scaffolding(DeletedIndex *index, IndexNode *top, bool all_live)
 {
-	g_autoptr(GPtrArray) order = preorder(top);
-	for (guint i = order->len; i-- > 0;) {
-		IndexNode *n = g_ptr_array_index(order, i);
-		if (n->children != NULL) {
-			guint kept = 0;
-			for (guint c = 0; c < n->children->len; c++) {
-				IndexNode *child = g_ptr_array_index(n->children, c);
-				if (!(child->state & STATE_PRUNED))
-					g_ptr_array_index(n->children, kept++) = child;
-			}
-			g_ptr_array_set_size(n->children, kept);
-		}
-		bool empty = n->children == NULL || n->children->len == 0;
-		if (n != index->root && ((is_scaffolding(n) && empty) || (all_live && is_live(n) && !is_scaffolding(n))))
-			n->state |= STATE_PRUNED;
-	}
+	g_autoptr(GPtrArray) order = walk_order(top, 0);
+	for (guint i = order->len; i-- > 0;)
+		prune_node(index, g_ptr_array_index(order, i), all_live);
 	if (top->state & STATE_PRUNED)
 		detach(top);
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->state & STATE_PRUNED)
-			deleted_index_forget(index, n);
+			forget_pruned(index, n);
 	}
 }
 
@@ -371,12 +374,14 @@ static const char *usable_name(DeletedIndex *index, const char *name, uint64_t r
 }
 
 /* Named streams sit beside their file as "file:stream", after the file's final name. */
-static void attach_streams(DeletedIndex *index)
+static void attach_streams(DeletedIndex *index, const GPtrArray *streams)
 {
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if (n->base == NULL || n->base->parent == NULL || (n->base->state & STATE_PRUNED))
+	for (guint i = 0; i < streams->len; i++) {
+		IndexNode *n = g_ptr_array_index(streams, i);
+		if (n->base->parent == NULL || (n->base->state & STATE_PRUNED)) {
+			n->info.parent_id = n->info.id;
 			continue;
+		}
 		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
 		n->info.name = usable_name(index, deleted_index_copy_name(index, name), n->info.mft_record);
 		attach(n->base->parent, n);
@@ -384,37 +389,49 @@ static void attach_streams(DeletedIndex *index)
 	}
 }
 
-static void finish_directories(DeletedIndex *index, GPtrArray *order)
+/* `dir`'s children get names Linux can use, in name order, unique within it. */
+static void name_children(DeletedIndex *index, IndexNode *dir, SortScratch *scratch)
 {
-	SortScratch scratch = { 0 };
-	for (guint i = 0; i < order->len; i++) {
-		IndexNode *n = g_ptr_array_index(order, i);
-		if (n->children != NULL) /* children are fixed before their parent's collision pass */
-			for (guint c = 0; c < n->children->len; c++) {
-				IndexNode *k = g_ptr_array_index(n->children, c);
-				k->info.name = usable_name(index, k->info.name, k->info.mft_record);
-			}
-		if (n->children != NULL && n->children->len > 1)
-			make_names_unique(index, n, &scratch);
+	if (dir->children == NULL)
+		return;
+	for (guint c = 0; c < dir->children->len; c++) {
+		IndexNode *k = g_ptr_array_index(dir->children, c);
+		k->info.name = usable_name(index, k->info.name, k->info.mft_record);
 	}
-	attach_streams(index);
-	for (guint i = 0; i < order->len; i++) {
-		IndexNode *n = g_ptr_array_index(order, i);
-		/* Streams joined these: "a:b" may now meet a file really called "a:b". Others
-		 * were left sorted by make_names_unique with their names unchanged. */
-		if (n->children != NULL && (n->state & STATE_UNSORTED)) {
-			make_names_unique(index, n, &scratch);
-			g_ptr_array_sort(n->children, compare_by_name);
-		}
-	}
-	sort_scratch_clear(&scratch);
+	if (dir->children->len > 1)
+		make_names_unique(index, dir, scratch);
 }
 
-/* Entries whose path used a claim anywhere: their own name, or an ancestor's. */
-static void count_paths_from_traces(DeletedIndex *index, GPtrArray *order)
+/* Each node of the tree once, children first (reverse walk order): with `prune`, prunes it
+ * (a directory pruned had only pruned children, so what is left is a tree); then names its
+ * children, which no later step renames but the streams' pass. */
+static void settle_directories(DeletedIndex *index, GPtrArray *order, bool prune, SortScratch *scratch)
+{
+	for (guint i = order->len; i-- > 0;) {
+		IndexNode *n = g_ptr_array_index(order, i);
+		if (prune)
+			prune_node(index, n, false);
+		if (!(n->state & STATE_PRUNED))
+			name_children(index, n, scratch);
+	}
+}
+
+/* Each node once, parents first (walk order): the pruned leave the lookups; directories
+ * streams joined are named and sorted again ("a:b" may now meet a file really called "a:b";
+ * the others were left sorted with their names unchanged); entries whose path used a claim
+ * anywhere, their own name or an ancestor's, are counted. */
+static void finish_walk(DeletedIndex *index, GPtrArray *order, SortScratch *scratch)
 {
 	for (guint i = 0; i < order->len; i++) {
 		IndexNode *n = g_ptr_array_index(order, i);
+		if (n->state & STATE_PRUNED) {
+			forget_pruned(index, n);
+			continue;
+		}
+		if (n->children != NULL && (n->state & STATE_UNSORTED)) {
+			make_names_unique(index, n, scratch);
+			g_ptr_array_sort(n->children, compare_by_name);
+		}
 		bool own = n->info.path_source != RFS_PATH_SOURCE_MFT;
 		if (own || (n->parent != NULL && (n->parent->state & STATE_TRACED)))
 			n->state |= STATE_TRACED;
@@ -425,7 +442,7 @@ static void count_paths_from_traces(DeletedIndex *index, GPtrArray *order)
 
 static void count_and_mark_orphans(DeletedIndex *index)
 {
-	g_autoptr(GPtrArray) below = preorder(index->lost_found);
+	g_autoptr(GPtrArray) below = walk_order(index->lost_found, 0);
 	for (guint i = 1; i < below->len; i++) {
 		IndexNode *n = g_ptr_array_index(below, i);
 		n->info.flags |= RFS_ENTRY_ORPHAN;
@@ -434,38 +451,39 @@ static void count_and_mark_orphans(DeletedIndex *index)
 	}
 }
 
+/* Every node's parent_id follows its parent from attach() and detach(): the root and the
+ * streams left out are their own parents. */
 void path_rebuild_link(DeletedIndex *index, bool keep_live)
 {
 	path_traces_apply(index);
+	g_autoptr(GPtrArray) streams = g_ptr_array_new(); /* named streams, in creation order */
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		if (n->base != NULL)
+			g_ptr_array_add(streams, n);
 		if (n == index->root || n == index->lost_found || n->base != NULL)
 			continue;
 		IndexNode *parent = resolve_parent(index, n);
 		attach(parent != NULL ? parent : index->lost_found, n);
 	}
+	index->root->info.parent_id = index->root->info.id;
 	break_cycles(index);
 	attach(index->root, index->lost_found);
 	IndexNode *extend = extend_directory(index);
-	if (!keep_live)
-		prune_scaffolding(index, index->root, false);
-	else if (extend != NULL)
+	if (keep_live && extend != NULL)
 		prune_scaffolding(index, extend, true);
-	g_autoptr(GPtrArray) order = preorder(index->root);
-	finish_directories(index, order);
-	count_paths_from_traces(index, order);
+	SortScratch scratch = { 0 };
+	g_autoptr(GPtrArray) order = walk_order(index->root, index->nodes->len);
+	settle_directories(index, order, !keep_live, &scratch);
+	attach_streams(index, streams);
+	finish_walk(index, order, &scratch);
+	sort_scratch_clear(&scratch);
 	count_and_mark_orphans(index);
 	if (index->lost_found->children == NULL || index->lost_found->children->len == 0) {
 		detach(index->lost_found);
 		index->lost_found->state |= STATE_PRUNED;
-		deleted_index_forget(index, index->lost_found);
+		forget_pruned(index, index->lost_found);
 		index->lost_found = NULL;
-	}
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		n->info.parent_id = n->parent != NULL ? n->parent->info.id : n->info.id;
-		if (n->state & STATE_PRUNED)
-			g_clear_pointer(&n->children, g_ptr_array_unref); /* the node's memory is the index's */
 	}
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
