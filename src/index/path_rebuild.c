@@ -109,21 +109,30 @@ static void break_cycles(DeletedIndex *index)
 	}
 }
 
-/* Nodes below `top`, `top` first and every parent before its children: breadth first, the
- * array being its own queue, so it reads only each node's children array. On a tree only
- * (after break_cycles). `expected`: how many nodes there may be, to size the array. */
+/* Nodes below `top` in pre-order (`top` first), which a pass in reverse meets as children
+ * before their parent, and each directory right after its subtree, while its children are
+ * still in the caches. Children arrays are copied whole onto the stack. On a tree only
+ * (after break_cycles). `expected`: how many nodes there may be, to size the arrays. */
 static GPtrArray *walk_order(IndexNode *top, guint expected)
 {
 	GPtrArray *order = g_ptr_array_sized_new(MAX(expected, 1));
-	g_ptr_array_add(order, top);
-	for (guint i = 0; i < order->len; i++) {
-		const GPtrArray *kids = ((IndexNode *)g_ptr_array_index(order, i))->children;
+	guint capacity = MAX(expected, 16), depth = 0;
+	IndexNode **stack = g_new(IndexNode *, capacity);
+	stack[depth++] = top;
+	while (depth > 0) {
+		IndexNode *n = stack[--depth];
+		g_ptr_array_add(order, n);
+		const GPtrArray *kids = n->children;
 		if (kids == NULL || kids->len == 0)
 			continue;
-		guint at = order->len;
-		g_ptr_array_set_size(order, at + kids->len);
-		memcpy(order->pdata + at, kids->pdata, kids->len * sizeof *kids->pdata);
+		if (kids->len > capacity - depth) {
+			capacity = MAX(2 * capacity, depth + kids->len);
+			stack = g_renew(IndexNode *, stack, capacity);
+		}
+		memcpy(stack + depth, kids->pdata, kids->len * sizeof *stack);
+		depth += kids->len;
 	}
+	g_free(stack);
 	return order;
 }
 
@@ -324,12 +333,11 @@ static bool sort_children(GPtrArray *kids, SortScratch *scratch)
 
 /* Within one directory the entry with the lowest id keeps its name; each other entry of
  * the same name becomes "stem (mft N).ext". Ids are stable, so names are too. */
-static void make_names_unique(DeletedIndex *index, IndexNode *dir, SortScratch *scratch)
+static bool make_names_unique(DeletedIndex *index, IndexNode *dir, SortScratch *scratch)
 {
 	GPtrArray *kids = dir->children;
 	if (!sort_children(kids, scratch))
-		return;
-	dir->state |= STATE_UNSORTED;
+		return false;
 	g_autoptr(GHashTable) taken = g_hash_table_new(g_str_hash, g_str_equal);
 	for (guint i = 0; i < kids->len; i++)
 		g_hash_table_add(taken, (gpointer)((IndexNode *)g_ptr_array_index(kids, i))->info.name);
@@ -348,6 +356,21 @@ static void make_names_unique(DeletedIndex *index, IndexNode *dir, SortScratch *
 		n->info.name = deleted_index_copy_name(index, fresh);
 		g_hash_table_add(taken, (gpointer)n->info.name);
 	}
+	return true;
+}
+
+/* What the pass over the tree gathers for the steps after it. */
+typedef struct {
+	SortScratch scratch;
+	GPtrArray *unsorted; /* directories whose children changed names or grew, once each */
+	GPtrArray *claimed;  /* nodes whose own name came from a claim, children first */
+} Finish;
+
+static void note_unsorted(Finish *f, IndexNode *dir)
+{
+	if (!(dir->state & STATE_UNSORTED))
+		g_ptr_array_add(f->unsorted, dir);
+	dir->state |= STATE_UNSORTED;
 }
 
 /* A name Linux tools can use: not empty, not "." or "..", at most NAME_MAX bytes (cut at
@@ -374,7 +397,7 @@ static const char *usable_name(DeletedIndex *index, const char *name, uint64_t r
 }
 
 /* Named streams sit beside their file as "file:stream", after the file's final name. */
-static void attach_streams(DeletedIndex *index, const GPtrArray *streams)
+static void attach_streams(DeletedIndex *index, const GPtrArray *streams, Finish *f)
 {
 	for (guint i = 0; i < streams->len; i++) {
 		IndexNode *n = g_ptr_array_index(streams, i);
@@ -385,58 +408,76 @@ static void attach_streams(DeletedIndex *index, const GPtrArray *streams)
 		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
 		n->info.name = usable_name(index, deleted_index_copy_name(index, name), n->info.mft_record);
 		attach(n->base->parent, n);
-		n->base->parent->state |= STATE_UNSORTED;
+		note_unsorted(f, n->base->parent);
 	}
 }
 
-/* `dir`'s children get names Linux can use, in name order, unique within it. */
-static void name_children(DeletedIndex *index, IndexNode *dir, SortScratch *scratch)
+/* `dir`'s children get names Linux can use, in name order, unique within it; returns
+ * whether some were renamed to be unique (they are then out of order). */
+static bool name_children(DeletedIndex *index, IndexNode *dir, SortScratch *scratch)
 {
-	if (dir->children == NULL)
-		return;
 	for (guint c = 0; c < dir->children->len; c++) {
 		IndexNode *k = g_ptr_array_index(dir->children, c);
 		k->info.name = usable_name(index, k->info.name, k->info.mft_record);
 	}
-	if (dir->children->len > 1)
-		make_names_unique(index, dir, scratch);
+	return dir->children->len > 1 && make_names_unique(index, dir, scratch);
 }
 
 /* Each node of the tree once, children first (reverse walk order): with `prune`, prunes it
  * (a directory pruned had only pruned children, so what is left is a tree); then names its
- * children, which no later step renames but the streams' pass. */
-static void settle_directories(DeletedIndex *index, GPtrArray *order, bool prune, SortScratch *scratch)
+ * children, which no later step renames but the streams' pass, and notes those whose own
+ * name came from a claim. */
+static void settle_directories(DeletedIndex *index, GPtrArray *order, bool prune, Finish *f)
 {
 	for (guint i = order->len; i-- > 0;) {
 		IndexNode *n = g_ptr_array_index(order, i);
 		if (prune)
 			prune_node(index, n, false);
-		if (!(n->state & STATE_PRUNED))
-			name_children(index, n, scratch);
-	}
-}
-
-/* Each node once, parents first (walk order): the pruned leave the lookups; directories
- * streams joined are named and sorted again ("a:b" may now meet a file really called "a:b";
- * the others were left sorted with their names unchanged); entries whose path used a claim
- * anywhere, their own name or an ancestor's, are counted. */
-static void finish_walk(DeletedIndex *index, GPtrArray *order, SortScratch *scratch)
-{
-	for (guint i = 0; i < order->len; i++) {
-		IndexNode *n = g_ptr_array_index(order, i);
 		if (n->state & STATE_PRUNED) {
 			forget_pruned(index, n);
 			continue;
 		}
-		if (n->children != NULL && (n->state & STATE_UNSORTED)) {
-			make_names_unique(index, n, scratch);
-			g_ptr_array_sort(n->children, compare_by_name);
+		if (n->children == NULL)
+			continue;
+		if (name_children(index, n, &f->scratch))
+			note_unsorted(f, n);
+		for (guint c = n->children->len; c-- > 0;) {
+			IndexNode *k = g_ptr_array_index(n->children, c);
+			if (k->info.path_source != RFS_PATH_SOURCE_MFT)
+				g_ptr_array_add(f->claimed, k);
 		}
-		bool own = n->info.path_source != RFS_PATH_SOURCE_MFT;
-		if (own || (n->parent != NULL && (n->parent->state & STATE_TRACED)))
+	}
+}
+
+/* Entries whose path used a claim anywhere, their own name or an ancestor's: the subtrees
+ * of the claimed nodes, taken parents first so that each node is counted once. */
+static void count_paths_from_traces(DeletedIndex *index, Finish *f)
+{
+	g_autoptr(GPtrArray) stack = g_ptr_array_new();
+	if (index->root->info.path_source != RFS_PATH_SOURCE_MFT)
+		g_ptr_array_add(f->claimed, index->root);
+	for (guint i = f->claimed->len; i-- > 0;) {
+		g_ptr_array_add(stack, g_ptr_array_index(f->claimed, i));
+		while (stack->len > 0) {
+			IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
+			if ((n->state & STATE_TRACED) || n->base != NULL)
+				continue; /* counted with an ancestor; streams are not counted */
 			n->state |= STATE_TRACED;
-		if ((n->state & STATE_TRACED) && n->base == NULL)
 			index->stats.paths_from_traces++;
+			for (guint c = 0; n->children != NULL && c < n->children->len; c++)
+				g_ptr_array_add(stack, g_ptr_array_index(n->children, c));
+		}
+	}
+}
+
+/* Directories streams joined ("a:b" may now meet a file really called "a:b"), or whose
+ * names were made unique: unique again, then in name order. */
+static void sort_again(DeletedIndex *index, Finish *f)
+{
+	for (guint i = 0; i < f->unsorted->len; i++) {
+		IndexNode *dir = g_ptr_array_index(f->unsorted, i);
+		make_names_unique(index, dir, &f->scratch);
+		g_ptr_array_sort(dir->children, compare_by_name);
 	}
 }
 
@@ -472,12 +513,15 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	IndexNode *extend = extend_directory(index);
 	if (keep_live && extend != NULL)
 		prune_scaffolding(index, extend, true);
-	SortScratch scratch = { 0 };
 	g_autoptr(GPtrArray) order = walk_order(index->root, index->nodes->len);
-	settle_directories(index, order, !keep_live, &scratch);
-	attach_streams(index, streams);
-	finish_walk(index, order, &scratch);
-	sort_scratch_clear(&scratch);
+	Finish f = { .unsorted = g_ptr_array_new(), .claimed = g_ptr_array_new() };
+	settle_directories(index, order, !keep_live, &f);
+	attach_streams(index, streams, &f);
+	sort_again(index, &f);
+	count_paths_from_traces(index, &f);
+	sort_scratch_clear(&f.scratch);
+	g_ptr_array_unref(f.unsorted);
+	g_ptr_array_unref(f.claimed);
 	count_and_mark_orphans(index);
 	if (index->lost_found->children == NULL || index->lost_found->children->len == 0) {
 		detach(index->lost_found);
