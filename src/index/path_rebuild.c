@@ -109,10 +109,9 @@ static void break_cycles(DeletedIndex *index)
 	}
 }
 
-/* Nodes below `top` in pre-order (`top` first), which a pass in reverse meets as children
- * before their parent, and each directory right after its subtree, while its children are
- * still in the caches. Children arrays are copied whole onto the stack. On a tree only
- * (after break_cycles). `expected`: how many nodes there may be, to size the arrays. */
+/* Nodes below `top` in pre-order (`top` first, parents before children). Children arrays
+ * are copied whole onto the stack. On a tree only (after break_cycles). `expected`: how
+ * many nodes there may be, to size the arrays. */
 static GPtrArray *walk_order(IndexNode *top, guint expected)
 {
 	GPtrArray *order = g_ptr_array_sized_new(MAX(expected, 1));
@@ -423,29 +422,57 @@ static bool name_children(DeletedIndex *index, IndexNode *dir, SortScratch *scra
 	return dir->children->len > 1 && make_names_unique(index, dir, scratch);
 }
 
-/* Each node of the tree once, children first (reverse walk order): with `prune`, prunes it
- * (a directory pruned had only pruned children, so what is left is a tree); then names its
- * children, which no later step renames but the streams' pass, and notes those whose own
- * name came from a claim. */
-static void settle_directories(DeletedIndex *index, GPtrArray *order, bool prune, Finish *f)
+/* With `prune`, prunes `n` (a directory pruned had only pruned children, so what is left
+ * is a tree); then names its children, which no later step renames but the streams' pass,
+ * and notes those whose own name came from a claim. Its children must be settled. */
+static void settle_node(DeletedIndex *index, IndexNode *n, bool prune, Finish *f)
 {
-	for (guint i = order->len; i-- > 0;) {
-		IndexNode *n = g_ptr_array_index(order, i);
-		if (prune)
-			prune_node(index, n, false);
-		if (n->state & STATE_PRUNED) {
-			forget_pruned(index, n);
+	if (prune)
+		prune_node(index, n, false);
+	if (n->state & STATE_PRUNED) {
+		forget_pruned(index, n);
+		return;
+	}
+	if (n->children == NULL)
+		return;
+	if (name_children(index, n, &f->scratch))
+		note_unsorted(f, n);
+	for (guint c = n->children->len; c-- > 0;) {
+		IndexNode *k = g_ptr_array_index(n->children, c);
+		if (k->info.path_source != RFS_PATH_SOURCE_MFT)
+			g_ptr_array_add(f->claimed, k);
+	}
+}
+
+typedef struct {
+	IndexNode *dir;
+	guint next; /* its next child to visit */
+} Frame;
+
+/* Settles every node of the tree, children first (post-order, depth first with a stack of
+ * its own): a directory right after its subtree, while its children are still in the
+ * caches. On a tree only (after break_cycles). */
+static void settle_tree(DeletedIndex *index, bool prune, Finish *f)
+{
+	g_autoptr(GArray) stack = g_array_new(FALSE, FALSE, sizeof(Frame));
+	Frame frame = { index->root, 0 };
+	g_array_append_val(stack, frame);
+	while (stack->len > 0) {
+		Frame *top = &g_array_index(stack, Frame, stack->len - 1);
+		const GPtrArray *kids = top->dir->children;
+		if (kids != NULL && top->next < kids->len) {
+			IndexNode *child = g_ptr_array_index(kids, top->next++);
+			if (child->children != NULL && child->children->len > 0) {
+				frame = (Frame){ child, 0 };
+				g_array_append_val(stack, frame); /* `top` moves */
+			} else {
+				settle_node(index, child, prune, f);
+			}
 			continue;
 		}
-		if (n->children == NULL)
-			continue;
-		if (name_children(index, n, &f->scratch))
-			note_unsorted(f, n);
-		for (guint c = n->children->len; c-- > 0;) {
-			IndexNode *k = g_ptr_array_index(n->children, c);
-			if (k->info.path_source != RFS_PATH_SOURCE_MFT)
-				g_ptr_array_add(f->claimed, k);
-		}
+		IndexNode *dir = top->dir;
+		g_array_set_size(stack, stack->len - 1);
+		settle_node(index, dir, prune, f);
 	}
 }
 
@@ -513,9 +540,8 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	IndexNode *extend = extend_directory(index);
 	if (keep_live && extend != NULL)
 		prune_scaffolding(index, extend, true);
-	g_autoptr(GPtrArray) order = walk_order(index->root, index->nodes->len);
 	Finish f = { .unsorted = g_ptr_array_new(), .claimed = g_ptr_array_new() };
-	settle_directories(index, order, !keep_live, &f);
+	settle_tree(index, !keep_live, &f);
 	attach_streams(index, streams, &f);
 	sort_again(index, &f);
 	count_paths_from_traces(index, &f);
