@@ -15,6 +15,7 @@ enum {
 	STATE_UNSORTED = 1u << 2, /* a directory whose children changed names or grew */
 	STATE_ON_PATH = 1u << 3,  /* on the walk break_cycles is making */
 	STATE_TRACED = 1u << 4,   /* its path used a claim: its own name or an ancestor's */
+	STATE_START = 1u << 5,    /* in break_cycles' list of walks */
 };
 
 /* A carved directory of the same record number and sequence (or one more: freed since). */
@@ -80,32 +81,62 @@ static void detach(IndexNode *child)
 	child->info.parent_id = child->info.id;
 }
 
-/* A parent chain that loops never reaches the root. Walking up from each node until the
- * root, lost+found or a node known to reach them tells which nodes do; a walk that meets
- * itself instead has found a loop, and hanging the node where it met itself under
- * lost+found cuts the loop while keeping the rest of the structure below it. Each node is
- * walked over once (it is marked reached then): linear overall, reading no children. */
-static void break_cycles(DeletedIndex *index)
+/* A parent chain that loops never reaches the root. Walking up from a node until the root,
+ * lost+found or a node known to reach them tells which nodes do; a walk that meets itself
+ * instead has found a loop, and hanging the node where it met itself under lost+found cuts
+ * the loop while keeping the rest of the structure below it. The walks start from every
+ * node in creation order; only directories have children, so a walk from a file is the walk
+ * from its parent, and `starts` lists, in that order, the first start of each walk
+ * (link_nodes). Each node is walked over once (it is marked reached then): linear. */
+static void break_cycles(DeletedIndex *index, const GPtrArray *starts)
 {
 	index->root->state |= STATE_REACHED;
 	index->lost_found->state |= STATE_REACHED;
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if ((n->state & STATE_REACHED) || n->base != NULL)
+	for (guint i = 0; i < starts->len; i++) {
+		IndexNode *n = g_ptr_array_index(starts, i);
+		if (n->state & STATE_REACHED)
 			continue;
 		IndexNode *p = n;
 		while (p->parent != NULL && !(p->state & (STATE_ON_PATH | STATE_REACHED))) {
 			p->state |= STATE_ON_PATH;
 			p = p->parent;
 		}
-		if (!(p->state & STATE_REACHED)) {
+		bool reached = p->state & STATE_REACHED;
+		/* along the walk as it went, before a cut changes it; once reattached, all reach */
+		for (IndexNode *q = n; q != NULL && (q->state & STATE_ON_PATH); q = q->parent)
+			q->state = (q->state & ~(uint32_t)STATE_ON_PATH) | STATE_REACHED;
+		if (!reached) {
 			g_debug("record %" PRIu64 ": parent references form a loop", p->info.mft_record);
 			detach(p);
 			attach(index->lost_found, p);
 			p->state |= STATE_REACHED;
 		}
-		for (IndexNode *q = n; q != NULL && (q->state & STATE_ON_PATH); q = q->parent)
-			q->state = (q->state & ~(uint32_t)STATE_ON_PATH) | STATE_REACHED;
+	}
+}
+
+static void note_start(GPtrArray *starts, IndexNode *n)
+{
+	if (!(n->state & STATE_START))
+		g_ptr_array_add(starts, n);
+	n->state |= STATE_START;
+}
+
+/* Attaches every node but the root, lost+found and the named streams (collected in
+ * `streams`, in creation order) to its parent, or lost+found; notes the walks of
+ * break_cycles in `starts`. */
+static void link_nodes(DeletedIndex *index, GPtrArray *streams, GPtrArray *starts)
+{
+	for (guint i = 0; i < index->nodes->len; i++) {
+		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		if (n->base != NULL)
+			g_ptr_array_add(streams, n);
+		if (n == index->root || n == index->lost_found || n->base != NULL)
+			continue;
+		IndexNode *parent = resolve_parent(index, n);
+		attach(parent != NULL ? parent : index->lost_found, n);
+		if (n->info.flags & RFS_ENTRY_DIRECTORY)
+			note_start(starts, n); /* parents are directories (resolve_parent) */
+		note_start(starts, n->parent);
 	}
 }
 
@@ -524,18 +555,11 @@ static void count_and_mark_orphans(DeletedIndex *index)
 void path_rebuild_link(DeletedIndex *index, bool keep_live)
 {
 	path_traces_apply(index);
-	g_autoptr(GPtrArray) streams = g_ptr_array_new(); /* named streams, in creation order */
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if (n->base != NULL)
-			g_ptr_array_add(streams, n);
-		if (n == index->root || n == index->lost_found || n->base != NULL)
-			continue;
-		IndexNode *parent = resolve_parent(index, n);
-		attach(parent != NULL ? parent : index->lost_found, n);
-	}
+	g_autoptr(GPtrArray) streams = g_ptr_array_new();
+	g_autoptr(GPtrArray) starts = g_ptr_array_new();
+	link_nodes(index, streams, starts);
 	index->root->info.parent_id = index->root->info.id;
-	break_cycles(index);
+	break_cycles(index, starts);
 	attach(index->root, index->lost_found);
 	IndexNode *extend = extend_directory(index);
 	if (keep_live && extend != NULL)

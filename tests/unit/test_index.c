@@ -361,6 +361,25 @@ Test(index, a_loop_is_cut_on_the_loop_keeping_what_hangs_below)
 	scan_free(&s);
 }
 
+Test(index, a_loop_is_cut_where_the_first_walk_into_it_meets_itself)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 2, 0, 18, 2, "inside.txt"); /* the first record: the walk starts here */
+	add(img, 17, 2, IS_DIR, 19, 2, "loop-a");
+	add(img, 18, 2, IS_DIR, 17, 2, "loop-b");
+	add(img, 19, 2, IS_DIR, 18, 2, "loop-c");
+	add(img, 21, 2, IS_DIR, 23, 2, "other-a"); /* a directory first: cut at itself */
+	add(img, 22, 2, 0, 23, 2, "other.txt");
+	add(img, 23, 2, IS_DIR, 21, 2, "other-b");
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 16, "/lost+found/loop-b/inside.txt");
+	assert_path(&s, 17, "/lost+found/loop-b/loop-c/loop-a");
+	assert_path(&s, 21, "/lost+found/other-a");
+	assert_path(&s, 22, "/lost+found/other-a/other-b/other.txt");
+	scan_free(&s);
+}
+
 Test(index, recoverable_percent_survives_forged_cluster_counts)
 {
 	RfsEntryInfo e = { .clusters = UINT64_MAX / 2, .clusters_in_use = 1, .size_bytes = 1 };
