@@ -114,6 +114,13 @@ static void break_cycles(DeletedIndex *index, const GPtrArray *starts)
 	}
 }
 
+/* Deleted files and streams by the state of their data. */
+static void count_state(DeletedIndex *index, const IndexNode *n)
+{
+	if ((n->info.flags & RFS_ENTRY_REMOVED) && !(n->info.flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
+		index->stats.by_state[rfs_entry_state(&n->info)]++;
+}
+
 static void note_start(GPtrArray *starts, IndexNode *n)
 {
 	if (!(n->state & STATE_START))
@@ -123,11 +130,12 @@ static void note_start(GPtrArray *starts, IndexNode *n)
 
 /* Attaches every node but the root, lost+found and the named streams (collected in
  * `streams`, in creation order) to its parent, or lost+found; notes the walks of
- * break_cycles in `starts`. */
+ * break_cycles in `starts`; counts states (no node pruned later is deleted). */
 static void link_nodes(DeletedIndex *index, GPtrArray *streams, GPtrArray *starts)
 {
 	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
+		count_state(index, n);
 		if (n->base != NULL)
 			g_ptr_array_add(streams, n);
 		if (n == index->root || n == index->lost_found || n->base != NULL)
@@ -554,7 +562,6 @@ static void count_and_mark_orphans(DeletedIndex *index)
  * streams left out are their own parents. */
 void path_rebuild_link(DeletedIndex *index, bool keep_live)
 {
-	path_traces_apply(index);
 	g_autoptr(GPtrArray) streams = g_ptr_array_new();
 	g_autoptr(GPtrArray) starts = g_ptr_array_new();
 	link_nodes(index, streams, starts);
