@@ -115,7 +115,9 @@ bool path_traces_wanted(const DeletedIndex *index, MftRef ref, bool referenced, 
 void deleted_index_restrict(DeletedIndex *index, GHashTable *keep, unsigned origin);
 
 /* Links every node under its parent (or lost+found), breaks cycles, prunes live directories
- * that lead to nothing, makes names unique and sorts children. Then the index is immutable. */
+ * that lead to nothing, makes names unique and sorts children; counts orphans, paths from
+ * traces and deleted files and streams by state. Then the index is immutable. Call it after
+ * path_traces_apply() and after the cluster claims are resolved (they change states). */
 void path_rebuild_link(DeletedIndex *index, bool keep_live);
 
 /* Collision name: "stem (mft N).ext", keeping the extension for file managers; should that

@@ -398,18 +398,6 @@ static void resolve_claims(const Volume *vol, ClusterClaims *claims)
 		g_info("%" PRIu64 " deleted streams share clusters with other deleted streams", n);
 }
 
-/* Deleted files and streams by the state of their data. */
-static void count_states(DeletedIndex *index)
-{
-	DeletedIndexIter it;
-	deleted_index_iter_init(&it, index);
-	for (const IndexNode *n; (n = deleted_index_iter_next(&it)) != NULL;) {
-		const RfsEntryInfo *info = &n->info;
-		if ((info->flags & RFS_ENTRY_REMOVED) && !(info->flags & (RFS_ENTRY_DIRECTORY | RFS_ENTRY_GHOST)))
-			index->stats.by_state[rfs_entry_state(info)]++;
-	}
-}
-
 struct MftScan {
 	ScanPass pass;
 	uint32_t scan_flags;
@@ -562,9 +550,9 @@ void mft_scan_finish(MftScan *scan)
 	index->stats.usn_records = usn_join_records(usn);
 	usn_join_apply(usn, index);
 	usn_join_foreach_name(usn, claim_journal_name, index->name_claims);
-	path_rebuild_link(index, scan->pass.include_live);
-	resolve_claims(scan->pass.vol, scan->pass.claims);
-	count_states(index); /* after the claims: they change states */
+	path_traces_apply(index);
+	resolve_claims(scan->pass.vol, scan->pass.claims); /* after the traces: they name records */
+	path_rebuild_link(index, scan->pass.include_live); /* counts states: after the claims */
 }
 
 bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,

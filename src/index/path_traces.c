@@ -115,37 +115,23 @@ static const NameClaim *claim_by_creation(const DeletedIndex *index, const Index
 
 /* A record without $FILE_NAME takes the name and parent of the claim for its reference,
  * or else of an unreferenced claim that matches it by creation time. */
-static void name_nameless(DeletedIndex *index)
+static void name_nameless(DeletedIndex *index, IndexNode *n)
 {
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if (n == index->root || n == index->lost_found || has_own_name(n) ||
-		    RFS_ENTRY_ORIGIN(n->info.id) != RFS_ORIGIN_MFT)
-			continue;
-		MftRef ref = { n->info.mft_record, n->info.sequence };
-		const NameClaim *c = name_claims_lookup(index->name_claims, ref);
-		if (c == NULL && (n->info.flags & RFS_ENTRY_REMOVED) && ref.sequence > 1)
-			c = name_claims_lookup(index->name_claims, (MftRef){ ref.record, ref.sequence - 1 });
-		if (c == NULL && n->base == NULL)
-			c = claim_by_creation(index, n);
-		if (c == NULL)
-			continue;
-		const char *name = deleted_index_copy_name(index, c->name);
-		if (n->base != NULL) {
-			n->info.file_name = name; /* attach_streams builds "file:stream" */
-			continue;
-		}
-		n->info.file_name = n->info.name = name;
-		n->info.fn_times = c->fn_times;
-		n->info.path_source = c->source;
-		n->parent_ref = c->parent;
-	}
-	/* Streams follow their file's new name. */
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if (n->base != NULL)
-			n->info.file_name = n->base->info.file_name;
-	}
+	if (n == index->root || n == index->lost_found || has_own_name(n) ||
+	    RFS_ENTRY_ORIGIN(n->info.id) != RFS_ORIGIN_MFT)
+		return;
+	MftRef ref = { n->info.mft_record, n->info.sequence };
+	const NameClaim *c = name_claims_lookup(index->name_claims, ref);
+	if (c == NULL && (n->info.flags & RFS_ENTRY_REMOVED) && ref.sequence > 1)
+		c = name_claims_lookup(index->name_claims, (MftRef){ ref.record, ref.sequence - 1 });
+	if (c == NULL && n->base == NULL)
+		c = claim_by_creation(index, n);
+	if (c == NULL || n->base != NULL)
+		return; /* a stream takes its file's name (name_and_add_folders) */
+	n->info.file_name = n->info.name = deleted_index_copy_name(index, c->name);
+	n->info.fn_times = c->fn_times;
+	n->info.path_source = c->source;
+	n->parent_ref = c->parent;
 }
 
 /* Whether the record of `ref` still describes that file: a node of the MFT for it, or the
@@ -195,22 +181,45 @@ static void add_ghosts(DeletedIndex *index)
 	}
 }
 
-/* Folders from claims for the parent references the MFT cannot resolve, for the nodes from
- * `first` on. The loop also visits the folders it adds, so their parents get folders too. */
+/* A folder from the claim for `n`'s parent reference, if the MFT cannot resolve it. */
+static void add_folder(DeletedIndex *index, const IndexNode *n)
+{
+	if (n == index->root || n == index->lost_found || n->base != NULL || !has_own_name(n))
+		return;
+	if (parent_known(index, n))
+		return;
+	const NameClaim *c = name_claims_lookup(index->name_claims, n->parent_ref);
+	if (c == NULL)
+		return;
+	IndexNode *dir = add_from_claim(index, c, RFS_ENTRY_DIRECTORY);
+	if (dir != NULL)
+		g_hash_table_insert(index->trace_dirs, ref_key(c->child), dir);
+}
+
+/* Folders for the nodes from `first` on. The loop also visits the folders it adds, so
+ * their parents get folders too. */
 static void add_folders(DeletedIndex *index, guint first)
 {
-	for (guint i = first; i < index->nodes->len; i++) {
+	for (guint i = first; i < index->nodes->len; i++)
+		add_folder(index, g_ptr_array_index(index->nodes, i));
+}
+
+/* One pass over the nodes: names the nameless, then adds the folders their parents need (a
+ * node's folder depends on no later node's name; the folders added come last, and have
+ * their names). Then streams follow their file's new name. */
+static void name_and_add_folders(DeletedIndex *index)
+{
+	g_autoptr(GPtrArray) streams = g_ptr_array_new();
+	for (guint i = 0; i < index->nodes->len; i++) {
 		IndexNode *n = g_ptr_array_index(index->nodes, i);
-		if (n == index->root || n == index->lost_found || n->base != NULL || !has_own_name(n))
-			continue;
-		if (parent_known(index, n))
-			continue;
-		const NameClaim *c = name_claims_lookup(index->name_claims, n->parent_ref);
-		if (c == NULL)
-			continue;
-		IndexNode *dir = add_from_claim(index, c, RFS_ENTRY_DIRECTORY);
-		if (dir != NULL)
-			g_hash_table_insert(index->trace_dirs, ref_key(c->child), dir);
+		if (n->base != NULL)
+			g_ptr_array_add(streams, n);
+		name_nameless(index, n);
+		add_folder(index, n);
+	}
+	for (guint i = 0; i < streams->len; i++) {
+		IndexNode *n = g_ptr_array_index(streams, i);
+		n->info.file_name = n->base->info.file_name;
 	}
 }
 
@@ -220,8 +229,7 @@ void path_traces_apply(DeletedIndex *index)
 		index->trace_dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	if (name_claims_offered(index->name_claims) == 0)
 		return;
-	name_nameless(index);
-	add_folders(index, 0);
+	name_and_add_folders(index);
 	guint first_ghost = index->nodes->len;
 	add_ghosts(index); /* not of claims that became folders */
 	add_folders(index, first_ghost);

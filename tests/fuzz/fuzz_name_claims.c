@@ -49,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t r = 0; r < 64 && 2 * r + 1 < size; r++)
 		deleted_index_note_record(index, 16 + r, data[2 * r] & 1, data[2 * r + 1]);
 	add_files(index);
+	path_traces_apply(index);
 	path_rebuild_link(index, false);
 	GHashTableIter it;
 	gpointer value;

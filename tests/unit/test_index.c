@@ -268,6 +268,33 @@ Test(index, children_stay_sorted_for_lookups)
 	scan_free(&s);
 }
 
+Test(index, children_sort_by_strcmp_past_a_shared_prefix)
+{
+	uint8_t *img = base_image();
+	/* More than one insertion run; names that share their first 8 bytes or more, end
+	 * inside them, or hold bytes above 0x7f (strcmp compares them unsigned). */
+	static const char *const names[] = {
+		"report-2024-b.txt", "report-2024-a.txt", "report-2024", "report-2", "report",
+		"\xc3\xa9t\xc3\xa9", "Zeta", "zeta", "a", "report-2024-a.txt.bak", "repository",
+		"report-2024-b.txt", "longlonglong", "longlonglonf", "longlong", "longlon", "m", "n",
+		"o", "p", "q", "r", "s", "report-2024-b.txt",
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+		add(img, 39 - i, 2, 0, 5, 5, names[i]);
+	Scan s;
+	scan(&s, img, 0);
+	GPtrArray *kids = s.index->root->children;
+	cr_assert_eq(kids->len, G_N_ELEMENTS(names));
+	for (guint i = 1; i < kids->len; i++)
+		cr_assert_lt(strcmp(((IndexNode *)g_ptr_array_index(kids, i - 1))->info.name,
+				    ((IndexNode *)g_ptr_array_index(kids, i))->info.name), 0);
+	assert_path(&s, 16, "/report-2024-b.txt");
+	assert_path(&s, 28, "/report-2024-b (mft 28).txt");
+	assert_path(&s, 39, "/report-2024-b (mft 39).txt");
+	assert_path(&s, 34, "/\xc3\xa9t\xc3\xa9");
+	scan_free(&s);
+}
+
 Test(index, names_linux_cannot_hold_are_replaced)
 {
 	uint8_t *img = base_image();
@@ -331,6 +358,25 @@ Test(index, a_loop_is_cut_on_the_loop_keeping_what_hangs_below)
 	cr_assert(g_str_has_suffix(p16, "/loop-a/inside-a.txt"), "%s", p16);
 	cr_assert(g_str_has_suffix(p19, "/loop-a/also-in-a.txt"), "%s", p19);
 	cr_assert(g_str_has_prefix(p16, "/lost+found/"), "%s", p16);
+	scan_free(&s);
+}
+
+Test(index, a_loop_is_cut_where_the_first_walk_into_it_meets_itself)
+{
+	uint8_t *img = base_image();
+	add(img, 16, 2, 0, 18, 2, "inside.txt"); /* the first record: the walk starts here */
+	add(img, 17, 2, IS_DIR, 19, 2, "loop-a");
+	add(img, 18, 2, IS_DIR, 17, 2, "loop-b");
+	add(img, 19, 2, IS_DIR, 18, 2, "loop-c");
+	add(img, 21, 2, IS_DIR, 23, 2, "other-a"); /* a directory first: cut at itself */
+	add(img, 22, 2, 0, 23, 2, "other.txt");
+	add(img, 23, 2, IS_DIR, 21, 2, "other-b");
+	Scan s;
+	scan(&s, img, 0);
+	assert_path(&s, 16, "/lost+found/loop-b/inside.txt");
+	assert_path(&s, 17, "/lost+found/loop-b/loop-c/loop-a");
+	assert_path(&s, 21, "/lost+found/other-a");
+	assert_path(&s, 22, "/lost+found/other-a/other-b/other.txt");
 	scan_free(&s);
 }
 
