@@ -78,7 +78,6 @@ DeletedIndex *deleted_index_new(void)
 	index->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
 	index->dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	index->carved_dirs = g_hash_table_new(carved_dir_hash, carved_dir_equal);
-	index->nodes = g_ptr_array_new();
 	index->names = g_string_chunk_new(1024 * 1024);
 	index->node_blocks = g_ptr_array_new_with_free_func(block_free);
 	index->name_claims = name_claims_new();
@@ -100,7 +99,6 @@ void deleted_index_free(DeletedIndex *index)
 	g_free(index->by_record);
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
-	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 	g_string_chunk_free(index->names);
 	g_ptr_array_unref(index->node_blocks);
 	name_claims_free(index->name_claims);
@@ -169,9 +167,19 @@ IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *fil
 		*slot = node;
 	else
 		g_hash_table_insert(index->by_id, &node->info.id, node);
-	if (index->nodes != NULL)
-		g_ptr_array_add(index->nodes, node);
 	return node;
+}
+
+size_t deleted_index_node_count(const DeletedIndex *index)
+{
+	guint blocks = index->node_blocks->len;
+	return blocks == 0 ? 0 : (size_t)(blocks - 1) * NODE_BLOCK_COUNT + index->block_used;
+}
+
+IndexNode *deleted_index_node_at(const DeletedIndex *index, size_t i)
+{
+	IndexNode *block = g_ptr_array_index(index->node_blocks, (guint)(i / NODE_BLOCK_COUNT));
+	return &block[i % NODE_BLOCK_COUNT];
 }
 
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id)

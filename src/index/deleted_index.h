@@ -30,7 +30,6 @@ typedef struct {
 				* lost+found, ghosts, carved, shadow copies') */
 	GHashTable *dirs;      /* MFT record number -> directory node, while building */
 	GHashTable *carved_dirs; /* carved directory nodes by (record, sequence), while building */
-	GPtrArray *nodes;      /* every node in creation order, while building */
 	GStringChunk *names;
 	GPtrArray *node_blocks; /* nodes are carved from 2 MiB blocks: no per-node malloc */
 	size_t block_used;
@@ -75,6 +74,9 @@ void deleted_index_add_carved_dir(DeletedIndex *index, IndexNode *dir);
 IndexNode *deleted_index_lookup_carved_dir(const DeletedIndex *index, uint64_t record, uint16_t sequence);
 
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id);
+/* The nodes in creation order, forgotten ones too: [0, deleted_index_node_count()). */
+size_t deleted_index_node_count(const DeletedIndex *index);
+IndexNode *deleted_index_node_at(const DeletedIndex *index, size_t i);
 /* Takes `node` out of the lookups (its memory stays the index's). */
 void deleted_index_forget(DeletedIndex *index, IndexNode *node);
 

@@ -133,8 +133,8 @@ static void note_start(GPtrArray *starts, IndexNode *n)
  * break_cycles in `starts`; counts states (no node pruned later is deleted). */
 static void link_nodes(DeletedIndex *index, GPtrArray *streams, GPtrArray *starts)
 {
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
+	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
+		IndexNode *n = deleted_index_node_at(index, i);
 		count_state(index, n);
 		if (n->base != NULL)
 			g_ptr_array_add(streams, n);
@@ -588,7 +588,6 @@ void path_rebuild_link(DeletedIndex *index, bool keep_live)
 	}
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
-	g_clear_pointer(&index->nodes, g_ptr_array_unref);
 	g_clear_pointer(&index->trace_dirs, g_hash_table_unref);
 	g_clear_pointer(&index->trace_wanted, g_hash_table_unref);
 	g_clear_pointer(&index->trace_wanted_creation, g_hash_table_unref);

@@ -55,8 +55,8 @@ bool path_traces_prepare(DeletedIndex *index)
 		index->trace_wanted_creation = g_hash_table_new(g_direct_hash, g_direct_equal);
 	}
 	bool needed = false;
-	for (guint i = 0; i < index->nodes->len; i++) {
-		const IndexNode *n = g_ptr_array_index(index->nodes, i);
+	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
+		const IndexNode *n = deleted_index_node_at(index, i);
 		if (n == index->root || n == index->lost_found || n->base != NULL)
 			continue;
 		if (!has_own_name(n)) {
@@ -198,10 +198,10 @@ static void add_folder(DeletedIndex *index, const IndexNode *n)
 
 /* Folders for the nodes from `first` on. The loop also visits the folders it adds, so
  * their parents get folders too. */
-static void add_folders(DeletedIndex *index, guint first)
+static void add_folders(DeletedIndex *index, size_t first)
 {
-	for (guint i = first; i < index->nodes->len; i++)
-		add_folder(index, g_ptr_array_index(index->nodes, i));
+	for (size_t i = first; i < deleted_index_node_count(index); i++)
+		add_folder(index, deleted_index_node_at(index, i));
 }
 
 /* One pass over the nodes: names the nameless, then adds the folders their parents need (a
@@ -210,8 +210,8 @@ static void add_folders(DeletedIndex *index, guint first)
 static void name_and_add_folders(DeletedIndex *index)
 {
 	g_autoptr(GPtrArray) streams = g_ptr_array_new();
-	for (guint i = 0; i < index->nodes->len; i++) {
-		IndexNode *n = g_ptr_array_index(index->nodes, i);
+	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
+		IndexNode *n = deleted_index_node_at(index, i);
 		if (n->base != NULL)
 			g_ptr_array_add(streams, n);
 		name_nameless(index, n);
@@ -230,7 +230,7 @@ void path_traces_apply(DeletedIndex *index)
 	if (name_claims_offered(index->name_claims) == 0)
 		return;
 	name_and_add_folders(index);
-	guint first_ghost = index->nodes->len;
+	size_t first_ghost = deleted_index_node_count(index);
 	add_ghosts(index); /* not of claims that became folders */
 	add_folders(index, first_ghost);
 	g_info("%u name claims from %" PRIu64 " traces; %" PRIu64 " ghosts, %u folders rebuilt",
