@@ -164,7 +164,7 @@ void mft_scan_add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec, c
 		g_autofree char *tagged = path_rebuild_tagged_name(node->info.file_name, origin->name_tag);
 		node->info.name = deleted_index_copy_name(index, tagged);
 	}
-	node->parent_ref = f->has_name ? f->parent : (MftRef){ UINT64_MAX, 0 };
+	index_node_set_parent_ref(node, f->has_name ? f->parent : (MftRef){ UINT64_MAX, 0 });
 	if (is_dir) {
 		add_dir(pass, node, f, origin);
 		if (removed) {

@@ -21,7 +21,7 @@ enum {
 /* A carved directory of the same record number and sequence (or one more: freed since). */
 static IndexNode *resolve_carved_parent(DeletedIndex *index, IndexNode *node)
 {
-	MftRef ref = node->parent_ref;
+	MftRef ref = index_node_parent_ref(node);
 	IndexNode *dir = deleted_index_lookup_carved_dir(index, ref.record, ref.sequence);
 	if (dir == NULL)
 		dir = deleted_index_lookup_carved_dir(index, ref.record, mft_sequence_next(ref.sequence));
@@ -50,7 +50,7 @@ IndexNode *path_rebuild_dir_lookup(const DeletedIndex *index, MftRef ref)
  * a claim for exactly that reference (path_traces.c); failing that, the child is an orphan. */
 static IndexNode *resolve_parent(DeletedIndex *index, IndexNode *node)
 {
-	MftRef ref = node->parent_ref;
+	MftRef ref = index_node_parent_ref(node);
 	bool carved = node->info.flags & RFS_ENTRY_CARVED;
 	if (carved && ref.record == MFT_RECORD_ROOT)
 		return index->root;

@@ -30,7 +30,7 @@ static gpointer ref_key(MftRef ref)
 
 static bool has_own_name(const IndexNode *n)
 {
-	return n->parent_ref.record != UINT64_MAX;
+	return index_node_parent_ref(n).record != UINT64_MAX;
 }
 
 IndexNode *path_traces_folder(const DeletedIndex *index, MftRef ref)
@@ -40,7 +40,7 @@ IndexNode *path_traces_folder(const DeletedIndex *index, MftRef ref)
 
 static bool parent_known(const DeletedIndex *index, const IndexNode *n)
 {
-	return path_rebuild_dir_lookup(index, n->parent_ref) != NULL || path_traces_folder(index, n->parent_ref) != NULL;
+	return path_rebuild_dir_lookup(index, index_node_parent_ref(n)) != NULL || path_traces_folder(index, index_node_parent_ref(n)) != NULL;
 }
 
 static void want(DeletedIndex *index, MftRef ref)
@@ -69,7 +69,7 @@ bool path_traces_prepare(DeletedIndex *index)
 						 (gpointer)(uintptr_t)(uint64_t)n->info.times.creation);
 			needed = true;
 		} else if (!parent_known(index, n)) {
-			want(index, n->parent_ref);
+			want(index, index_node_parent_ref(n));
 			needed = true;
 		}
 	}
@@ -91,7 +91,7 @@ static IndexNode *add_from_claim(DeletedIndex *index, const NameClaim *c, uint32
 		n->info.fn_times = c->fn_times;
 		n->info.times = c->fn_times; /* no $STANDARD_INFORMATION: the trace's times */
 		n->info.path_source = c->source;
-		n->parent_ref = c->parent;
+		index_node_set_parent_ref(n, c->parent);
 		return n;
 	}
 	return NULL;
@@ -131,7 +131,7 @@ static void name_nameless(DeletedIndex *index, IndexNode *n)
 	n->info.file_name = n->info.name = deleted_index_copy_name(index, c->name);
 	n->info.fn_times = c->fn_times;
 	n->info.path_source = c->source;
-	n->parent_ref = c->parent;
+	index_node_set_parent_ref(n, c->parent);
 }
 
 /* Whether the record of `ref` still describes that file: a node of the MFT for it, or the
@@ -188,7 +188,7 @@ static void add_folder(DeletedIndex *index, const IndexNode *n)
 		return;
 	if (parent_known(index, n))
 		return;
-	const NameClaim *c = name_claims_lookup(index->name_claims, n->parent_ref);
+	const NameClaim *c = name_claims_lookup(index->name_claims, index_node_parent_ref(n));
 	if (c == NULL)
 		return;
 	IndexNode *dir = add_from_claim(index, c, RFS_ENTRY_DIRECTORY);

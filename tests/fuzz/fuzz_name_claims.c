@@ -20,7 +20,7 @@ static void add_files(DeletedIndex *index)
 		IndexNode *n = deleted_index_add(index, RFS_ENTRY_ID(1000000 + i, 0), "f", NULL);
 		n->info.flags = RFS_ENTRY_REMOVED;
 		n->info.mft_record = 1000000 + i;
-		n->parent_ref = c->child; /* every claim is someone's parent */
+		index_node_set_parent_ref(n, c->child); /* every claim is someone's parent */
 	}
 }
 
