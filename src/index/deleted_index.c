@@ -122,15 +122,15 @@ void deleted_index_reserve_records(DeletedIndex *index, uint64_t count)
 	if (count > index->record_count)
 		grow_record_states(index, count);
 	if (count > index->by_record_count) {
-		index->by_record = g_renew(IndexNode *, index->by_record, count);
+		index->by_record = g_renew(uint32_t, index->by_record, count);
 		memset(index->by_record + index->by_record_count, 0,
-		       (count - index->by_record_count) * sizeof(IndexNode *));
+		       (count - index->by_record_count) * sizeof(uint32_t));
 		index->by_record_count = count;
 	}
 }
 
 /* The slot of `id` in the table by record number, or NULL: the id lives in by_id. */
-static IndexNode **record_slot(const DeletedIndex *index, RfsEntryId id)
+static uint32_t *record_slot(const DeletedIndex *index, RfsEntryId id)
 {
 	if (RFS_ENTRY_ORIGIN(id) != RFS_ORIGIN_MFT || (id & 0xff) != 0)
 		return NULL;
@@ -155,16 +155,17 @@ const char *deleted_index_copy_name(DeletedIndex *index, const char *s)
 IndexNode *deleted_index_add(DeletedIndex *index, RfsEntryId id, const char *file_name,
 			     const char *stream_name)
 {
-	IndexNode **slot = record_slot(index, id);
-	if (slot != NULL ? *slot != NULL : g_hash_table_contains(index->by_id, &id))
+	uint32_t *slot = record_slot(index, id);
+	if (slot != NULL ? *slot != 0 : g_hash_table_contains(index->by_id, &id))
 		return NULL;
+	size_t place = deleted_index_node_count(index);
 	IndexNode *node = node_alloc(index);
 	node->info.id = id;
 	node->info.file_name = deleted_index_copy_name(index, file_name);
 	node->info.stream_name = deleted_index_copy_name(index, stream_name);
 	node->info.name = node->info.file_name;
 	if (slot != NULL)
-		*slot = node;
+		*slot = (uint32_t)(place + 1); /* 2^32 nodes would take a terabyte first */
 	else
 		g_hash_table_insert(index->by_id, &node->info.id, node);
 	return node;
@@ -184,17 +185,19 @@ IndexNode *deleted_index_node_at(const DeletedIndex *index, size_t i)
 
 IndexNode *deleted_index_lookup(const DeletedIndex *index, RfsEntryId id)
 {
-	IndexNode **slot = record_slot(index, id);
-	return slot != NULL ? *slot : g_hash_table_lookup(index->by_id, &id);
+	uint32_t *slot = record_slot(index, id);
+	if (slot == NULL)
+		return g_hash_table_lookup(index->by_id, &id);
+	return *slot != 0 ? deleted_index_node_at(index, *slot - 1) : NULL;
 }
 
 void deleted_index_forget(DeletedIndex *index, IndexNode *node)
 {
-	IndexNode **slot = record_slot(index, node->info.id);
+	uint32_t *slot = record_slot(index, node->info.id);
 	if (slot == NULL)
 		g_hash_table_steal(index->by_id, &node->info.id);
-	else if (*slot == node)
-		*slot = NULL;
+	else if (*slot != 0 && deleted_index_node_at(index, *slot - 1) == node)
+		*slot = 0;
 }
 
 void deleted_index_iter_init(DeletedIndexIter *it, const DeletedIndex *index)
@@ -205,9 +208,9 @@ void deleted_index_iter_init(DeletedIndexIter *it, const DeletedIndex *index)
 IndexNode *deleted_index_iter_next(DeletedIndexIter *it)
 {
 	while (!it->in_hash && it->next_record < it->index->by_record_count) {
-		IndexNode *n = it->index->by_record[it->next_record++];
-		if (n != NULL)
-			return n;
+		uint32_t place = it->index->by_record[it->next_record++];
+		if (place != 0)
+			return deleted_index_node_at(it->index, place - 1);
 	}
 	if (!it->in_hash) {
 		g_hash_table_iter_init(&it->hash, it->index->by_id);

@@ -37,7 +37,9 @@ static inline void index_node_set_parent_ref(IndexNode *n, MftRef ref)
 }
 
 typedef struct {
-	IndexNode **by_record; /* the MFT's own entries (origin 0, slot 0), by record number */
+	uint32_t *by_record;   /* the MFT's own entries (origin 0, slot 0), by record number:
+				* 1 + the node's place in creation order (deleted_index_node_at),
+				* 0 for none */
 	uint64_t by_record_count;
 	GHashTable *by_id;     /* &node->info.id -> node: every other entry (streams, root,
 				* lost+found, ghosts, carved, shadow copies') */

@@ -18,7 +18,7 @@
 
 enum {
 	SCAN_CHUNK_BYTES = 1024 * 1024, /* small enough to stay in the cache while decoded */
-	SCAN_CHUNKS = 4,
+	SCAN_CHUNKS = 3,
 	MAX_NAMED_STREAMS = 255,
 };
 
