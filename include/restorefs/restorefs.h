@@ -44,6 +44,8 @@ typedef enum {
 	RFS_ERROR_BAD_BOOT_SECTOR, /* RFS_CONTEXT_DISK: the boot sector RfsLocation names is
 				    * unreadable or not NTFS; the other copy (primary at the
 				    * start sector, backup in the volume's last) may be intact -> EIO */
+	RFS_ERROR_GONE,        /* the source stopped answering: a disk unplugged, a network or
+				* FUSE source disconnected (ENODEV, ENXIO, ENOTCONN...) -> EIO */
 } RfsError;
 
 /* ---- context --------------------------------------------------------------------------- */

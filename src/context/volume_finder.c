@@ -413,7 +413,7 @@ bool rfs_disk_partition_table(const char *disk, uint32_t sector_size, RfsTableKi
 	PartitionTable table = { 0 };
 	g_autoptr(GError) table_error = NULL;
 	if (!partition_table_read(src, sector_size, &table, &table_error)) {
-		if (table_error->code == RFS_ERROR_IO) {
+		if (table_error->code == RFS_ERROR_IO || table_error->code == RFS_ERROR_GONE) {
 			g_propagate_error(error, g_steal_pointer(&table_error));
 			block_source_close(src);
 			return false;

@@ -372,7 +372,8 @@ static bool bde_volume_open(EncryptedVolume *base, GError **error)
 		info_from_bde(vol);
 		break;
 	case BDE_OPEN_FAILED:
-		if (g_error_matches(local, RFS_ERROR, RFS_ERROR_IO)) {
+		if (g_error_matches(local, RFS_ERROR, RFS_ERROR_IO) ||
+		    g_error_matches(local, RFS_ERROR, RFS_ERROR_GONE)) {
 			g_propagate_error(error, g_steal_pointer(&local));
 			return false;
 		}
@@ -404,7 +405,8 @@ static bool bde_volume_unlock(EncryptedVolume *base, RfsKeyKind kind, const uint
 		return rfs_set_error(error, RFS_ERROR_LOCKED, "wrong %s", name);
 	}
 	case BDE_OPEN_FAILED:
-		if (g_error_matches(local, RFS_ERROR, RFS_ERROR_IO)) {
+		if (g_error_matches(local, RFS_ERROR, RFS_ERROR_IO) ||
+		    g_error_matches(local, RFS_ERROR, RFS_ERROR_GONE)) {
 			g_propagate_error(error, g_steal_pointer(&local));
 			return false;
 		}

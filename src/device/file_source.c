@@ -21,6 +21,14 @@ typedef struct {
 	char *path;
 } FileSource;
 
+/* errno of a source that is no longer there, as opposed to a bad sector (EIO): reading on
+ * cannot help. */
+static bool file_source_gone(int err)
+{
+	return err == ENODEV || err == ENXIO || err == ENOTCONN || err == ECONNABORTED ||
+	       err == ESHUTDOWN || err == ESTALE;
+}
+
 static bool file_source_read_at(BlockSource *self, uint64_t offset, void *buf, size_t length,
 				GError **error)
 {
@@ -35,8 +43,8 @@ static bool file_source_read_at(BlockSource *self, uint64_t offset, void *buf, s
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return rfs_set_io(error, "%s: read at %" PRIu64 ": %s", fs->path, offset,
-					  g_strerror(errno));
+			return rfs_set_error(error, file_source_gone(errno) ? RFS_ERROR_GONE : RFS_ERROR_IO,
+					     "%s: read at %" PRIu64 ": %s", fs->path, offset, g_strerror(errno));
 		if (n == 0)
 			return rfs_set_io(error, "%s: unexpected end of data at %" PRIu64, fs->path,
 					  offset);

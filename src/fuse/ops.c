@@ -30,6 +30,7 @@ static int errno_of(const GError *error)
 	case RFS_ERROR_OVERWRITTEN:
 	case RFS_ERROR_TRUNCATED:
 	case RFS_ERROR_BAD_BOOT_SECTOR:
+	case RFS_ERROR_GONE:
 		return EIO;
 	case RFS_ERROR_UNSUPPORTED:
 		return EOPNOTSUPP;

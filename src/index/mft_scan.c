@@ -225,6 +225,7 @@ typedef struct {
 	uint64_t count;
 	bool decoded;      /* false: read whole, for the consumer to decode */
 	uint64_t damaged;  /* records that did not decode */
+	GError *gone;      /* the source stopped answering (RFS_ERROR_GONE): the pass ends */
 	GArray *found;     /* Found, in record order */
 } Chunk;
 
@@ -313,14 +314,21 @@ static void read_chunk(Reader *r, Chunk *c)
 		return;
 	}
 	c->decoded = true;
+	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
+		c->gone = g_steal_pointer(&error);
+		return;
+	}
 	g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one", c->first,
 		  c->first + c->count - 1, error->message);
 	for (uint64_t i = 0; i < c->count; i++) {
 		g_autoptr(GError) one = NULL;
 		uint8_t *raw = c->buf + i * rs;
-		if (mft_reader_read_record(mft, c->first + i, raw, &one))
+		if (mft_reader_read_record(mft, c->first + i, raw, &one)) {
 			decode_record(r->pass, &r->budget, c, raw, c->first + i);
-		else {
+		} else if (g_error_matches(one, RFS_ERROR, RFS_ERROR_GONE)) {
+			c->gone = g_steal_pointer(&one);
+			return;
+		} else {
 			g_debug("%s", one->message);
 			c->damaged++;
 		}
@@ -333,6 +341,7 @@ static void chunk_clear(Chunk *c)
 		g_clear_pointer(&g_array_index(c->found, Found, i).file, mft_file_free);
 	g_array_set_size(c->found, 0);
 	c->damaged = 0;
+	g_clear_error(&c->gone);
 }
 
 static gpointer reader_main(gpointer data)
@@ -349,7 +358,10 @@ static gpointer reader_main(gpointer data)
 		c->first = first;
 		c->count = MIN(r->per_chunk, mft->records - first);
 		read_chunk(r, c);
+		bool gone = c->gone != NULL;
 		g_async_queue_push(r->full, c);
+		if (gone) /* reading on cannot help */
+			break;
 	}
 	return NULL;
 }
@@ -472,13 +484,15 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	}
 	deleted_index_reserve_records(index, vol->mft.records);
 	GThread *reader = g_thread_new("mft-reader", reader_main, &r);
-	for (uint64_t done = 0; done < vol->mft.records;) {
+	GError *gone = NULL;
+	for (uint64_t done = 0; done < vol->mft.records && gone == NULL;) {
 		Chunk *c = g_async_queue_pop(r.full);
 		add_chunk(pass, c);
 		done = c->first + c->count;
+		gone = g_steal_pointer(&c->gone);
 		g_async_queue_push(r.empty, c);
 		index->stats.records_total = done;
-		if (progress != NULL)
+		if (progress != NULL && gone == NULL)
 			progress(done, vol->mft.records, user_data);
 	}
 	g_thread_join(reader);
@@ -489,6 +503,11 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	}
 	g_async_queue_unref(r.empty);
 	g_async_queue_unref(r.full);
+	if (gone != NULL) {
+		g_propagate_prefixed_error(error, gone, "the source stopped answering while the MFT was "
+					   "read; check its connection and run again: ");
+		return false;
+	}
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
 	read_index_blocks(scan);
