@@ -45,6 +45,9 @@ const char *list_format_type_word(const RfsEntryInfo *info);
 /* Flag words ("removed|resident", "live"...) joined by `separator`, appended to `out`: "live"
  * for an entry in use, then entry_text_flags() without directory, stream and synthetic. */
 void list_format_flag_words(GString *out, const RfsEntryInfo *info, char separator);
+/* The same words written at `p` (LIST_FORMAT_FLAGS_MAX bytes at most, no NUL); returns the
+ * end. */
+char *list_format_put_flag_words(char *p, const RfsEntryInfo *info, char separator);
 #define LIST_FORMAT_FLAGS_MAX (ENTRY_TEXT_FLAGS_MAX + 8) /* bytes they take at most */
 
 /* One CSV line (with '\n') for `row`; list_format_csv_header() is the first line. With a
