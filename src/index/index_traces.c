@@ -114,8 +114,10 @@ static void note_extents(IndexTraces *traces, const Attribute *attr)
 	uint32_t cs = traces->vol->mft.boot.cluster_size;
 	Runlist runs = { 0 };
 	if (!runlist_decode(attr->mapping_pairs, attr->first_vcn, traces->vol->mft.boot.total_clusters,
-			    &runs, NULL))
+			    &runs, NULL)) {
+		runlist_clear(&runs); /* a failed decode may leave the runs it read */
 		return;
+	}
 	for (size_t i = 0; i < runs.count; i++) {
 		const Run *r = &runs.runs[i];
 		uint64_t offset, length;
