@@ -11,7 +11,7 @@
 #undef g_malloc
 #undef g_free
 
-enum { CACHED_MAX = 4 };
+enum { CACHED_MAX = 6 }; /* the MFT pass holds three at once, the sweep two */
 
 static GMutex lock;
 static gpointer cached[CACHED_MAX];

@@ -1,7 +1,7 @@
 /* Force-included (-include) into the core sources built for the fuzz targets. A scan asks
- * for two 8 MiB read buffers however small the volume is; under AddressSanitizer each such
- * allocation costs fresh mappings, shadow poisoning and a quarantine pass, which made a
- * whole-volume target run at ~150 inputs a second. Buffers of FUZZ_LARGE_ALLOC bytes and
+ * for three 1 MiB MFT buffers (and the deep sweep for its windows) however small the volume
+ * is; under AddressSanitizer each such allocation costs fresh mappings, shadow poisoning
+ * and a quarantine pass, which made a whole-volume target run at ~150 inputs a second. Buffers of FUZZ_LARGE_ALLOC bytes and
  * more are therefore kept after g_free() and handed out again to the next g_malloc() of the
  * same size (so they are not checked for use after free); everything else is as built. */
 #pragma once
@@ -10,7 +10,7 @@
  * here. glib's two functions are declared first, for code that names g_free without
  * calling it (g_clear_pointer(&p, g_free)); gmem.h's own declarations, renamed by these
  * macros, then declare the two below again. */
-#define FUZZ_LARGE_ALLOC ((unsigned long)4 * 1024 * 1024)
+#define FUZZ_LARGE_ALLOC ((unsigned long)1024 * 1024)
 
 void *g_malloc(unsigned long n_bytes);
 void g_free(void *mem);

@@ -10,6 +10,7 @@
 #include "ntfs/data_stream.h"
 #include "../unit/fixture_record.h"
 #include "../unit/mem_source.h"
+#include "fuzz_quiet.h"
 
 enum {
 	FZ_CLUSTER = 4096,
@@ -19,20 +20,7 @@ enum {
 
 static const RfsStreamOptions zero_options = { .overwritten = RFS_OVERWRITTEN_ZERO };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void log_nothing(const gchar *domain, GLogLevelFlags level, const gchar *message,
-			gpointer user_data)
-{
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	if (g_getenv("FUZZ_EXPLAIN") == NULL)
-		g_log_set_default_handler(log_nothing, NULL);
-	return 0;
-}
 
 static void read_back(Volume *vol, const IndexNode *n)
 {

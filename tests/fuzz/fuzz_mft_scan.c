@@ -7,25 +7,12 @@
 #include "index/mft_scan.h"
 #include "ntfs/data_stream.h"
 #include "../unit/mem_source.h"
+#include "fuzz_quiet.h"
 
 /* Reads serve zeros for clusters in use by others and for lost ranges alike. */
 static const RfsStreamOptions zero_options = { .overwritten = RFS_OVERWRITTEN_ZERO };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void log_nothing(const gchar *domain, GLogLevelFlags level, const gchar *message,
-			gpointer user_data)
-{
-}
-
-/* Damage is logged as it is met: a line on stderr per input, unless FUZZ_EXPLAIN asks. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	if (g_getenv("FUZZ_EXPLAIN") == NULL)
-		g_log_set_default_handler(log_nothing, NULL);
-	return 0;
-}
 
 static void read_some(Volume *vol, const IndexNode *n)
 {

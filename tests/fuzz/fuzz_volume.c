@@ -7,16 +7,15 @@
  * fuzzer's own work grows with the input's size. */
 #include <glib.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "index/mft_scan.h"
 #include "ntfs/data_stream.h"
 #include "util/error.h"
+#include "fuzz_quiet.h"
 
 /* Reads serve zeros for clusters in use by others and for lost ranges alike. */
 static const RfsStreamOptions zero_options = { .overwritten = RFS_OVERWRITTEN_ZERO };
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum {
@@ -93,22 +92,6 @@ static void read_stream(const Volume *vol, const IndexNode *n)
 	if (end > sizeof buf && !data_stream_read(ds, end - sizeof buf + 1, buf, sizeof buf, &got, NULL))
 		got = 0;
 	data_stream_free(ds);
-}
-
-static void log_nothing(const gchar *domain, GLogLevelFlags level, const gchar *message,
-			gpointer user_data)
-{
-}
-
-/* The index asks for huge pages for its node blocks: 2 MiB to clear on every run, for an
- * index of a dozen nodes; small pages cost only what is touched. Damage is logged as it
- * is met: a line on stderr per input, unless FUZZ_EXPLAIN asks for them. */
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
-	if (g_getenv("FUZZ_EXPLAIN") == NULL)
-		g_log_set_default_handler(log_nothing, NULL);
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
