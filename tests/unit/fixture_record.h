@@ -187,3 +187,10 @@ static inline void fixture_record_finish(FixtureRecord *r)
 		le16_put(tail, usn);
 	}
 }
+
+/* Finishes `r` and puts it in slot `number` of an MFT image of FIXTURE_RECORD_SIZE records. */
+static inline void fixture_record_store(uint8_t *image, uint64_t number, FixtureRecord *r)
+{
+	fixture_record_finish(r);
+	memcpy(image + number * FIXTURE_RECORD_SIZE, r->buf, FIXTURE_RECORD_SIZE);
+}

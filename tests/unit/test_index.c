@@ -17,12 +17,6 @@ typedef struct {
 	DeletedIndex *index;
 } Scan;
 
-static void put(uint8_t *image, uint64_t number, FixtureRecord *r)
-{
-	fixture_record_finish(r);
-	memcpy(image + number * FIXTURE_RECORD_SIZE, r->buf, FIXTURE_RECORD_SIZE);
-}
-
 static void add(uint8_t *image, uint64_t number, uint16_t seq, uint16_t flags, uint64_t parent,
 		uint16_t parent_seq, const char *name)
 {
@@ -33,7 +27,7 @@ static void add(uint8_t *image, uint64_t number, uint16_t seq, uint16_t flags, u
 	fixture_record_add_name(&r, parent, parent_seq, name, 1);
 	if (!(flags & IS_DIR))
 		fixture_record_add_resident(&r, 0x80, name, (uint32_t)strlen(name), NULL, 0);
-	put(image, number, &r);
+	fixture_record_store(image, number, &r);
 }
 
 static uint8_t *base_image(void)
@@ -177,7 +171,7 @@ Test(index, win32_name_wins_over_dos_name)
 	fixture_record_init(&r, 2, 0, 0);
 	fixture_record_add_name(&r, 5, 5, "LONGNA~1.TXT", 2);
 	fixture_record_add_name(&r, 5, 5, "longname.txt", 1);
-	put(img, 34, &r);
+	fixture_record_store(img, 34, &r);
 	Scan s;
 	scan(&s, img, 0);
 	assert_path(&s, 34, "/longname.txt");
@@ -212,7 +206,7 @@ Test(index, named_streams_sit_beside_their_file)
 	fixture_record_add_name(&r, 5, 5, "doc.txt", 1);
 	fixture_record_add_resident(&r, 0x80, "main", 4, NULL, 0);
 	fixture_record_add_resident(&r, 0x80, "[ZoneTransfer]", 14, zone, 4);
-	put(img, 35, &r);
+	fixture_record_store(img, 35, &r);
 	Scan s;
 	scan(&s, img, 0);
 	IndexNode *stream = deleted_index_lookup(s.index, RFS_ENTRY_ID(35, 1));
@@ -308,7 +302,7 @@ Test(index, names_linux_cannot_hold_are_replaced)
 	FixtureRecord r;
 	fixture_record_init(&r, 2, 0, 0);
 	fixture_record_add_name(&r, 5, 5, long_name->str, 1);
-	put(img, 19, &r);
+	fixture_record_store(img, 19, &r);
 	Scan s;
 	scan(&s, img, 0);
 	assert_path(&s, 16, "/(mft 16)");
@@ -332,7 +326,7 @@ Test(index, a_stream_and_a_file_of_the_same_shown_name_both_stay_reachable)
 	fixture_record_add_name(&r, 5, 5, "a", 1);
 	fixture_record_add_resident(&r, 0x80, "main", 4, NULL, 0);
 	fixture_record_add_resident(&r, 0x80, "stream", 6, b, 1);
-	put(img, 20, &r);
+	fixture_record_store(img, 20, &r);
 	add(img, 21, 2, 0, 5, 5, "a:b"); /* POSIX names may hold a colon */
 	Scan s;
 	scan(&s, img, 0);
@@ -434,7 +428,7 @@ static void add_claim(uint8_t *image, uint64_t number, const char *name, uint64_
 				  .data_size = count * 4096, .initialized_size = count * 4096,
 				  .runs = &run, .run_count = 1 };
 	fixture_record_add_non_resident(&r, 0x80, &nr);
-	put(image, number, &r);
+	fixture_record_store(image, number, &r);
 }
 
 Test(index, clusters_two_deleted_files_claim_go_to_the_later_writer)
@@ -486,7 +480,7 @@ Test(index, a_deleted_directory_s_index_blocks_claim_clusters_too)
 	FixtureNonResident nr = { .allocated_size = 4096, .data_size = 4096, .initialized_size = 4096,
 				  .runs = &run, .run_count = 1, .name = i30, .name_length = 4 };
 	fixture_record_add_non_resident(&r, 0xA0, &nr);
-	put(img, 31, &r);
+	fixture_record_store(img, 31, &r);
 	Scan s;
 	s.src = mem_source_new(img, (size_t)RECORDS * FIXTURE_RECORD_SIZE);
 	s.vol = mem_volume_new(s.src, FIXTURE_RECORD_SIZE, 4096);

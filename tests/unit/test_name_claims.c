@@ -119,12 +119,6 @@ typedef struct {
 	MftScan *scan;
 } Scan;
 
-static void put(uint8_t *image, uint64_t number, FixtureRecord *r)
-{
-	fixture_record_finish(r);
-	memcpy(image + number * FIXTURE_RECORD_SIZE, r->buf, FIXTURE_RECORD_SIZE);
-}
-
 static void add(uint8_t *image, uint64_t number, uint16_t seq, uint16_t flags, uint64_t parent,
 		uint16_t parent_seq, const char *name)
 {
@@ -136,7 +130,7 @@ static void add(uint8_t *image, uint64_t number, uint16_t seq, uint16_t flags, u
 		fixture_record_add_name(&r, parent, parent_seq, name, 1);
 	if (!(flags & IS_DIR))
 		fixture_record_add_resident(&r, 0x80, "data", 4, NULL, 0);
-	put(image, number, &r);
+	fixture_record_store(image, number, &r);
 }
 
 static uint8_t *base_image(void)
@@ -383,7 +377,7 @@ Test(path_traces, a_root_s_slack_names_a_reused_folder)
 	fixture_record_add_name(&r, 5, 5, ".", 1);
 	static const uint16_t i30[] = { '$', 'I', '3', '0' };
 	fixture_record_add_resident(&r, 0x90, value, (uint32_t)size, i30, 4);
-	put(img, 5, &r);
+	fixture_record_store(img, 5, &r);
 	add(img, 16, 1, IN_USE | IS_DIR, 5, 5, "docs");
 	add(img, 20, 2, 0, 21, 1, "c.txt");
 	add(img, 21, 2, IN_USE, 5, 5, "new-file");
@@ -449,7 +443,7 @@ Test(path_traces, a_nameless_folder_matched_by_an_unreferenced_key_s_creation_ti
 	uint8_t si[0x48] = { 0 };
 	le64_put(si, 4242); /* $STANDARD_INFORMATION creation */
 	fixture_record_add_resident(&r, 0x10, si, sizeof si, NULL, 0);
-	put(img, 24, &r);
+	fixture_record_store(img, 24, &r);
 	add(img, 25, 2, 0, 24, 2, "e.txt");
 	Scan s;
 	scan_start(&s, img);
