@@ -6,7 +6,8 @@
 #   3 extracting every deleted file into tmpfs vs ntfsundelete -u -T -m '*' into tmpfs
 #   4 one large plain deleted file read through a fresh mount (image in the page cache) vs
 #     dd of the same byte ranges of the image; the peak RSS shown is the daemon's
-#  4b the same through a mount with -o splice,direct_io (the dd runs are shared with 4)
+#  4b the same through a mount with -o direct_io (the dd runs are shared with 4)
+#  4c the same through a mount with -o splice,direct_io
 #   5 the deep scan's sweep of every cluster (--deep=all, listing as row 1) vs dd of the
 #     whole image; the sweep's own rate is the image over the time it adds to row 1
 # Images, built once through ntfs-3g and cached: 320,000 small files in 320 folders, half
@@ -15,7 +16,7 @@
 #   scripts/bench.sh [--runs N] [--rows LIST] [--files N] [--cache DIR] [--tmpfs DIR]
 #                    [--rebuild] [--fls] [--trees]
 #
-# Defaults: 5 runs of each side (median shown), rows 1,2,3,4,4b,5, 320,000 files, cache
+# Defaults: 5 runs of each side (median shown), rows 1,2,3,4,4b,4c,5, 320,000 files, cache
 # /var/tmp/restorefs-bench, tmpfs /dev/shm. --fls adds The Sleuth Kit's fls -r -d -p beside
 # row 1. RESTOREFS_BUILDDIR selects the build directory (default build).
 # --trees: the folders are made first, every other one is deleted whole instead, then new
@@ -30,7 +31,7 @@ SCAN="$BUILDDIR/src/cli/restorefs-scan"
 DAEMON="$BUILDDIR/src/fuse/restorefs"
 CACHE=/var/tmp/restorefs-bench
 TMPFS=/dev/shm
-RUNS=5 FILES=320000 WITH_FLS=0 REBUILD=0 ROWS=1,2,3,4,4b,5 TREES=0
+RUNS=5 FILES=320000 WITH_FLS=0 REBUILD=0 ROWS=1,2,3,4,4b,4c,5 TREES=0
 BIG_MIB=256
 PER_DIR=1000
 
@@ -172,7 +173,7 @@ while (($#)); do
 	--no-fls) WITH_FLS=0 ;;
 	--tmpfs) TMPFS=${2:?--tmpfs needs a directory}; shift ;;
 	--runs) RUNS=${2:?--runs needs a number}; shift ;;
-	--rows) ROWS=${2:?--rows needs a list such as 1,3 or 4,4b}; shift ;;
+	--rows) ROWS=${2:?--rows needs a list such as 1,3 or 4,4b,4c}; shift ;;
 	--files) FILES=${2:?--files needs a number}; shift ;;
 	--cache) CACHE=${2:?--cache needs a directory}; shift ;;
 	--rebuild) REBUILD=1 ;;
@@ -184,7 +185,7 @@ while (($#)); do
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs: '$RUNS' is not a positive number"
 [[ "$FILES" =~ ^[1-9][0-9]*$ ]] || die "--files: '$FILES' is not a positive number"
-[[ "$ROWS" =~ ^([1-5]|4b)(,([1-5]|4b))*$ ]] || die "--rows: '$ROWS' is not a list of 1 to 5 and 4b"
+[[ "$ROWS" =~ ^([1-5]|4b|4c)(,([1-5]|4b|4c))*$ ]] || die "--rows: '$ROWS' is not a list of 1 to 5, 4b and 4c"
 want() { [[ ",$ROWS," == *",$1,"* ]]; }
 ((RUNS >= 5)) || say "fewer than 5 runs: medians of $RUNS"
 [[ "$(stat -f -c %T "$TMPFS" 2>/dev/null)" == tmpfs ]] || die "--tmpfs: $TMPFS is not a tmpfs"
@@ -270,9 +271,10 @@ timed() {
 prepare() {
 	case "$1" in
 	extract-*) rm -rf "$OUT" ;;
-	mount | mount-dio) # in the foreground, so that its peak RSS can be read before it exits
+	mount | mount-dio | mount-splice) # in the foreground, so that its peak RSS can be read before it exits
 		local opts=()
-		[[ "$1" == mount-dio ]] && opts=(-o splice,direct_io)
+		[[ "$1" == mount-dio ]] && opts=(-o direct_io)
+		[[ "$1" == mount-splice ]] && opts=(-o splice,direct_io)
 		"$DAEMON" -f "${opts[@]}" "$big" "$MNT_BIG" >/dev/null 2>&1 &
 		DAEMON_PID=$!
 		local i
@@ -283,7 +285,7 @@ prepare() {
 }
 settle() {
 	case "$1" in
-	mount | mount-dio)
+	mount | mount-dio | mount-splice)
 		awk '/^VmHWM:/ {print $2}' "/proc/$DAEMON_PID/status" >>"$WORK/$1.rss"
 		fusermount3 -u "$MNT_BIG"
 		wait "$DAEMON_PID" || die "restorefs exited with an error"
@@ -314,7 +316,7 @@ run_side() { # run_side NAME: one timed run of that side
 		mkdir -p "$OUT"
 		timed "$name" ntfsundelete -u -T -m '*' -d "$OUT" "$img"
 		;;
-	mount | mount-dio) timed "$name" bash -c 'dd if="$1" of=/dev/null bs=1M status=none' _ "$MNT_BIG/big.bin" ;;
+	mount | mount-dio | mount-splice) timed "$name" bash -c 'dd if="$1" of=/dev/null bs=1M status=none' _ "$MNT_BIG/big.bin" ;;
 	dd) timed "$name" bash -c read_ranges ;;
 	deep-all) timed "$name" "$SCAN" --deep=all --format=csv "$img" ;;
 	dd-all) timed "$name" dd if="$img" of=/dev/null bs=8M status=none ;;
@@ -338,7 +340,9 @@ if want 1; then pair scan-csv undelete-s; fi
 if want 1 && ((WITH_FLS)); then pair fls; fi
 if want 2; then pair scan-none; fi
 if want 3; then pair extract-restorefs extract-undelete; fi
-if want 4 || want 4b; then pair $(want 4 && echo mount) $(want 4b && echo mount-dio) dd; fi
+if want 4 || want 4b || want 4c; then
+	pair $(want 4 && echo mount) $(want 4b && echo mount-dio) $(want 4c && echo mount-splice) dd
+fi
 if want 5; then pair deep-all dd-all; fi
 
 listed=$("$SCAN" --format=csv "$img" 2>/dev/null | tail -n +2 | wc -l || true)
@@ -373,15 +377,18 @@ row() { # row LABEL A B: the medians, peak RSS and A's speed as a multiple of B'
 	if want 2; then row "2 scan, list nothing" scan-none; fi
 	if want 3; then row "3 extract all vs ntfsundelete -u" extract-restorefs extract-undelete; fi
 	if want 4; then row "4 mount read vs dd of the runs" mount dd; fi
-	if want 4b; then row "4b mount -o splice,direct_io read vs dd" mount-dio dd; fi
+	if want 4b; then row "4b mount -o direct_io read vs dd" mount-dio dd; fi
+	if want 4c; then row "4c mount -o splice,direct_io read vs dd" mount-splice dd; fi
 	if want 5; then row "5 deep=all list vs dd of the image" deep-all dd-all; fi
 } | column -t -s $'\t'
-if want 4 || want 4b; then
-	awk -v t="$(want 4 && median mount 1 || echo 0)" -v s="$(want 4b && median mount-dio 1 || echo 0)" \
+if want 4 || want 4b || want 4c; then
+	awk -v t="$(want 4 && median mount 1 || echo 0)" -v o="$(want 4b && median mount-dio 1 || echo 0)" \
+		-v s="$(want 4c && median mount-splice 1 || echo 0)" \
 		-v d="$(median dd 1)" -v b="$big_bytes" 'BEGIN {
 		if (d <= 0) exit
 		printf "\nrow 4 in GB/s:"
 		if (t > 0) printf " mount %.2f,", b / t / 1e9
+		if (o > 0) printf " mount -o direct_io %.2f,", b / o / 1e9
 		if (s > 0) printf " mount -o splice,direct_io %.2f,", b / s / 1e9
 		printf " dd %.2f (%d bytes)\n", b / d / 1e9, b }'
 fi

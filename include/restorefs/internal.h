@@ -13,11 +13,16 @@ G_BEGIN_DECLS
 
 /* A range of a stream's bytes as they lie in the source's file descriptor, which the
  * context owns: valid until rfs_context_free(), never to be closed, read with pread,
- * splice or copy_file_range only (never with the file position). */
+ * splice or copy_file_range only (never with the file position). `mapped` is the same
+ * bytes in a read-only shared mapping of the descriptor, also valid until
+ * rfs_context_free(), or NULL where the source cannot be mapped: for the kernel to copy
+ * from (write, writev, vmsplice) and never to be touched in user space, where a failing
+ * source raises SIGBUS instead of an error. */
 typedef struct {
 	int fd;
 	uint64_t fd_offset; /* bytes */
 	size_t length;      /* bytes */
+	const void *mapped;
 } RfsFdExtent;
 
 /* Where the stream's bytes [offset, offset + length), clipped to its size, lie verbatim:

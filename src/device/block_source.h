@@ -21,10 +21,14 @@ struct BlockSource {
 	void (*close)(BlockSource *self); /* frees self */
 	/* Optional (NULL: never). For zero-copy transfers only: where the bytes [offset,
 	 * offset + length) lie verbatim, as one range of a file descriptor the source keeps
-	 * open until close. False, with nothing set, when they do not (a decrypted or an
-	 * image-format source, a range past the end). Never fails otherwise; thread-safe. */
+	 * open until close, and *mapped the same bytes in a read-only shared mapping of that
+	 * descriptor (NULL when it cannot be mapped), valid until close. The mapping is only
+	 * for the kernel to copy from (write(2) and the like): touching it from user space
+	 * raises SIGBUS where the source fails. False, with nothing set, when the bytes do not
+	 * lie verbatim anywhere (a decrypted or an image-format source, a range past the end).
+	 * Never fails otherwise; thread-safe. */
 	bool (*fd_range)(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
-			 uint64_t *fd_offset);
+			 uint64_t *fd_offset, const uint8_t **mapped);
 };
 
 static inline bool block_source_read(BlockSource *src, uint64_t offset, void *buf,
@@ -35,9 +39,9 @@ static inline bool block_source_read(BlockSource *src, uint64_t offset, void *bu
 
 /* See BlockSource.fd_range: false when the source has no such descriptor. */
 static inline bool block_source_fd_range(BlockSource *src, uint64_t offset, uint64_t length,
-					 int *fd, uint64_t *fd_offset)
+					 int *fd, uint64_t *fd_offset, const uint8_t **mapped)
 {
-	return src->fd_range != NULL && src->fd_range(src, offset, length, fd, fd_offset);
+	return src->fd_range != NULL && src->fd_range(src, offset, length, fd, fd_offset, mapped);
 }
 
 static inline void block_source_close(BlockSource *src)

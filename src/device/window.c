@@ -22,12 +22,12 @@ static bool window_read_at(BlockSource *self, uint64_t offset, void *buf, size_t
 }
 
 static bool window_fd_range(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
-			    uint64_t *fd_offset)
+			    uint64_t *fd_offset, const uint8_t **mapped)
 {
 	Window *w = (Window *)self;
 	if (offset > self->size_bytes || length > self->size_bytes - offset)
 		return false;
-	return block_source_fd_range(w->parent, w->offset + offset, length, fd, fd_offset);
+	return block_source_fd_range(w->parent, w->offset + offset, length, fd, fd_offset, mapped);
 }
 
 static void window_close(BlockSource *self)

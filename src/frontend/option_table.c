@@ -79,7 +79,7 @@ const OptionSpec option_table[OPTION_COUNT] = {
 	{ OPTION_UNREADABLE, "unreadable", 0, NULL, OPTION_VALUE, "zero|eio", OPTION_SECTION_CONTENT, MOUNT,
 	  "Ranges whose location on disk is lost: zero (default) reads them as zeros, as restorefs-scan --extract writes them; eio fails those reads. A bad sector of SOURCE always fails the read that touches it" },
 	{ OPTION_SPLICE, "splice", 0, NULL, OPTION_FLAG, NULL, OPTION_SECTION_CONTENT, MOUNT,
-	  "Reads of plain extents go from SOURCE to the kernel by splice, without a copy in the daemon: faster, but a bad sector in the middle of such a read shortens it (the rest reads as zeros) instead of failing it; off by default" },
+	  "Reads of plain extents go from SOURCE to the kernel by splice instead of from a read-only mapping of SOURCE (the default; neither copies in the daemon): for a SOURCE that cannot be mapped, such as a file on a FUSE file system without a page cache. A bad sector in the middle of a spliced read shortens it (the rest reads as zeros) instead of failing it; off by default" },
 	{ OPTION_DIRECT_IO, "direct-io", 0, NULL, OPTION_FLAG, NULL, OPTION_SECTION_CONTENT, MOUNT,
 	  "Files are read without the kernel's page cache: each read goes to the daemon at the size the reader asked and is copied once, into the reader's buffer. Faster for large sequential reads with big buffers (cp, dd bs=1M), slower for small reads and for reading a file again; a shared mmap(2) of a file fails with ENODEV (private maps work); off by default" },
 

@@ -12,9 +12,11 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -407,10 +409,45 @@ static bool reply_spliced(fuse_req_t req, const RfsStream *stream, size_t size, 
 	return true;
 }
 
+/* Plain extents of a file or block device are answered from the source's read-only
+ * mapping (RfsFdExtent.mapped): the kernel copies them once, from the source's page cache
+ * straight into the reader's buffer (direct_io) or the mount's page cache, and never
+ * through a buffer here. A bad sector under the reply fails the kernel's copy, and with it
+ * the whole request (EIO), as a failed pread does. The pages are unmapped again after the
+ * reply, so that they never count toward this process's resident memory for long. */
+static bool reply_mapped(fuse_req_t req, fuse_ino_t ino, const RfsStream *stream, size_t size,
+			 off_t off)
+{
+	RfsFdExtent ext[SPLICE_MAX_EXTENTS];
+	struct iovec iov[SPLICE_MAX_EXTENTS];
+	size_t n = 0;
+	if (!rfs_stream_map_fd(stream, (uint64_t)off, size, ext, G_N_ELEMENTS(ext), &n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (ext[i].mapped == NULL)
+			return false;
+		iov[i] = (struct iovec){ .iov_base = (void *)ext[i].mapped, .iov_len = ext[i].length };
+	}
+	/* The kernel fails the request with EIO when its copy faults (EFAULT here); ENOENT:
+	 * the reader was interrupted and gave up. */
+	int rc = fuse_reply_iov(req, iov, (int)n);
+	if (rc != 0 && rc != -ENOENT)
+		g_message("read ino %" PRIu64 " at %jd+%zu: %s (the source failed under a mapped reply: %s)",
+			  (uint64_t)ino, (intmax_t)off, size, g_strerror(EIO), g_strerror(-rc));
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	for (size_t i = 0; i < n; i++) {
+		uintptr_t start = (uintptr_t)iov[i].iov_base & ~(page - 1);
+		uintptr_t end = ((uintptr_t)iov[i].iov_base + iov[i].iov_len + page - 1) & ~(page - 1);
+		madvise((void *)start, end - start, MADV_DONTNEED);
+	}
+	return true;
+}
+
 static void ops_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
-	if (daemon_of(req)->splice_reads && reply_spliced(req, stream_of(fi), size, off))
+	if (daemon_of(req)->splice_reads ? reply_spliced(req, stream_of(fi), size, off)
+					 : reply_mapped(req, ino, stream_of(fi), size, off))
 		return;
 	uint8_t *buf = read_buffer(size);
 	size_t got = 0;

@@ -251,7 +251,7 @@ static bool read_plain(DataStream *ds, uint64_t offset, uint8_t *out, size_t len
 /* Mirrors read_plain() and read_clusters(): any byte those would zero-fill, fail or take
  * through another source's read_at makes the whole range unmappable. */
 static bool map_piece(const DataStream *ds, uint64_t offset, size_t *piece, int *fd,
-		      uint64_t *fd_offset)
+		      uint64_t *fd_offset, const uint8_t **mapped)
 {
 	const Volume *vol = ds->vol;
 	uint32_t cs = vol->mft.boot.cluster_size;
@@ -271,7 +271,7 @@ static bool map_piece(const DataStream *ds, uint64_t offset, size_t *piece, int 
 	if (ds->deleted && ds->policy != RFS_OVERWRITTEN_RAW &&
 	    volume_clusters_in_use(vol, lcn, clusters) > 0)
 		return false;
-	return block_source_fd_range(vol->mft.src, lcn * cs + skip, *piece, fd, fd_offset);
+	return block_source_fd_range(vol->mft.src, lcn * cs + skip, *piece, fd, fd_offset, mapped);
 }
 
 bool data_stream_map_fd(const DataStream *ds, uint64_t offset, size_t length, RfsFdExtent *out,
@@ -291,14 +291,19 @@ bool data_stream_map_fd(const DataStream *ds, uint64_t offset, size_t length, Rf
 		size_t piece = length - done;
 		int fd;
 		uint64_t fd_offset;
-		if (!map_piece(ds, offset + done, &piece, &fd, &fd_offset) || piece == 0)
+		const uint8_t *mapped = NULL;
+		if (!map_piece(ds, offset + done, &piece, &fd, &fd_offset, &mapped) || piece == 0)
 			return false;
-		if (n > 0 && out[n - 1].fd == fd && out[n - 1].fd_offset + out[n - 1].length == fd_offset) {
-			out[n - 1].length += piece; /* adjacent runs: one extent */
+		RfsFdExtent *last = n > 0 ? &out[n - 1] : NULL;
+		if (last != NULL && last->fd == fd && last->fd_offset + last->length == fd_offset &&
+		    (last->mapped == NULL) == (mapped == NULL) &&
+		    (mapped == NULL || (const uint8_t *)last->mapped + last->length == mapped)) {
+			last->length += piece; /* adjacent runs: one extent */
 		} else {
 			if (n == max)
 				return false;
-			out[n++] = (RfsFdExtent){ .fd = fd, .fd_offset = fd_offset, .length = piece };
+			out[n++] = (RfsFdExtent){ .fd = fd, .fd_offset = fd_offset, .length = piece,
+						  .mapped = mapped };
 		}
 		done += piece;
 	}

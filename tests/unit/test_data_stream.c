@@ -659,13 +659,16 @@ Test(data_stream, threads_reading_different_units_all_get_their_bytes)
 enum { FAKE_FD = 42 };
 
 /* The memory source as if it were a file: its offsets are the descriptor's. */
+static const uint8_t *fake_mapping; /* the disk image, as a mapping of the fake descriptor */
+
 static bool fake_fd_range(BlockSource *self, uint64_t offset, uint64_t length, int *fd,
-			  uint64_t *fd_offset)
+			  uint64_t *fd_offset, const uint8_t **mapped)
 {
 	if (offset > self->size_bytes || length > self->size_bytes - offset)
 		return false;
 	*fd = FAKE_FD;
 	*fd_offset = offset;
+	*mapped = fake_mapping != NULL ? fake_mapping + offset : NULL;
 	return true;
 }
 
@@ -684,6 +687,8 @@ static size_t map_matches_read(DataStream *ds, const Disk *d, uint64_t offset, s
 		cr_assert_eq(ext[i].fd, FAKE_FD);
 		cr_assert_leq(at + ext[i].length, got);
 		cr_assert_eq(memcmp(buf + at, d->image + ext[i].fd_offset, ext[i].length), 0, "extent %zu", i);
+		cr_assert(ext[i].mapped == d->image + ext[i].fd_offset,
+			  "extent %zu: its mapped bytes are the descriptor's", i);
 		at += ext[i].length;
 	}
 	cr_assert_eq(at, got, "the extents cover exactly what a read returns");
@@ -695,6 +700,7 @@ static Disk mappable_disk_new(void)
 {
 	Disk d = disk_new();
 	d.src->fd_range = fake_fd_range;
+	fake_mapping = d.image;
 	volume_set_bitmap(d.vol, g_malloc0(CLUSTERS / 8), CLUSTERS / 8);
 	return d;
 }

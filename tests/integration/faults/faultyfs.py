@@ -2,9 +2,11 @@
 """A read-only FUSE file system that shows one image file and fails chosen reads of it: a
 faulty source for restorefs. It exposes IMAGE as MOUNTPOINT/NAME (default: the image's own
 file name), read through with direct I/O, so that every read of the file reaches this
-process and the page cache never hides a fault.
+process and the page cache never hides a fault. With --cached the kernel keeps the pages
+read well in its cache instead (a failed read leaves its pages out, so that it fails again
+next time), and the file can be mapped with mmap(2) as a disk image usually can.
 
-  faultyfs.py [--eio START:LENGTH]... [--control FILE] [--name NAME] IMAGE MOUNTPOINT
+  faultyfs.py [--eio START:LENGTH]... [--control FILE] [--name NAME] [--cached] IMAGE MOUNTPOINT
 
 --eio fails every read that touches bytes [START, START + LENGTH) with EIO (numbers in bytes,
 decimal or 0x hex). The control FILE, read again whenever it changes, holds one command a
@@ -93,7 +95,8 @@ class Control:
 
 
 class FaultyFs(pyfuse3.Operations):
-    def __init__(self, image, name, control, verbose):
+    def __init__(self, image, name, control, verbose, cached=False):
+        self.cached = cached
         super().__init__()
         self.verbose = verbose
         self.image = image
@@ -156,7 +159,7 @@ class FaultyFs(pyfuse3.Operations):
         if flags & os.O_ACCMODE != os.O_RDONLY:
             raise pyfuse3.FUSEError(errno.EROFS)
         info = pyfuse3.FileInfo(fh=inode)
-        info.direct_io = True
+        info.direct_io = not self.cached
         return info
 
     async def read(self, fh, off, size):
@@ -182,12 +185,15 @@ def main():
     parser.add_argument("--control", metavar="FILE", help="commands: eio, all, vanish")
     parser.add_argument("--name", help="the file's name in the mount")
     parser.add_argument("--verbose", action="store_true", help="log every read")
+    parser.add_argument("--cached", action="store_true",
+                        help="no direct I/O: the page cache keeps good reads, mmap works")
     parser.add_argument("image")
     parser.add_argument("mountpoint")
     args = parser.parse_args()
     control = Control(args.eio, args.control)
     control.refresh()
-    fs = FaultyFs(args.image, args.name or os.path.basename(args.image), control, args.verbose)
+    fs = FaultyFs(args.image, args.name or os.path.basename(args.image), control, args.verbose,
+                  args.cached)
     options = set(pyfuse3.default_options)
     options.update(("fsname=faultyfs", "subtype=faultyfs", "ro"))
     options.discard("default_permissions")

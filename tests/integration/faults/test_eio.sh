@@ -4,7 +4,8 @@
 # dozens of runs, one a named stream whose main stream stays readable) and of the middle
 # quarter of a 1 MiB one (the clusters from The Sleuth Kit's istat). Then:
 #   - the mount (restorefs -f) reads those files with EIO, and only the bad quarter of the
-#     large one: its first quarter and its last half read back exact, also through the page
+#     large one, over a view of the image that can be mapped (reads answered from the
+#     mapping) and over one that cannot (reads with pread): its first quarter and its last half read back exact, also through the page
 #     cache; stat and the restorefs xattrs still answer; every other deleted file reads back
 #     with its manifest md5; the mount stays up and unmounts cleanly (exit 0, no sanitizer
 #     report);
@@ -65,56 +66,73 @@ say "$(wc -l <"$WORK/faults") bad ranges, $(awk '{ n += $3 } END { print n }' "$
 icat "$IMG" "${RECORD[$BIG]}" >"$WORK/big.orig"
 
 MD5_BEFORE=$(md5sum <"$IMG" | cut -d' ' -f1)
-start_faulty "$IMG"
-cp "$WORK/faults" "$CONTROL"
-FAULTY_IMG="$SRC/$(basename "$IMG")"
 
-# ---- the mount ---------------------------------------------------------------------------
-start_daemon "$FAULTY_IMG"
-for p in "${!WHOLE[@]}"; do
-	is_eio cat "$MNT/$p" || fail "reading $p: want EIO"
-	is_eio dd if="$MNT/$p" of=/dev/null bs=4096 iflag=direct status=none || fail "direct read of $p: want EIO"
-	stat "$MNT/$p" >/dev/null 2>&1 || fail "stat $p failed"
-	[[ "$(getfattr --only-values -n user.restorefs.state "$MNT/$p" 2>/dev/null)" == intact ]] ||
-		fail "$p: user.restorefs.state is not intact (the disk's errors are not the file's state)"
-done
-# the large file: its good parts read back exact, through the page cache and directly
-B="$MNT/$BIG"
-for flags in "" direct; do
-	timeout 10 dd if="$B" bs=64K count=$((BIG_FROM / 65536)) iflag="${flags:-fullblock}" status=none |
-		cmp -s - <(head -c "$BIG_FROM" "$WORK/big.orig") || fail "$BIG: first quarter (${flags:-cached})"
-	timeout 10 dd if="$B" bs=64K skip=$((BIG_TO / 65536)) iflag="${flags:-fullblock}" status=none |
-		cmp -s - <(tail -c +$((BIG_TO + 1)) "$WORK/big.orig") || fail "$BIG: last half (${flags:-cached})"
-done
-is_eio cat "$B" || fail "$BIG: a whole read: want EIO"
-for off in $BIG_FROM $(((BIG_FROM + BIG_TO) / 2)) $((BIG_TO - 4096)); do
-	is_eio dd if="$B" of=/dev/null bs=4096 skip=$((off / 4096)) count=1 status=none ||
-		fail "$BIG: 4 KiB at $off: want EIO"
-done
-is_eio dd if="$B" of=/dev/null bs=1 skip=$((BIG_FROM + 1000)) count=1 status=none ||
-	fail "$BIG: one byte at $((BIG_FROM + 1000)): want EIO"
+# ---- the mount -------------------------------------------------------------------------------
+# check_mount VIEW: the checks above, over faultyfs' view of the image: "cached" can be mapped,
+# and restorefs answers reads of plain extents from its mapping (the kernel's copy from it
+# fails where the disk does); "direct" cannot, and restorefs reads with pread.
+check_mount() {
+	local view=$1 p e md5 got d sums exact=0
+	start_daemon "$FAULTY_IMG"
+	for p in "${!WHOLE[@]}"; do
+		is_eio cat "$MNT/$p" || fail "$view: reading $p: want EIO"
+		is_eio dd if="$MNT/$p" of=/dev/null bs=4096 iflag=direct status=none || fail "$view: direct read of $p: want EIO"
+		stat "$MNT/$p" >/dev/null 2>&1 || fail "$view: stat $p failed"
+		[[ "$(getfattr --only-values -n user.restorefs.state "$MNT/$p" 2>/dev/null)" == intact ]] ||
+			fail "$view: $p: user.restorefs.state is not intact (the disk's errors are not the file's state)"
+	done
+	# the large file: its good parts read back exact, through the page cache and directly
+	local B="$MNT/$BIG" flags off
+	for flags in "" direct; do
+		timeout 10 dd if="$B" bs=64K count=$((BIG_FROM / 65536)) iflag="${flags:-fullblock}" status=none |
+			cmp -s - <(head -c "$BIG_FROM" "$WORK/big.orig") || fail "$view: $BIG: first quarter (${flags:-cached})"
+		timeout 10 dd if="$B" bs=64K skip=$((BIG_TO / 65536)) iflag="${flags:-fullblock}" status=none |
+			cmp -s - <(tail -c +$((BIG_TO + 1)) "$WORK/big.orig") || fail "$view: $BIG: last half (${flags:-cached})"
+	done
+	is_eio cat "$B" || fail "$view: $BIG: a whole read: want EIO"
+	for off in $BIG_FROM $(((BIG_FROM + BIG_TO) / 2)) $((BIG_TO - 4096)); do
+		is_eio dd if="$B" of=/dev/null bs=4096 skip=$((off / 4096)) count=1 status=none ||
+			fail "$view: $BIG: 4 KiB at $off: want EIO"
+	done
+	is_eio dd if="$B" of=/dev/null bs=1 skip=$((BIG_FROM + 1000)) count=1 status=none ||
+		fail "$view: $BIG: one byte at $((BIG_FROM + 1000)): want EIO"
 
-# every other deleted file reads back exact
-exact=0
-for e in "${DELETED[@]}"; do
-	md5=${e%% *} p=${e#* }
-	[[ -n "${WHOLE[$p]:-}" || "$p" == "$BIG" ]] && continue
-	if [[ -f "$MNT/$p" ]]; then
-		got=$(timeout 10 md5sum <"$MNT/$p" | cut -d' ' -f1)
-		[[ "$got" == "$md5" ]] && { exact=$((exact + 1)); continue; }
+	# every other deleted file reads back exact
+	for e in "${DELETED[@]}"; do
+		md5=${e%% *} p=${e#* }
+		[[ -n "${WHOLE[$p]:-}" || "$p" == "$BIG" ]] && continue
+		if [[ -f "$MNT/$p" ]]; then
+			got=$(timeout 10 md5sum <"$MNT/$p" | cut -d' ' -f1)
+			[[ "$got" == "$md5" ]] && { exact=$((exact + 1)); continue; }
+		fi
+		# two deleted files of one name: the other one is "name (mft N).ext"
+		d=$(dirname "$MNT/$p")
+		sums=$(timeout 10 md5sum "$d"/* 2>/dev/null)
+		grep -q "^$md5 " <<<"$sums" && exact=$((exact + 1)) || fail "$view: $p: missing or wrong md5"
+	done
+	say "mount over the $view view: ${#WHOLE[@]} files and a quarter of $BIG unreadable, $exact other files exact"
+	mounted_ok "$MNT" || fail "$view: the mount went away"
+	kill -0 "$DAEMON_PID" 2>/dev/null || fail "$view: restorefs died"
+	timeout 10 fusermount3 -u "$MNT" || fail "$view: fusermount3 -u failed"
+	daemon_exits "mount with bad sectors ($view view)" 10
+	grep -q '^restorefs: read ino .*Input/output error' "$WORK/daemon.err" ||
+		fail "$view: restorefs logged none of the failed reads"
+	if [[ "$view" == cached ]]; then
+		grep -q 'failed under a mapped reply' "$WORK/daemon.err" ||
+			fail "cached: no read failed under a mapped reply (reads did not use the mapping)"
+	else
+		! grep -q 'failed under a mapped reply' "$WORK/daemon.err" ||
+			fail "direct: a mapped reply, from a source that cannot be mapped"
 	fi
-	# two deleted files of one name: the other one is "name (mft N).ext"
-	d=$(dirname "$MNT/$p")
-	sums=$(timeout 10 md5sum "$d"/* 2>/dev/null)
-	grep -q "^$md5 " <<<"$sums" && exact=$((exact + 1)) || fail "$p: missing or wrong md5"
+}
+
+for view in cached direct; do # the direct view stays up for the extraction below
+	start_faulty "$IMG" $([[ "$view" == cached ]] && echo --cached)
+	cp "$WORK/faults" "$CONTROL"
+	FAULTY_IMG="$SRC/$(basename "$IMG")"
+	check_mount "$view"
+	[[ "$view" == cached ]] && stop_faulty
 done
-say "mount: ${#WHOLE[@]} files and a quarter of $BIG unreadable, $exact other files exact"
-mounted_ok "$MNT" || fail "the mount went away"
-kill -0 "$DAEMON_PID" 2>/dev/null || fail "restorefs died"
-timeout 10 fusermount3 -u "$MNT" || fail "fusermount3 -u failed"
-daemon_exits "mount with bad sectors" 10
-grep -q '^restorefs: read ino .*Input/output error' "$WORK/daemon.err" ||
-	fail "restorefs logged none of the failed reads"
 
 # ---- restorefs-scan --extract ----------------------------------------------------------------
 timeout 300 "$SCAN" -q -x "$WORK/good" "$IMG" >/dev/null 2>"$WORK/good.err"
