@@ -21,7 +21,7 @@
 G_BEGIN_DECLS
 
 /* The version a caller was built against; rfs_context_create() refuses any other. */
-#define RESTOREFS_API_VERSION 4u
+#define RESTOREFS_API_VERSION 5u
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
@@ -258,6 +258,9 @@ typedef struct {
 	int64_t mft_change;
 } RfsTimes;
 
+/* Cluster counts are 32-bit: NTFS numbers at most 2^32 - 1 clusters on a volume (larger
+ * clusters make larger volumes), and a count read from a damaged volume that says more is
+ * held at UINT32_MAX. Fields are ordered so that the struct has no padding: 168 bytes. */
 typedef struct RfsEntryInfo {
 	RfsEntryId id;
 	RfsEntryId parent_id;
@@ -266,21 +269,21 @@ typedef struct RfsEntryInfo {
 	const char *file_name;   /* the original $FILE_NAME (no suffix, no stream)        */
 	const char *stream_name; /* NULL for the unnamed stream                           */
 	uint64_t mft_record;
-	uint16_t sequence;       /* sequence number now in the record                    */
-	uint32_t flags;          /* RfsEntryFlags                                         */
-	uint32_t attributes;     /* FILE_ATTRIBUTE_* from $STANDARD_INFORMATION            */
 	uint64_t size_bytes;     /* stream size (directories: 0)                          */
 	uint64_t allocated_bytes;
-	uint64_t clusters;       /* clusters holding the stream's data (sparse not counted) */
-	uint64_t clusters_in_use;/* of those, allocated now to something else ($Bitmap)   */
-	uint64_t clusters_superseded; /* of the free rest, written later by another deleted
-				  * file (the write order is shown by the evidence)        */
-	uint64_t clusters_contested; /* of the free rest, also claimed by another deleted
-				  * file, and which came later cannot be shown           */
-	uint64_t clusters_missing; /* clusters whose extent was lost with its MFT record  */
 	RfsTimes times;          /* $STANDARD_INFORMATION                                 */
 	RfsTimes fn_times;       /* $FILE_NAME                                            */
 	int64_t deleted_time;    /* FILETIME of its deletion from the change journal; 0 = unknown */
+	uint32_t clusters;       /* clusters holding the stream's data (sparse not counted) */
+	uint32_t clusters_in_use;/* of those, allocated now to something else ($Bitmap)   */
+	uint32_t clusters_superseded; /* of the free rest, written later by another deleted
+				  * file (the write order is shown by the evidence)        */
+	uint32_t clusters_contested; /* of the free rest, also claimed by another deleted
+				  * file, and which came later cannot be shown           */
+	uint32_t clusters_missing; /* clusters whose extent was lost with its MFT record  */
+	uint32_t flags;          /* RfsEntryFlags                                         */
+	uint32_t attributes;     /* FILE_ATTRIBUTE_* from $STANDARD_INFORMATION            */
+	uint16_t sequence;       /* sequence number now in the record                    */
 	uint8_t path_source;     /* RfsPathSource of its name and parent                  */
 	uint8_t snapshot;        /* 1..63: the shadow copy it comes from; 0 = the volume  */
 } RfsEntryInfo;

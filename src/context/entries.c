@@ -113,7 +113,7 @@ static void path_append(const RfsContext *ctx, const IndexNode *n, bool original
 		g_string_append_c(out, '/');
 		if (!original) {
 			append(out, p->info.name);
-		} else if (p->base != NULL) {
+		} else if (index_node_is_stream(p)) {
 			append(out, p->info.file_name);
 			g_string_append_c(out, ':');
 			append(out, p->info.stream_name);

@@ -47,7 +47,7 @@ RfsStream *rfs_stream_open(const RfsContext *ctx, RfsEntryId id, const RfsStream
 	}
 	/* A shadow copy's entry is read from the copy's own volume; a carved entry's record is not in today's MFT: read it again where it was found. */
 	g_autoptr(MftFile) file = (n->info.flags & RFS_ENTRY_CARVED)
-		? carved_record_load(&vol->mft, n->carved_offset, n->info.mft_record, n->info.sequence, error)
+		? carved_record_load(&vol->mft, deleted_index_carved_offset(index, n), n->info.mft_record, n->info.sequence, error)
 		: mft_file_load(&vol->mft, n->info.mft_record, 0, error);
 	if (file == NULL)
 		return NULL;

@@ -95,10 +95,10 @@ static bool data_value(const Daemon *d, const RfsEntryInfo *info, XattrName whic
 {
 	switch (which) {
 	case XATTR_CLUSTERS:
-		g_string_append_printf(out, "%" PRIu64, info->clusters);
+		g_string_append_printf(out, "%" PRIu32, info->clusters);
 		return true;
 	case XATTR_CLUSTERS_IN_USE:
-		g_string_append_printf(out, "%" PRIu64, info->clusters_in_use);
+		g_string_append_printf(out, "%" PRIu32, info->clusters_in_use);
 		return true;
 	case XATTR_RECOVERABLE:
 		g_string_append_printf(out, "%u", rfs_entry_recoverable_percent(info));

@@ -279,9 +279,9 @@ static void sweep(Sweep *sw, const Extent *ext, size_t n)
 static bool claimant_settle(Claimant *c)
 {
 	RfsEntryInfo *info = c->info;
-	uint64_t left = info->clusters - MIN(info->clusters_in_use, info->clusters);
-	info->clusters_superseded = MIN(c->superseded, left);
-	info->clusters_contested = MIN(c->contested, left - info->clusters_superseded);
+	uint32_t left = info->clusters - MIN(info->clusters_in_use, info->clusters);
+	info->clusters_superseded = (uint32_t)MIN(c->superseded, (uint64_t)left);
+	info->clusters_contested = (uint32_t)MIN(c->contested, (uint64_t)(left - info->clusters_superseded));
 	return info->clusters_superseded > 0 || info->clusters_contested > 0;
 }
 

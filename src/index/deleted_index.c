@@ -7,6 +7,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* The sizes the comments of RfsEntryInfo and IndexNode promise, on 64-bit machines. */
+G_STATIC_ASSERT(sizeof(void *) != 8 || sizeof(RfsEntryInfo) == 168);
+G_STATIC_ASSERT(sizeof(void *) != 8 || sizeof(IndexNode) == 192);
+
 enum {
 	NODE_BLOCK_BYTES = 2 * 1024 * 1024,
 	NODE_BLOCK_COUNT = NODE_BLOCK_BYTES / sizeof(IndexNode),
@@ -78,6 +82,8 @@ DeletedIndex *deleted_index_new(void)
 	index->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
 	index->dirs = g_hash_table_new(g_direct_hash, g_direct_equal);
 	index->carved_dirs = g_hash_table_new(carved_dir_hash, carved_dir_equal);
+	index->stream_bases = g_hash_table_new(g_direct_hash, g_direct_equal);
+	index->carved_offsets = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	index->names = g_string_chunk_new(1024 * 1024);
 	index->node_blocks = g_ptr_array_new_with_free_func(block_free);
 	index->name_claims = name_claims_new();
@@ -99,6 +105,8 @@ void deleted_index_free(DeletedIndex *index)
 	g_free(index->by_record);
 	g_clear_pointer(&index->dirs, g_hash_table_unref);
 	g_clear_pointer(&index->carved_dirs, g_hash_table_unref);
+	g_hash_table_unref(index->stream_bases);
+	g_hash_table_unref(index->carved_offsets);
 	g_string_chunk_free(index->names);
 	g_ptr_array_unref(index->node_blocks);
 	name_claims_free(index->name_claims);
@@ -107,6 +115,27 @@ void deleted_index_free(DeletedIndex *index)
 	g_clear_pointer(&index->trace_wanted, g_hash_table_unref);
 	g_clear_pointer(&index->trace_wanted_creation, g_hash_table_unref);
 	g_free(index);
+}
+
+void deleted_index_set_stream_base(DeletedIndex *index, IndexNode *stream, IndexNode *base)
+{
+	g_hash_table_insert(index->stream_bases, stream, base);
+}
+
+IndexNode *deleted_index_stream_base(const DeletedIndex *index, const IndexNode *stream)
+{
+	return g_hash_table_lookup(index->stream_bases, stream);
+}
+
+void deleted_index_set_carved_offset(DeletedIndex *index, IndexNode *node, uint64_t offset)
+{
+	g_hash_table_insert(index->carved_offsets, node, g_memdup2(&offset, sizeof offset));
+}
+
+uint64_t deleted_index_carved_offset(const DeletedIndex *index, const IndexNode *node)
+{
+	const uint64_t *offset = g_hash_table_lookup(index->carved_offsets, node);
+	return offset != NULL ? *offset : 0;
 }
 
 static void grow_record_states(DeletedIndex *index, uint64_t count)

@@ -13,14 +13,20 @@
 
 typedef struct IndexNode IndexNode;
 
+/* 192 bytes: hundreds of thousands of them make most of a scan's memory. What few nodes
+ * need (a named stream's file, a carved record's place) is kept beside them, in the index. */
 struct IndexNode {
 	RfsEntryInfo info;     /* public view; strings live in the index's string chunk */
 	IndexNode *parent;
-	IndexNode *base;       /* named streams: the node of their file; else NULL */
 	GPtrArray *children;   /* directories: IndexNode*, sorted by strcmp of info.name */
-	uint64_t carved_offset; /* RFS_ENTRY_CARVED: byte of the volume holding its FILE record */
 	uint32_t state;        /* build-time marks (path_rebuild.c) */
 };
+
+/* A named stream: a node of its own beside its file's (deleted_index_stream_base). */
+static inline bool index_node_is_stream(const IndexNode *n)
+{
+	return n->info.stream_name != NULL;
+}
 
 /* While building, before linking gives each node its parent, info.parent_id holds the
  * parent reference of its $FILE_NAME (48-bit record, sequence): 16 bytes a node fewer. A
@@ -45,6 +51,9 @@ typedef struct {
 				* lost+found, ghosts, carved, shadow copies') */
 	GHashTable *dirs;      /* MFT record number -> directory node, while building */
 	GHashTable *carved_dirs; /* carved directory nodes by (record, sequence), while building */
+	GHashTable *stream_bases; /* named-stream node -> the node of its file */
+	GHashTable *carved_offsets; /* RFS_ENTRY_CARVED node -> uint64_t*: byte of the volume
+				     * holding its FILE record */
 	GStringChunk *names;
 	GPtrArray *node_blocks; /* nodes are carved from 2 MiB blocks: no per-node malloc */
 	size_t block_used;
@@ -74,6 +83,16 @@ void deleted_index_reserve_records(DeletedIndex *index, uint64_t count);
 
 DeletedIndex *deleted_index_new(void);
 void deleted_index_free(DeletedIndex *index);
+
+/* The file node of the named stream `stream` (index_node_is_stream), set once when the
+ * scan adds it. */
+void deleted_index_set_stream_base(DeletedIndex *index, IndexNode *stream, IndexNode *base);
+IndexNode *deleted_index_stream_base(const DeletedIndex *index, const IndexNode *stream);
+
+/* The byte of the volume holding a carved node's FILE record (RFS_ENTRY_CARVED); 0 for
+ * any other node. */
+void deleted_index_set_carved_offset(DeletedIndex *index, IndexNode *node, uint64_t offset);
+uint64_t deleted_index_carved_offset(const DeletedIndex *index, const IndexNode *node);
 
 /* A new node with `id`, registered by id (and as a directory when it is one). `name` and
  * `stream_name` are copied into the index. Returns NULL if the id exists already. */

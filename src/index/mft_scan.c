@@ -69,6 +69,12 @@ static void claim_runs(ScanPass *pass, const Runlist *runs, uint64_t lsn, RfsEnt
 	}
 }
 
+/* count + more, held at UINT32_MAX (RfsEntryInfo's cluster counts). */
+static uint32_t count_add(uint32_t count, uint64_t more)
+{
+	return more >= (uint64_t)(UINT32_MAX - count) ? UINT32_MAX : count + (uint32_t)more;
+}
+
 /* Sizes and cluster accounting of one stream into `info`. */
 static void fill_stream(ScanPass *pass, const MftStream *s, bool removed, uint64_t lsn,
 			RfsEntryInfo *info)
@@ -82,14 +88,12 @@ static void fill_stream(ScanPass *pass, const MftStream *s, bool removed, uint64
 		if (r->lcn == RUN_LCN_SPARSE)
 			continue;
 		/* Forged runs can be 2^63 clusters long: saturate rather than wrap. */
-		if (!g_uint64_checked_add(&info->clusters, info->clusters, r->length_clusters))
-			info->clusters = UINT64_MAX;
+		info->clusters = count_add(info->clusters, r->length_clusters);
 		uint64_t busy = removed ? volume_clusters_in_use(vol, r->lcn, r->length_clusters) : 0;
-		if (!g_uint64_checked_add(&info->clusters_in_use, info->clusters_in_use, busy))
-			info->clusters_in_use = UINT64_MAX;
+		info->clusters_in_use = count_add(info->clusters_in_use, busy);
 	}
 	if (!s->resident && s->incomplete)
-		info->clusters_missing = missing_clusters(vol, s);
+		info->clusters_missing = count_add(0, missing_clusters(vol, s));
 	if (removed && !s->resident)
 		claim_runs(pass, &s->runs, lsn, info);
 }
@@ -159,7 +163,8 @@ void mft_scan_add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec, c
 	if (node == NULL)
 		return;
 	fill_common(f, origin, &node->info);
-	node->carved_offset = origin->offset;
+	if (origin->carved)
+		deleted_index_set_carved_offset(index, node, origin->offset);
 	if (origin->name_tag != NULL) {
 		g_autofree char *tagged = path_rebuild_tagged_name(node->info.file_name, origin->name_tag);
 		node->info.name = deleted_index_copy_name(index, tagged);
@@ -193,10 +198,11 @@ void mft_scan_add_file(ScanPass *pass, const MftFile *f, const MftRecord *rec, c
 		if (sn == NULL)
 			continue;
 		fill_common(f, origin, &sn->info);
-		sn->carved_offset = origin->offset;
+		if (origin->carved)
+			deleted_index_set_carved_offset(index, sn, origin->offset);
 		sn->info.flags |= RFS_ENTRY_STREAM;
 		fill_stream(pass, s, removed, lsn, &sn->info);
-		sn->base = node;
+		deleted_index_set_stream_base(index, sn, node);
 		if (removed) {
 			index->stats.deleted_streams++;
 			index->stats.deleted_bytes += s->data_size;

@@ -136,9 +136,9 @@ static void link_nodes(DeletedIndex *index, GPtrArray *streams, GPtrArray *start
 	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
 		IndexNode *n = deleted_index_node_at(index, i);
 		count_state(index, n);
-		if (n->base != NULL)
+		if (index_node_is_stream(n))
 			g_ptr_array_add(streams, n);
-		if (n == index->root || n == index->lost_found || n->base != NULL)
+		if (n == index->root || n == index->lost_found || index_node_is_stream(n))
 			continue;
 		IndexNode *parent = resolve_parent(index, n);
 		attach(parent != NULL ? parent : index->lost_found, n);
@@ -439,14 +439,15 @@ static void attach_streams(DeletedIndex *index, const GPtrArray *streams, Finish
 {
 	for (guint i = 0; i < streams->len; i++) {
 		IndexNode *n = g_ptr_array_index(streams, i);
-		if (n->base->parent == NULL || (n->base->state & STATE_PRUNED)) {
+		IndexNode *base = deleted_index_stream_base(index, n);
+		if (base->parent == NULL || (base->state & STATE_PRUNED)) {
 			n->info.parent_id = n->info.id;
 			continue;
 		}
-		g_autofree char *name = g_strdup_printf("%s:%s", n->base->info.name, n->info.stream_name);
+		g_autofree char *name = g_strdup_printf("%s:%s", base->info.name, n->info.stream_name);
 		n->info.name = usable_name(index, deleted_index_copy_name(index, name), n->info.mft_record);
-		attach(n->base->parent, n);
-		note_unsorted(f, n->base->parent);
+		attach(base->parent, n);
+		note_unsorted(f, base->parent);
 	}
 }
 
@@ -526,7 +527,7 @@ static void count_paths_from_traces(DeletedIndex *index, Finish *f)
 		g_ptr_array_add(stack, g_ptr_array_index(f->claimed, i));
 		while (stack->len > 0) {
 			IndexNode *n = g_ptr_array_steal_index_fast(stack, stack->len - 1);
-			if ((n->state & STATE_TRACED) || n->base != NULL)
+			if ((n->state & STATE_TRACED) || index_node_is_stream(n))
 				continue; /* counted with an ancestor; streams are not counted */
 			n->state |= STATE_TRACED;
 			index->stats.paths_from_traces++;
@@ -553,7 +554,7 @@ static void count_and_mark_orphans(DeletedIndex *index)
 	for (guint i = 1; i < below->len; i++) {
 		IndexNode *n = g_ptr_array_index(below, i);
 		n->info.flags |= RFS_ENTRY_ORPHAN;
-		if (n->base == NULL)
+		if (!index_node_is_stream(n))
 			index->stats.orphans++;
 	}
 }

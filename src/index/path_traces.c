@@ -57,7 +57,7 @@ bool path_traces_prepare(DeletedIndex *index)
 	bool needed = false;
 	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
 		const IndexNode *n = deleted_index_node_at(index, i);
-		if (n == index->root || n == index->lost_found || n->base != NULL)
+		if (n == index->root || n == index->lost_found || index_node_is_stream(n))
 			continue;
 		if (!has_own_name(n)) {
 			MftRef ref = { n->info.mft_record, n->info.sequence };
@@ -124,9 +124,9 @@ static void name_nameless(DeletedIndex *index, IndexNode *n)
 	const NameClaim *c = name_claims_lookup(index->name_claims, ref);
 	if (c == NULL && (n->info.flags & RFS_ENTRY_REMOVED) && ref.sequence > 1)
 		c = name_claims_lookup(index->name_claims, (MftRef){ ref.record, ref.sequence - 1 });
-	if (c == NULL && n->base == NULL)
+	if (c == NULL && !index_node_is_stream(n))
 		c = claim_by_creation(index, n);
-	if (c == NULL || n->base != NULL)
+	if (c == NULL || index_node_is_stream(n))
 		return; /* a stream takes its file's name (name_and_add_folders) */
 	n->info.file_name = n->info.name = deleted_index_copy_name(index, c->name);
 	n->info.fn_times = c->fn_times;
@@ -184,7 +184,7 @@ static void add_ghosts(DeletedIndex *index)
 /* A folder from the claim for `n`'s parent reference, if the MFT cannot resolve it. */
 static void add_folder(DeletedIndex *index, const IndexNode *n)
 {
-	if (n == index->root || n == index->lost_found || n->base != NULL || !has_own_name(n))
+	if (n == index->root || n == index->lost_found || index_node_is_stream(n) || !has_own_name(n))
 		return;
 	if (parent_known(index, n))
 		return;
@@ -212,14 +212,14 @@ static void name_and_add_folders(DeletedIndex *index)
 	g_autoptr(GPtrArray) streams = g_ptr_array_new();
 	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
 		IndexNode *n = deleted_index_node_at(index, i);
-		if (n->base != NULL)
+		if (index_node_is_stream(n))
 			g_ptr_array_add(streams, n);
 		name_nameless(index, n);
 		add_folder(index, n);
 	}
 	for (guint i = 0; i < streams->len; i++) {
 		IndexNode *n = g_ptr_array_index(streams, i);
-		n->info.file_name = n->base->info.file_name;
+		n->info.file_name = deleted_index_stream_base(index, n)->info.file_name;
 	}
 }
 

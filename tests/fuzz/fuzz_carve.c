@@ -22,11 +22,11 @@ static const RfsStreamOptions zero_options = { .overwritten = RFS_OVERWRITTEN_ZE
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void read_back(Volume *vol, const IndexNode *n)
+static void read_back(Volume *vol, const DeletedIndex *index, const IndexNode *n)
 {
 	if (!(n->info.flags & RFS_ENTRY_CARVED) || (n->info.flags & RFS_ENTRY_DIRECTORY))
 		return;
-	MftFile *file = carved_record_load(&vol->mft, n->carved_offset, n->info.mft_record,
+	MftFile *file = carved_record_load(&vol->mft, deleted_index_carved_offset(index, n), n->info.mft_record,
 					   n->info.sequence, NULL);
 	if (file == NULL)
 		__builtin_trap(); /* what the scan carved must read back */
@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		gpointer value;
 		g_hash_table_iter_init(&it, index->by_id);
 		while (g_hash_table_iter_next(&it, NULL, &value))
-			read_back(vol, value);
+			read_back(vol, index, value);
 	}
 	mft_scan_free(scan);
 	deleted_index_free(index);

@@ -307,7 +307,7 @@ Test(cluster_claims, forged_cluster_counts_keep_the_three_disjoint)
 	g_autoptr(ClusterClaims) claims = cluster_claims_new(VOLUME);
 	RfsEntryInfo a = stream(T, T + 1, 2), b = stream(T + 10, T + 11, 2);
 	a.clusters_in_use = 1;
-	b.clusters_in_use = UINT64_MAX; /* more than it has */
+	b.clusters_in_use = UINT32_MAX; /* more than it has */
 	claim(claims, &a, 0, 0, 50);    /* more than `clusters` says */
 	claim(claims, &b, 0, 0, 50);
 	resolve(claims, NULL);

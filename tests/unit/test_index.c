@@ -376,10 +376,10 @@ Test(index, a_loop_is_cut_where_the_first_walk_into_it_meets_itself)
 
 Test(index, recoverable_percent_survives_forged_cluster_counts)
 {
-	RfsEntryInfo e = { .clusters = UINT64_MAX / 2, .clusters_in_use = 1, .size_bytes = 1 };
+	RfsEntryInfo e = { .clusters = UINT32_MAX, .clusters_in_use = 1, .size_bytes = 1 };
 	unsigned pct = rfs_entry_recoverable_percent(&e);
 	cr_assert_eq(pct, 99, "one cluster reused in a huge file: %u, never 100", pct);
-	e = (RfsEntryInfo){ .clusters = UINT64_MAX, .clusters_missing = UINT64_MAX, .size_bytes = 1 };
+	e = (RfsEntryInfo){ .clusters = UINT32_MAX, .clusters_missing = UINT32_MAX, .size_bytes = 1 };
 	cr_assert_leq(rfs_entry_recoverable_percent(&e), 100);
 	e = (RfsEntryInfo){ .clusters = 4, .clusters_in_use = 1 };
 	cr_assert_eq(rfs_entry_recoverable_percent(&e), 75);
@@ -403,7 +403,7 @@ Test(index, state_follows_the_disjoint_cluster_counts)
 	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_INCOMPLETE);
 	e.clusters_in_use = 1;
 	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_INCOMPLETE, "lost extents outrank a partial overwrite");
-	e = (RfsEntryInfo){ .clusters = 4, .clusters_in_use = UINT64_MAX, .clusters_superseded = UINT64_MAX };
+	e = (RfsEntryInfo){ .clusters = 4, .clusters_in_use = UINT32_MAX, .clusters_superseded = UINT32_MAX };
 	cr_assert_eq(rfs_entry_state(&e), RFS_STATE_OVERWRITTEN, "forged counts saturate");
 	cr_assert_eq(rfs_entry_recoverable_percent(&e), 0);
 	e = (RfsEntryInfo){ .flags = RFS_ENTRY_DIRECTORY, .clusters_in_use = 3 };
