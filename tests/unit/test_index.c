@@ -385,6 +385,29 @@ Test(index, recoverable_percent_survives_forged_cluster_counts)
 	cr_assert_eq(rfs_entry_recoverable_percent(&e), 75);
 }
 
+Test(index, cluster_counts_past_32_bits_are_held_at_the_maximum)
+{
+	/* A damaged volume's runlist can claim more clusters than NTFS numbers: 2^33 here. */
+	uint8_t *img = base_image();
+	FixtureRecord r;
+	fixture_record_init(&r, 2, 0, 0);
+	fixture_record_add_name(&r, 5, 5, "huge.bin", 1);
+	const Run runs[] = { { 0, 100, 1ull << 32 }, { 1ull << 32, 200 + (1ull << 32), 1ull << 32 } };
+	FixtureNonResident nr = { .last_vcn = (1ull << 33) - 1, .allocated_size = 1ull << 45,
+				  .data_size = 1ull << 45, .initialized_size = 1ull << 45,
+				  .runs = runs, .run_count = G_N_ELEMENTS(runs) };
+	fixture_record_add_non_resident(&r, 0x80, &nr);
+	fixture_record_store(img, 30, &r);
+	Scan s;
+	scan(&s, img, 0);
+	IndexNode *n = deleted_index_lookup(s.index, RFS_ENTRY_ID(30, 0));
+	cr_assert_not_null(n);
+	cr_assert_eq(n->info.clusters, UINT32_MAX, "held, not wrapped: %" PRIu32, n->info.clusters);
+	cr_assert_leq(n->info.clusters_in_use, n->info.clusters);
+	cr_assert_leq(rfs_entry_recoverable_percent(&n->info), 100);
+	scan_free(&s);
+}
+
 Test(index, state_follows_the_disjoint_cluster_counts)
 {
 	RfsEntryInfo e = { .clusters = 10, .size_bytes = 40960 };
