@@ -182,45 +182,75 @@ if ((${#DELETED[@]} > 0)); then
 	for job in $(jobs -p); do wait "$job" || fail "a concurrent reader got wrong data"; done
 fi
 
-# ---- zero-copy reads: plain extents reach the kernel spliced from the source ---------------------
-# A second mount of the image file, in the foreground under strace, with -o splice,direct_io:
-# reading the plain intact files (no compression, no sparse runs, not resident, nothing
-# overwritten) must splice from the image's descriptor at an offset, and give the same bytes
-# as the first mount, read whole (cmp) and in odd-sized pieces at unaligned offsets (dd),
-# which only direct_io passes on to the daemon. The page cache must stay empty.
-if command -v strace >/dev/null; then
-	mapfile -t PLAIN < <("$SCAN" --format=csv "$IMG" 2>/dev/null |
-		awk -F, 'NR > 1 && !/"/ && $5 == "file" && $11 == "removed" && $18 == "intact" && $6 >= 4096 {print $1}')
+# ---- zero-copy reads: plain extents reach the kernel without a copy in the daemon -----------
+# More mounts of the image file, in the foreground under strace, with direct_io: reading the
+# plain intact files (no compression, no sparse runs, not resident, nothing overwritten) must
+# give the same bytes as the first mount, read whole (cmp) and in odd-sized pieces at
+# unaligned offsets (dd), which only direct_io passes on to the daemon, and leave the page
+# cache empty. With -o splice they must be spliced from the image's descriptor at an offset;
+# without, answered from the daemon's mapping of the image, whose pages it unmaps after each
+# reply (madvise MADV_DONTNEED).
+# count_calls splice|mapped < STRACE_LOG: splices at an offset of a descriptor, or madvise
+# calls inside a read-only shared mapping of the whole image (its size: $IMG_BYTES).
+count_calls() {
+	python3 -c '
+import re, sys
+kind, size = sys.argv[1], int(sys.argv[2])
+maps, n = [], 0
+for line in sys.stdin:
+    if kind == "splice":
+        n += re.search(r"splice\(\d+, \[\d+\]", line) is not None
+        continue
+    m = re.search(r"mmap\(NULL, (\d+), PROT_READ, MAP_SHARED, \d+, 0\) = (0x[0-9a-f]+)", line)
+    if m and int(m.group(1)) == size:
+        maps.append(int(m.group(2), 16))
+    m = re.search(r"madvise\((0x[0-9a-f]+), \d+, MADV_DONTNEED\)", line)
+    if m and any(b <= int(m.group(1), 16) < b + size for b in maps):
+        n += 1
+print(n)' "$1" "$IMG_BYTES"
+}
+
+# zero_copy_mount OPTIONS SYSCALLS splice|mapped WHAT
+zero_copy_mount() {
+	local options=$1 syscall=$2 pattern=$3 what=$4 p cached calls
 	MNT2="$WORK/mnt2"
 	mkdir -p "$MNT2"
 	# LeakSanitizer cannot run under ptrace: a sanitized build is traced with it off.
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -e trace=splice -o "$WORK/splice.log" "$RESTOREFS" -f -o splice,direct_io "$IMG" "$MNT2" 2>"$WORK/mount2.err" &
+		strace -f -qq -e trace="$syscall" -o "$WORK/trace.log" "$RESTOREFS" -f -o "$options" "$IMG" "$MNT2" 2>"$WORK/mount2.err" &
 	DAEMON_PID=$!
 	for i in $(seq 1 200); do mounted_ok "$MNT2" && break; sleep 0.05; done
 	if mounted_ok "$MNT2"; then
 		for p in "${PLAIN[@]}"; do
-			cmp -s "$MNT/${p#/}" "$MNT2/${p#/}" || fail "spliced direct_io read of $p differs from the first mount"
+			cmp -s "$MNT/${p#/}" "$MNT2/${p#/}" || fail "-o $options: read of $p differs from the first mount"
 			dd if="$MNT2/${p#/}" bs=65537 status=none | cmp -s - "$MNT/${p#/}" ||
-				fail "spliced direct_io reads of 65537 bytes of $p differ from the first mount"
+				fail "-o $options: reads of 65537 bytes of $p differ from the first mount"
 			cached=$(fincore --bytes --noheadings --output RES "$MNT2/${p#/}" 2>&1 | tr -d ' ')
-			[[ "$cached" == 0 ]] || fail "-o direct_io: page cache of $p after reading it: '$cached', want 0"
+			[[ "$cached" == 0 ]] || fail "-o $options: page cache of $p after reading it: '$cached', want 0"
 		done
 		fusermount3 -u "$MNT2" || fail "fusermount3 -u $MNT2 failed"
-		wait "$DAEMON_PID" || fail "restorefs under strace exited with an error: $(tail -2 "$WORK/mount2.err")"
-		spliced=$(grep -c 'splice([0-9]*, \[[0-9]*\]' "$WORK/splice.log")
+		wait "$DAEMON_PID" || fail "restorefs -o $options under strace exited with an error: $(tail -2 "$WORK/mount2.err")"
+		calls=$(count_calls "$pattern" <"$WORK/trace.log")
 		if ((${#PLAIN[@]} > 0)); then
-			((spliced > 0)) || fail "${#PLAIN[@]} plain files read without a splice from the image"
+			((calls > 0)) || fail "-o $options: ${#PLAIN[@]} plain files read without $what"
 		fi
-		say "${#PLAIN[@]} plain files read again (-o splice,direct_io): $spliced splices from the image"
+		say "${#PLAIN[@]} plain files read again (-o $options): $calls $what"
 	else
-		fail "the second mount under strace did not come up: $(tail -2 "$WORK/mount2.err")"
+		fail "the mount with -o $options under strace did not come up: $(tail -2 "$WORK/mount2.err")"
 		kill "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
 	fi
 	DAEMON_PID=""
+}
+
+if command -v strace >/dev/null; then
+	mapfile -t PLAIN < <("$SCAN" --format=csv "$IMG" 2>/dev/null |
+		awk -F, 'NR > 1 && !/"/ && $5 == "file" && $11 == "removed" && $18 == "intact" && $6 >= 4096 {print $1}')
+	IMG_BYTES=$(stat -c %s "$IMG")
+	zero_copy_mount splice,direct_io splice splice "splices from the image"
+	zero_copy_mount direct_io mmap,madvise mapped "replies from the mapping of the image"
 else
-	skip_part "strace not found: the check that reads are spliced cannot run" || fail "no strace"
+	skip_part "strace not found: the check that reads are zero-copy cannot run" || fail "no strace"
 fi
 
 # ---- unmount; the daemon exits, the loop device detaches, the image is unchanged ---------------
