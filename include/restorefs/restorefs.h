@@ -413,8 +413,9 @@ typedef struct {
  * `partial_path` itself; nothing else is left behind.
  *
  * Lost ranges (RfsUnreadablePolicy) and ranges that cannot be read are written as zeros and
- * counted in *bad_bytes (may be NULL); the call still succeeds. `options` NULL: defaults.
- * Progress is in bytes. */
+ * counted in *bad_bytes (may be NULL); the call still succeeds. A source that stops
+ * answering fails it (RFS_ERROR_GONE) instead: nothing more could be read, of this entry or
+ * any other. `options` NULL: defaults. Progress is in bytes. */
 bool rfs_context_restore(const RfsContext *ctx, RfsEntryId id, const char *dest_path,
 			 const char *partial_path, const RfsRestoreOptions *options,
 			 RfsProgressFunc progress, void *user_data, uint64_t *bad_bytes,

@@ -63,7 +63,9 @@ typedef struct {
 	uint64_t bad;
 	GError *error;
 	int target_errno;         /* the write to the target failed with it             */
-	bool cancelled;           /* not written: an earlier write to the target failed */
+	bool cancelled;           /* not written: an earlier write to the target failed,
+				   * or the source stopped answering                   */
+	bool source_gone;         /* the source stopped answering during this one       */
 	bool file;                /* a file or stream, not a directory                  */
 	bool ok;
 	bool done;                /* under x->lock                                     */
@@ -86,7 +88,8 @@ struct Extract {
 	Job ring[EXTRACT_WINDOW];
 	unsigned head, count;
 	_Atomic uint64_t done_bytes; /* bytes written or passed over, for the progress bar      */
-	atomic_bool stop;     /* a write to the target failed: submit and write no more       */
+	atomic_bool stop;     /* a write to the target failed, or the source stopped
+			       * answering: submit and write no more                       */
 	int pending_errno;    /* a directory could not be created, for the entry in hand     */
 	char *pending_path;   /* ... and its path                                            */
 };
@@ -412,7 +415,8 @@ static void write_file(gpointer data, gpointer user_data)
 						 &job->options, job_progress, job, &job->bad,
 						 &job->target_errno, &job->error);
 	extract_signals_disarm(job->slot);
-	if (job->target_errno != 0)
+	job->source_gone = !job->ok && g_error_matches(job->error, RFS_ERROR, RFS_ERROR_GONE);
+	if (job->target_errno != 0 || job->source_gone)
 		atomic_store(&x->stop, true);
 	g_mutex_lock(&x->lock);
 	job->done = true;
@@ -425,7 +429,15 @@ static void retire(Extract *x, Job *job)
 {
 	x->sink = job->out;
 	const RfsEntryInfo *info = job->info;
-	if (job->target_errno != 0 || job->cancelled) {
+	if (job->source_gone) {
+		/* only the first is reported: every later read fails alike */
+		if (!x->result->source_gone && x->result->target_errno == 0) {
+			x->result->source_gone = true;
+			report(x, job->path, "%s; extraction stopped: check the source's connection and run again",
+			       job->error->message);
+		}
+		x->result->not_written++;
+	} else if (job->target_errno != 0 || job->cancelled) {
 		/* only the first failed write to the target is reported: the rest fail alike */
 		if (job->target_errno != 0 && x->result->target_errno == 0) {
 			x->result->target_errno = job->target_errno;
@@ -651,6 +663,9 @@ char *extract_summary(const ExtractResult *r, const char *dest_dir)
 		g_string_append_printf(out, "; stopped, the target could not be written (%s): %" PRIu64 " %s not extracted",
 				       g_strerror(r->target_errno), r->not_written,
 				       plural(r->not_written, "file", "files"));
+	else if (r->source_gone)
+		g_string_append_printf(out, "; stopped, the source stopped answering: %" PRIu64 " %s not extracted",
+				       r->not_written, plural(r->not_written, "file", "files"));
 	if (r->replaced > 0)
 		g_string_append_printf(out, "; %" PRIu64 " different ones replaced", r->replaced);
 	if (r->bad_bytes > 0)

@@ -48,7 +48,9 @@ typedef struct {
 	uint64_t streams_left_out; /* named streams not written (--no-streams)        */
 	int target_errno;       /* nonzero: a write to the target failed with it and the
 				 * extraction stopped there (reported once)             */
-	uint64_t not_written;   /* files left unwritten because of that stop           */
+	bool source_gone;       /* the source stopped answering (RFS_ERROR_GONE) and the
+				 * extraction stopped there (reported once)             */
+	uint64_t not_written;   /* files left unwritten because of either stop          */
 	uint64_t by_state[RFS_STATE_COUNT]; /* files now under DIR (written or skipped) by
 					     * the state of their data; each not intact reported */
 } ExtractResult;

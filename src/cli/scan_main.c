@@ -32,7 +32,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_USAGE = 1,
 	EXIT_SOURCE = 2,  /* cannot open SOURCE, not a usable volume, wrong or missing key */
-	EXIT_SCAN = 3,    /* the MFT scan failed                                           */
+	EXIT_SCAN = 3,    /* the MFT scan failed, or the source stopped answering          */
 	EXIT_PARTIAL = 4, /* extraction had failures or unreadable ranges; output failed   */
 	EXIT_NOT_INTACT = 5, /* extraction complete, but some files' data is not all theirs  */
 	EXIT_TARGET = 6,  /* the --extract target could not be written (full, read-only, ...) */
@@ -128,7 +128,8 @@ static const char description[] =
 	"  1  usage error (bad option, or --extract DIR not empty without --merge)\n"
 	"  2  cannot open SOURCE, not a usable NTFS volume, or missing/wrong BitLocker key\n"
 	"     (--find-volumes: SOURCE cannot be read)\n"
-	"  3  the scan failed (--info still prints what the boot sector says)\n"
+	"  3  the scan failed (--info still prints what the boot sector says), or the source\n"
+	"     stopped answering during the extraction (one message; it stops there)\n"
 	"  4  extraction finished with failures or unreadable ranges, or output failed, or\n"
 	"     --hash could not read a file (named on stderr, listed without a hash)\n"
 	"  5  extraction finished, but some extracted files are not intact (partly overwritten,\n"
@@ -480,6 +481,8 @@ static int extract_entries(RfsContext *ctx, const ScanOptions *o, const ScanSett
 	}
 	if (result.target_errno != 0)
 		return EXIT_TARGET;
+	if (result.source_gone)
+		return EXIT_SCAN;
 	if (result.failures > 0 || result.damaged_files > 0)
 		return EXIT_PARTIAL;
 	return extract_result_not_intact(&result) > 0 ? EXIT_NOT_INTACT : EXIT_OK;

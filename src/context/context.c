@@ -417,12 +417,23 @@ bool rfs_context_scan(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc prog
 	}
 	if (scan_flags & RFS_SCAN_DEEP) {
 		ctx->phase = RFS_SCAN_PHASE_SWEEP;
-		mft_scan_sweep(scan, progress, user_data);
+		if (!mft_scan_sweep(scan, progress, user_data, error)) {
+			deleted_index_free(index);
+			return false;
+		}
 	}
-	mft_scan_finish(scan);
+	if (!mft_scan_finish(scan, error)) {
+		deleted_index_free(index);
+		return false;
+	}
 	ctx->index = index;
 	ctx->phase = RFS_SCAN_PHASE_SNAPSHOTS;
-	snapshot_view_scan_all(ctx, scan_flags, progress, user_data);
+	if (!snapshot_view_scan_all(ctx, scan_flags, progress, user_data, error)) {
+		snapshot_view_free_all(ctx);
+		ctx->index = NULL;
+		deleted_index_free(index);
+		return false;
+	}
 	g_info("%s: %" PRIu64 " records, %" PRIu64 " deleted files, %" PRIu64 " deleted directories, %" PRIu64 " orphans",
 	       ctx->source, index->stats.records_total, index->stats.deleted_files,
 	       index->stats.deleted_dirs, index->stats.orphans);

@@ -53,9 +53,10 @@ const DeletedIndex *context_index_of(const RfsContext *ctx, RfsEntryId id, const
 
 /* After the live scan: opens the volume's shadow copies, scans each one's MFT and adds the
  * files gone from the live volume under one folder per copy in the root. A copy whose
- * volume is unreadable costs one warning, never the scan. */
-void snapshot_view_scan_all(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress,
-			    void *user_data);
+ * volume is unreadable costs one warning, never the scan; only a source that stops
+ * answering (RFS_ERROR_GONE) fails it. */
+bool snapshot_view_scan_all(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress,
+			    void *user_data, GError **error);
 /* Scans copy k (1-based), opened already as snap->src, into snap->view and hangs it under
  * the root of ctx's scanned index. `live` caches the live volume's records across copies
  * (snapshot_view_live_cache_new()). */

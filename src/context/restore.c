@@ -121,25 +121,36 @@ static bool write_all(int fd, const uint8_t *buf, size_t length, const char *pat
 	return true;
 }
 
-/* Fills buf with [offset, offset + length); what cannot be read becomes zeros, counted. */
-static void read_salvaging(RfsStream *stream, uint64_t offset, uint8_t *buf, size_t length,
-			   uint64_t *bad, GError **first_error)
+/* Fills buf with [offset, offset + length); what cannot be read becomes zeros, counted.
+ * False, with `gone` set, when the source has stopped answering (RFS_ERROR_GONE): nothing
+ * more can be read, so no piece is tried again. */
+static bool read_salvaging(RfsStream *stream, uint64_t offset, uint8_t *buf, size_t length,
+			   uint64_t *bad, GError **first_error, GError **gone)
 {
 	size_t got;
 	g_autoptr(GError) error = NULL;
 	if (rfs_stream_read(stream, offset, buf, length, &got, &error) && got == length)
-		return;
+		return true;
+	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
+		g_propagate_error(gone, g_steal_pointer(&error));
+		return false;
+	}
 	g_clear_error(&error);
 	for (size_t done = 0; done < length; done += RESTORE_RETRY_BYTES) {
 		size_t n = MIN((size_t)RESTORE_RETRY_BYTES, length - done);
 		if (rfs_stream_read(stream, offset + done, buf + done, n, &got, &error) && got == n)
 			continue;
+		if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
+			g_propagate_error(gone, g_steal_pointer(&error));
+			return false;
+		}
 		memset(buf + done, 0, n);
 		*bad += n;
 		if (*first_error == NULL && error != NULL)
 			*first_error = g_steal_pointer(&error);
 		g_clear_error(&error);
 	}
+	return true;
 }
 
 static void set_times(int fd, const RfsEntryInfo *info)
@@ -214,7 +225,10 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 		} else {
 			if (buf == NULL)
 				buf = g_malloc(MIN(size, (uint64_t)RESTORE_CHUNK_BYTES));
-			read_salvaging(stream, off, buf, n, bad, &read_error);
+			if (!read_salvaging(stream, off, buf, n, bad, &read_error, error)) {
+				g_prefix_error(error, "the source stopped answering: ");
+				return false;
+			}
 			if (!is_zero(buf, n)) { /* holes, and unreadable ranges, cost no disk space */
 				if (pos != off && lseek(fd, (off_t)off, SEEK_SET) < 0)
 					return target_failed(target_errno, error, dest_path);

@@ -228,18 +228,36 @@ static void describe(ContextSnapshot *snap, unsigned k, const ShadowCopyInfo *co
 	};
 }
 
-void snapshot_view_scan_all(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress,
-			    void *user_data)
+/* Whether the volume's source has stopped answering: the shadow copy library reports its
+ * read errors without their cause, so one sector is read to tell a damaged copy from a
+ * source that is gone. */
+static bool source_gone(const RfsContext *ctx, GError **error)
+{
+	uint8_t sector[512];
+	g_autoptr(GError) probe = NULL;
+	if (block_source_read(ctx->volume_src, 0, sector, sizeof sector, &probe) ||
+	    !g_error_matches(probe, RFS_ERROR, RFS_ERROR_GONE))
+		return false;
+	g_propagate_prefixed_error(error, g_steal_pointer(&probe), "the source stopped answering "
+				   "while its shadow copies were read; check its connection and run again: ");
+	return true;
+}
+
+bool snapshot_view_scan_all(RfsContext *ctx, uint32_t scan_flags, RfsProgressFunc progress,
+			    void *user_data, GError **error)
 {
 	if ((scan_flags & RFS_SCAN_NO_SNAPSHOTS) || ctx->index == NULL)
-		return;
-	g_autoptr(GError) error = NULL;
-	ctx->shadow_copies = shadow_copy_set_open(ctx->volume_src, &error);
-	if (ctx->shadow_copies == NULL) {
-		if (error != NULL)
-			g_warning("%s: shadow copies left out: %s", ctx->source, error->message);
-		return;
+		return true;
+	g_autoptr(GError) open_error = NULL;
+	ctx->shadow_copies = shadow_copy_set_open(ctx->volume_src, &open_error);
+	if (ctx->shadow_copies == NULL) { /* none, or unreadable (a gone source reads as none) */
+		if (source_gone(ctx, error))
+			return false;
+		if (open_error != NULL)
+			g_warning("%s: shadow copies left out: %s", ctx->source, open_error->message);
+		return true;
 	}
+	g_autoptr(GError) copy_error = NULL;
 	size_t count = MIN(shadow_copy_set_count(ctx->shadow_copies), (size_t)63);
 	ctx->snapshots = g_new0(ContextSnapshot, count);
 	ctx->snapshot_count = count;
@@ -249,10 +267,15 @@ void snapshot_view_scan_all(RfsContext *ctx, uint32_t scan_flags, RfsProgressFun
 		if (progress != NULL)
 			progress(k - 1, count, user_data);
 		describe(snap, k, shadow_copy_set_info(ctx->shadow_copies, k - 1));
-		snap->src = shadow_copy_set_open_copy(ctx->shadow_copies, k - 1, &error);
-		if (snap->src == NULL || !snapshot_view_scan(ctx, snap, k, live, &error)) {
-			g_warning("%s: shadow copy %u (%s) left out: %s", ctx->source, k, snap->folder, error->message);
-			g_clear_error(&error);
+		snap->src = shadow_copy_set_open_copy(ctx->shadow_copies, k - 1, &copy_error);
+		if (snap->src == NULL || !snapshot_view_scan(ctx, snap, k, live, &copy_error)) {
+			if (source_gone(ctx, error)) {
+				g_hash_table_unref(live);
+				return false;
+			}
+			g_warning("%s: shadow copy %u (%s) left out: %s", ctx->source, k, snap->folder,
+				  copy_error->message);
+			g_clear_error(&copy_error);
 			continue;
 		}
 		ctx->index->stats.snapshot_files += snap->info.files;
@@ -262,6 +285,7 @@ void snapshot_view_scan_all(RfsContext *ctx, uint32_t scan_flags, RfsProgressFun
 		progress(count, count, user_data);
 	g_info("%s: %zu shadow copies, %" PRIu64 " files only they still hold", ctx->source, count,
 	       ctx->index->stats.snapshot_files);
+	return true;
 }
 
 void snapshot_view_free_all(RfsContext *ctx)

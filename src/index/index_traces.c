@@ -11,6 +11,7 @@
 
 #include "ntfs/index_entry.h"
 #include "ntfs/runlist.h"
+#include "util/error.h"
 #include "util/utf16.h"
 
 enum {
@@ -205,7 +206,8 @@ static void scan_bytes(IndexTraces *traces, const uint8_t *buf, size_t length, u
 	}
 }
 
-void index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, void *user_data)
+bool index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, void *user_data,
+			      GError **error)
 {
 	merge_extents(traces);
 	GArray *ex = traces->extents;
@@ -232,9 +234,15 @@ void index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, voi
 			buf_size = length;
 			buf = g_realloc(buf, buf_size);
 		}
-		g_autoptr(GError) error = NULL;
-		if (!block_source_read(traces->vol->mft.src, first->offset, buf, length, &error)) {
-			g_debug("index blocks at %" PRIu64 "+%zu: %s", first->offset, length, error->message);
+		g_autoptr(GError) read_error = NULL;
+		if (!block_source_read(traces->vol->mft.src, first->offset, buf, length, &read_error)) {
+			if (g_error_matches(read_error, RFS_ERROR, RFS_ERROR_GONE)) {
+				g_array_set_size(ex, 0);
+				g_propagate_error(error, g_steal_pointer(&read_error));
+				return false;
+			}
+			g_debug("index blocks at %" PRIu64 "+%zu: %s", first->offset, length,
+				read_error->message);
 		} else {
 			for (guint k = i; k < j; k++) {
 				const Extent *e = &g_array_index(ex, Extent, k);
@@ -256,6 +264,7 @@ void index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, voi
 			progress(MIN(done, total), total, user_data);
 	}
 	g_array_set_size(ex, 0);
+	return true;
 }
 
 void index_traces_add_carved(IndexTraces *traces, const uint8_t *block, size_t size)

@@ -38,8 +38,10 @@ void index_traces_add_directory(IndexTraces *traces, const MftRecord *rec);
 uint64_t index_traces_pending_bytes(IndexTraces *traces);
 
 /* Reads the noted extents in LCN order, each byte once, and adds the claims of every INDX
- * block in them. Unreadable extents are skipped. Progress in bytes. */
-void index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, void *user_data);
+ * block in them. Unreadable extents are skipped; a source that stops answering
+ * (RFS_ERROR_GONE) ends the reading: false, with that error. Progress in bytes. */
+bool index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, void *user_data,
+			      GError **error);
 
 /* An INDX block found by signature (`size` bytes with their fixups, as the sweep passed
  * it): a copy is decoded and its entries claim RFS_PATH_SOURCE_CARVED_INDEX. */

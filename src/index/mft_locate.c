@@ -106,10 +106,17 @@ bool mft_locate_runs(const Volume *bare, Runlist *runs, uint64_t *data_size, Mft
 		.progress_data = user_data,
 	};
 	VolumeSweepStats sweep;
-	volume_sweep_run(bare, true, &sink, &sweep);
+	g_autoptr(GError) gone = NULL;
+	bool swept = volume_sweep_run(bare, true, &sink, &sweep, &gone);
 	build_runs(&l, runs);
 	g_hash_table_unref(l.lcn_of);
 	g_free(l.buf);
+	if (!swept) {
+		runlist_clear(runs);
+		g_propagate_prefixed_error(error, g_steal_pointer(&gone), "the source stopped answering "
+					   "while the MFT was searched for; check its connection and run again: ");
+		return false;
+	}
 	uint64_t clusters = 0;
 	if (runs->count > 0) {
 		const Run *last = &runs->runs[runs->count - 1];

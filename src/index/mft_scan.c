@@ -457,7 +457,7 @@ static bool wanted_claim(void *user_data, MftRef ref, bool referenced, int64_t c
 /* The directories' INDX blocks, read only when some entry needs a name or a parent the
  * MFT cannot give: on a volume where every path is whole they would add only ghosts. From
  * here on (the deep sweep too) only claims that could change something are kept. */
-static void read_index_blocks(MftScan *scan)
+static bool read_index_blocks(MftScan *scan, GError **error)
 {
 	DeletedIndex *index = scan->pass.index;
 	bool needed = path_traces_prepare(index);
@@ -466,11 +466,16 @@ static void read_index_blocks(MftScan *scan)
 	if (!needed) {
 		g_info("every entry has its name and parent: %" PRIu64 " bytes of index blocks not read",
 		       bytes);
-		return;
+		return true;
 	}
-	index_traces_read_blocks(scan->pass.traces, NULL, NULL);
+	if (!index_traces_read_blocks(scan->pass.traces, NULL, NULL, error)) {
+		g_prefix_error(error, "the source stopped answering while the folders' index blocks "
+			       "were read; check its connection and run again: ");
+		return false;
+	}
 	g_info("index blocks: %" PRIu64 " bytes read, %u references claimed", bytes,
 	       name_claims_count(index->name_claims));
+	return true;
 }
 
 bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, GError **error)
@@ -516,8 +521,7 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	}
 	if (index->root == NULL)
 		return rfs_set_corrupt(error, "the root directory (MFT record 5) is unreadable");
-	read_index_blocks(scan);
-	return true;
+	return read_index_blocks(scan, error);
 }
 
 /* A carved INDX block: its entries become carved-index claims (a copy is decoded). */
@@ -534,7 +538,7 @@ static void sweep_file_record(void *user_data, uint64_t offset, const uint8_t *r
 	mft_carve_candidate(pass, offset, record, size);
 }
 
-void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data)
+bool mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data, GError **error)
 {
 	VolumeSweepSink sink = {
 		.index_block = sweep_index_block,
@@ -543,12 +547,18 @@ void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data)
 		.progress = progress,
 		.progress_data = user_data,
 	};
-	volume_sweep_run(scan->pass.vol, scan->scan_flags & RFS_SCAN_DEEP_ALL, &sink, &scan->sweep);
+	if (!volume_sweep_run(scan->pass.vol, scan->scan_flags & RFS_SCAN_DEEP_ALL, &sink,
+			      &scan->sweep, error)) {
+		g_prefix_error(error, "the source stopped answering during the deep sweep; check its "
+			       "connection and run again: ");
+		return false;
+	}
 	scan->pass.index->stats.swept_bytes = scan->sweep.bytes_swept;
 	mft_carve_report(scan->pass.carve);
 	g_info("deep sweep: %" PRIu64 " bytes, %" PRIu64 " INDX blocks, %" PRIu64
 	       " FILE candidates, %" PRIu64 " bytes unreadable", scan->sweep.bytes_swept,
 	       scan->sweep.index_blocks, scan->sweep.file_records, scan->sweep.unreadable);
+	return true;
 }
 
 /* A journal name as a claim. A name the file only had before a rename is left out: the
@@ -566,27 +576,30 @@ static bool claim_journal_name(const UsnJoinName *n, void *user_data)
 	return true;
 }
 
-void mft_scan_finish(MftScan *scan)
+bool mft_scan_finish(MftScan *scan, GError **error)
 {
 	DeletedIndex *index = scan->pass.index;
 	add_lost_found(index);
 	g_autoptr(UsnJoin) usn = usn_join_new();
-	usn_join_read(usn, scan->pass.vol);
+	if (!usn_join_read(usn, scan->pass.vol, error)) {
+		g_prefix_error(error, "the source stopped answering while the change journal was "
+			       "read; check its connection and run again: ");
+		return false;
+	}
 	index->stats.usn_records = usn_join_records(usn);
 	usn_join_apply(usn, index);
 	usn_join_foreach_name(usn, claim_journal_name, index->name_claims);
 	path_traces_apply(index);
 	resolve_claims(scan->pass.vol, scan->pass.claims); /* after the traces: they name records */
 	path_rebuild_link(index, scan->pass.include_live); /* counts states: after the claims */
+	return true;
 }
 
 bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 		  RfsProgressFunc progress, void *user_data, GError **error)
 {
 	MftScan *scan = mft_scan_new(vol, index, scan_flags);
-	bool ok = mft_scan_records(scan, progress, user_data, error);
-	if (ok)
-		mft_scan_finish(scan);
+	bool ok = mft_scan_records(scan, progress, user_data, error) && mft_scan_finish(scan, error);
 	mft_scan_free(scan);
 	return ok;
 }

@@ -23,12 +23,17 @@ bool mft_scan_run(const Volume *vol, DeletedIndex *index, uint32_t scan_flags,
 typedef struct MftScan MftScan;
 
 MftScan *mft_scan_new(const Volume *vol, DeletedIndex *index, uint32_t scan_flags);
-/* The MFT pass. Fails only when the root directory is unreadable. */
+/* The MFT pass, and the folders' index blocks when some entry needs them. Fails when the
+ * root directory is unreadable, or the source stops answering (RFS_ERROR_GONE). */
 bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data,
 		      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* The free clusters (every cluster with RFS_SCAN_DEEP_ALL) swept for INDX blocks and FILE
- * records (volume_sweep.h). Progress is in bytes. */
-void mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data);
-void mft_scan_finish(MftScan *scan);
+ * records (volume_sweep.h). Progress is in bytes. Fails only when the source stops
+ * answering (RFS_ERROR_GONE). */
+bool mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data,
+		    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The change journal, the claims, the tree. Fails only when the source stops answering
+ * (RFS_ERROR_GONE) while the journal is read. */
+bool mft_scan_finish(MftScan *scan, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 void mft_scan_free(MftScan *scan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MftScan, mft_scan_free)

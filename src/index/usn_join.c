@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ntfs/usn_journal.h"
+#include "util/error.h"
 #include "util/utf16.h"
 
 typedef struct {
@@ -130,23 +131,28 @@ static bool take_record(const UsnRecord *rec, void *user_data)
 	return true;
 }
 
-void usn_join_read(UsnJoin *join, const Volume *vol)
+bool usn_join_read(UsnJoin *join, const Volume *vol, GError **error)
 {
 	UsnJournalStats stats;
-	g_autoptr(GError) error = NULL;
-	if (!usn_journal_read(vol, USN_JOURNAL_MAX_BYTES, take_record, join, &stats, &error)) {
-		g_info("change journal not read: %s", error->message);
-		return;
+	g_autoptr(GError) read_error = NULL;
+	if (!usn_journal_read(vol, USN_JOURNAL_MAX_BYTES, take_record, join, &stats, &read_error)) {
+		if (g_error_matches(read_error, RFS_ERROR, RFS_ERROR_GONE)) {
+			g_propagate_error(error, g_steal_pointer(&read_error));
+			return false;
+		}
+		g_info("change journal not read: %s", read_error->message);
+		return true;
 	}
 	if (!stats.found) {
 		g_info("no change journal ($Extend/$UsnJrnl:$J)");
-		return;
+		return true;
 	}
 	g_info("change journal: %" PRIu64 " records in %" PRIu64 " of %" PRIu64 " bytes read "
 	       "(%" PRIu64 " left out over the bound, %" PRIu64 " unreadable, %" PRIu64
 	       " garbage), %u deletions, %u names", stats.records, stats.read_bytes,
 	       stats.data_bytes, stats.skipped_bytes, stats.unreadable_bytes, stats.garbage_bytes,
 	       g_hash_table_size(join->deletes), join->names->len);
+	return true;
 }
 
 uint64_t usn_join_records(const UsnJoin *join)

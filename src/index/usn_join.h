@@ -41,8 +41,9 @@ void usn_join_add(UsnJoin *join, const UsnRecord *rec);
 
 /* Reads the journal of `vol` into the join (usn_journal_read, at most
  * USN_JOURNAL_MAX_BYTES of it). No journal, or one that cannot be read, leaves the join
- * empty: g_info says which; a scan goes on without it. */
-void usn_join_read(UsnJoin *join, const Volume *vol);
+ * empty: g_info says which; a scan goes on without it. Only a source that stops answering
+ * (RFS_ERROR_GONE) fails: false, with that error. */
+bool usn_join_read(UsnJoin *join, const Volume *vol, GError **error);
 
 /* Records taken (usn_join_add calls). */
 uint64_t usn_join_records(const UsnJoin *join);

@@ -158,7 +158,14 @@ bool volume_geometry_infer(BlockSource *src, BootSector *out, VolumeGeometryRepo
 	Finding f = { g_array_new(FALSE, FALSE, sizeof(uint64_t)), g_malloc(GEOMETRY_MAX_RECORD) };
 	VolumeSweepSink sink = { .file_record = on_record, .user_data = &f };
 	VolumeSweepStats stats;
-	volume_sweep_run(bare, true, &sink, &stats);
+	g_autoptr(GError) gone = NULL;
+	if (!volume_sweep_run(bare, true, &sink, &stats, &gone)) {
+		g_array_unref(f.offsets);
+		g_free(f.buf);
+		g_propagate_prefixed_error(error, g_steal_pointer(&gone), "the source stopped answering "
+					   "while its volume was searched for; check its connection and run again: ");
+		return false;
+	}
 	report->candidates = f.offsets->len;
 	SystemRecords best_sys = { 0 };
 	uint32_t best_cs = 0;

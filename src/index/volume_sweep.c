@@ -12,6 +12,7 @@
 
 #include "ntfs/index_entry.h"
 #include "util/bytes.h"
+#include "util/error.h"
 
 enum {
 	SWEEP_GAP_BYTES = 256 * 1024, /* gaps of unswept clusters up to this are read through */
@@ -68,25 +69,35 @@ uint64_t volume_sweep_total_bytes(const Volume *vol, bool all_clusters)
 	return (clusters - MIN(in_use, clusters)) * vol->mft.boot.cluster_size;
 }
 
-/* Reads [offset, offset + length) into buf; what fails is zeros and counted. */
-static void read_window(const Sweep *s, uint64_t offset, uint8_t *buf, size_t length,
-			VolumeSweepStats *stats)
+/* Reads [offset, offset + length) into buf; what fails is zeros and counted. False only
+ * when the source is gone (*gone set): then nothing more can be read. */
+static bool read_window(const Sweep *s, uint64_t offset, uint8_t *buf, size_t length,
+			VolumeSweepStats *stats, GError **gone)
 {
 	BlockSource *src = s->vol->mft.src;
 	g_autoptr(GError) error = NULL;
 	stats->bytes_read += length;
 	if (block_source_read(src, offset, buf, length, &error))
-		return;
+		return true;
+	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
+		g_propagate_error(gone, g_steal_pointer(&error));
+		return false;
+	}
 	g_debug("sweep: bytes %" PRIu64 "+%zu: %s; reading them in pieces", offset, length,
 		error->message);
 	for (size_t done = 0; done < length; done += SWEEP_RETRY_BYTES) {
 		size_t n = MIN((size_t)SWEEP_RETRY_BYTES, length - done);
 		g_autoptr(GError) piece_error = NULL;
 		if (!block_source_read(src, offset + done, buf + done, n, &piece_error)) {
+			if (g_error_matches(piece_error, RFS_ERROR, RFS_ERROR_GONE)) {
+				g_propagate_error(gone, g_steal_pointer(&piece_error));
+				return false;
+			}
 			memset(buf + done, 0, n);
 			stats->unreadable += n;
 		}
 	}
+	return true;
 }
 
 static void look_at(const Sweep *s, const VolumeSweepSink *sink, uint64_t offset,
@@ -135,6 +146,7 @@ typedef struct {
 	const Sweep *s;
 	GAsyncQueue *empty, *full;
 	VolumeSweepStats read_stats; /* bytes_read and unreadable, the reader's own */
+	GError *gone;                /* the source stopped answering: the reader stopped */
 } SweepReader;
 
 static gpointer sweep_reader_main(gpointer data)
@@ -152,14 +164,18 @@ static gpointer sweep_reader_main(gpointer data)
 		plan_window(s, lcn, &c->start, &c->end);
 		uint64_t offset = c->start * s->cs;
 		c->length = (size_t)MIN((c->end - c->start) * s->cs + SWEEP_MAX_BLOCK, limit - offset);
-		read_window(s, offset, c->buf, c->length, &r->read_stats);
+		if (!read_window(s, offset, c->buf, c->length, &r->read_stats, &r->gone)) {
+			c->start = c->end = 0; /* the end, as after the last window */
+			g_async_queue_push(r->full, c);
+			return NULL;
+		}
 		g_async_queue_push(r->full, c);
 		lcn = next_swept(s, c->end);
 	}
 }
 
-void volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSink *sink,
-		      VolumeSweepStats *stats)
+bool volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSink *sink,
+		      VolumeSweepStats *stats, GError **error)
 {
 	*stats = (VolumeSweepStats){ 0 };
 	Sweep s = { .vol = vol, .all = all_clusters, .cs = vol->mft.boot.cluster_size };
@@ -198,4 +214,9 @@ void volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSin
 		g_free(chunks[i].buf);
 	g_async_queue_unref(r.empty);
 	g_async_queue_unref(r.full);
+	if (r.gone != NULL) {
+		g_propagate_error(error, r.gone);
+		return false;
+	}
+	return true;
 }

@@ -42,9 +42,11 @@ typedef struct {
 
 /* Sweeps the volume: the clusters $Bitmap marks free, or every cluster when `all_clusters`
  * (also when the volume has no readable bitmap). Source read errors skip the bytes that
- * failed and count them; the sweep itself does not fail. */
-void volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSink *sink,
-		      VolumeSweepStats *stats);
+ * failed and count them. Only a source that stops answering (RFS_ERROR_GONE), which no
+ * later read would change, ends the sweep: false, with that error (the stats and the sink
+ * have what came before). */
+bool volume_sweep_run(const Volume *vol, bool all_clusters, const VolumeSweepSink *sink,
+		      VolumeSweepStats *stats, GError **error);
 
 /* Bytes the sweep will cover (its progress total). */
 uint64_t volume_sweep_total_bytes(const Volume *vol, bool all_clusters);

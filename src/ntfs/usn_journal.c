@@ -113,6 +113,7 @@ typedef struct {
 	UsnJournalFunc fn;
 	void *user_data;
 	UsnJournalStats *stats;
+	GError *gone;              /* the source stopped answering: the walk stopped */
 } JournalWalk;
 
 static bool page_range(const DataStream *ds, uint64_t offset, uint64_t *from, uint64_t *to)
@@ -147,6 +148,10 @@ static bool walk_range(JournalWalk *w, uint64_t from, uint64_t to)
 		size_t want = (size_t)MIN((uint64_t)USN_JOURNAL_CHUNK_BYTES, to - at), got = 0;
 		g_autoptr(GError) error = NULL;
 		if (!data_stream_read(w->ds, at, w->buf, want, &got, &error)) {
+			if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
+				w->gone = g_steal_pointer(&error); /* nothing more can be read */
+				return false;
+			}
 			g_debug("$UsnJrnl:$J at %" PRIu64 ": %s", at, error->message);
 			w->stats->unreadable_bytes += want;
 			at += want;
@@ -243,5 +248,9 @@ bool usn_journal_read(const Volume *vol, uint64_t max_bytes, UsnJournalFunc fn, 
 	walk_journal(&w);
 	g_free(w.buf);
 	data_stream_free(ds);
+	if (w.gone != NULL) {
+		g_propagate_prefixed_error(error, w.gone, "$UsnJrnl:$J: ");
+		return false;
+	}
 	return true;
 }

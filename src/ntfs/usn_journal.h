@@ -38,8 +38,9 @@ typedef bool (*UsnJournalFunc)(const UsnRecord *rec, void *user_data);
  * `max_bytes` (page-rounded) of $J, one USN_JOURNAL_CHUNK_BYTES buffer at a time. No
  * journal (ntfs-3g writes none), a $UsnJrnl whose record is not in use or has another
  * sequence than $Extend's index names, or no $J: true with stats->found false. False with
- * `error` set when $Extend or $UsnJrnl cannot be read or decoded; a failed read of a chunk
- * of $J is skipped and counted instead. Work and memory are bounded by max_bytes and the
+ * `error` set when $Extend or $UsnJrnl cannot be read or decoded, or the source stops
+ * answering (RFS_ERROR_GONE) while $J is read; any other failed read of a chunk of $J is
+ * skipped and counted instead. Work and memory are bounded by max_bytes and the
  * size of $Extend's index (at most 1 MiB of INDX blocks are read), whatever the disk says. */
 bool usn_journal_read(const Volume *vol, uint64_t max_bytes, UsnJournalFunc fn, void *user_data,
 		      UsnJournalStats *stats, GError **error) G_GNUC_WARN_UNUSED_RESULT;

@@ -68,9 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t flags = RFS_SCAN_DEEP | (data[0] & 1 ? RFS_SCAN_DEEP_ALL : 0) |
 			 (data[0] & 2 ? RFS_SCAN_INCLUDE_LIVE : 0);
 	MftScan *scan = mft_scan_new(vol, index, flags);
-	if (mft_scan_records(scan, NULL, NULL, NULL)) {
-		mft_scan_sweep(scan, NULL, NULL);
-		mft_scan_finish(scan);
+	if (mft_scan_records(scan, NULL, NULL, NULL) && mft_scan_sweep(scan, NULL, NULL, NULL) &&
+	    mft_scan_finish(scan, NULL)) {
 		GHashTableIter it;
 		gpointer value;
 		g_hash_table_iter_init(&it, index->by_id);

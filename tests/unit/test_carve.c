@@ -88,8 +88,8 @@ static void carve_scan(Carve *c, uint32_t flags)
 	g_autoptr(MftScan) scan = mft_scan_new(c->vol, c->index, flags | RFS_SCAN_DEEP);
 	g_autoptr(GError) error = NULL;
 	cr_assert(mft_scan_records(scan, NULL, NULL, &error), "%s", error ? error->message : "");
-	mft_scan_sweep(scan, NULL, NULL);
-	mft_scan_finish(scan);
+	cr_assert(mft_scan_sweep(scan, NULL, NULL, NULL));
+	cr_assert(mft_scan_finish(scan, NULL));
 }
 
 static void carve_free(Carve *c)

@@ -153,7 +153,7 @@ static void scan_start(Scan *s, uint8_t *image)
 
 static void scan_finish(Scan *s)
 {
-	mft_scan_finish(s->scan);
+	cr_assert(mft_scan_finish(s->scan, NULL));
 }
 
 static void scan_free(Scan *s)

@@ -273,7 +273,7 @@ Test(usn_join, journal_found_and_walked_past_its_hole)
 	put_records(&v);
 	Volume *vol = open_fixture(&v);
 	g_autoptr(UsnJoin) join = usn_join_new();
-	usn_join_read(join, vol);
+	cr_assert(usn_join_read(join, vol, NULL));
 	cr_assert_eq(usn_join_records(join), 4);
 	cr_assert_eq(usn_join_deleted_time(join, (MftRef){ 33, 1 }), TIME_B);
 	cr_assert_eq(usn_join_deleted_time(join, (MftRef){ 31, 1 }), TIME_A + 1);
@@ -340,7 +340,7 @@ Test(usn_join, no_journal_or_a_stale_name_is_nothing)
 	cr_assert_not(stats.found);
 	cr_assert_eq(n, 0);
 	g_autoptr(UsnJoin) join = usn_join_new();
-	usn_join_read(join, vol);
+	cr_assert(usn_join_read(join, vol, NULL));
 	cr_assert_eq(usn_join_records(join), 0);
 	close_fixture(vol);
 	fixture_volume_clear(&v);

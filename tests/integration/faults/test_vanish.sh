@@ -7,7 +7,11 @@
 #      read fails with EIO at once, the mount stays up, and unmounts cleanly: the daemon
 #      exits 0 within 10 s with no sanitizer report;
 #   3. the source vanishes in the middle of the scan: restorefs and restorefs-scan each stop
-#      within 30 s with an error message (restorefs mounts nothing).
+#      within 30 s with an error message (restorefs mounts nothing), also after the MFT
+#      pass: while the folders' index blocks, the deep sweep, the change journal or the
+#      shadow copies are read (at every read of the second half of a whole scan), where the
+#      message says that the source stopped answering, and in which phase; an extraction
+#      whose source vanishes stops with one such message and exit 3.
 #
 #   test_vanish.sh RESTOREFS RESTOREFS_SCAN FAULTYFS
 set -uo pipefail
@@ -98,7 +102,8 @@ stop_faulty
 
 # ---- 3. the source vanishes in the middle of the scan ------------------------------------------
 # expect_stop READS WHAT CMD...: the source vanishes after READS reads; the command fails
-# within 30 s with a message, and no sanitizer report.
+# within 30 s with a message (with $WANT_MESSAGE in it, when set), and no sanitizer report.
+WANT_MESSAGE=""
 expect_stop() {
 	local reads=$1 what="$2 (source gone after $1 reads)" rc
 	shift 2
@@ -114,6 +119,8 @@ expect_stop() {
 		fail "$what: killed by signal $((rc - 128))"
 	elif ! grep -q . "$WORK/stop.err"; then
 		fail "$what: exit $rc without a message"
+	elif [[ -n "$WANT_MESSAGE" ]] && ! grep -q "$WANT_MESSAGE" "$WORK/stop.err"; then
+		fail "$what: exit $rc, but the message does not say '$WANT_MESSAGE': $(tail -1 "$WORK/stop.err")"
 	else
 		say "$what: exit $rc: $(grep -v '^$' "$WORK/stop.err" | tail -1)"
 	fi
@@ -127,6 +134,69 @@ for reads in 3 8 10; do
 	expect_stop "$reads" "restorefs" "$RESTOREFS" -f "$FAULTY_IMG" "$MNT"
 	expect_stop "$reads" "restorefs-scan" "$SCAN" -q --format=csv "$FAULTY_IMG"
 done
+
+# reads_of CMD...: how many reads of the source a whole run of CMD makes (faultyfs --verbose)
+reads_of() {
+	: >"$WORK/faultyfs.err"
+	start_faulty "$IMG" --verbose
+	"$@" >/dev/null 2>"$WORK/whole.err" || fail "$*: failed on a source that answers: $(tail -1 "$WORK/whole.err")"
+	stop_faulty
+	grep -c '^faultyfs: read ' "$WORK/faultyfs.err"
+}
+# After the MFT pass: any read count below a whole scan's stops the scan, in whatever phase;
+# every read of the second half of a scan is tried (a sample of the deep scan's), and the
+# messages must have named each phase after the MFT pass.
+WANT_MESSAGE="stopped answering"
+for deep in "" --deep; do
+	total=$(reads_of "$SCAN" -q $deep --format=csv "$FAULTY_IMG")
+	((total > 12)) || { fail "restorefs-scan $deep: only $total reads of the source"; continue; }
+	[[ -z "$deep" ]] && scan_reads=$total
+	if [[ -z "$deep" ]]; then
+		counts=$(seq $((total / 2)) $((total - 1)))
+		phases=("folders' index blocks" "change journal" "shadow copies")
+	else
+		counts="$((total / 2)) $((total * 3 / 4)) $(seq $((total - 3)) $((total - 1)))"
+		phases=("deep sweep" "change journal" "shadow copies")
+	fi
+	: >"$WORK/stops"
+	for reads in $counts; do
+		expect_stop "$reads" "restorefs-scan${deep:+ $deep} (a whole scan: $total reads)" \
+			"$SCAN" -q $deep --format=csv "$FAULTY_IMG"
+		cat "$WORK/stop.err" >>"$WORK/stops"
+	done
+	for phase in "${phases[@]}"; do
+		grep -q "stopped answering.*$phase" "$WORK/stops" ||
+			fail "restorefs-scan${deep:+ $deep}: no stop said the source stopped answering in the $phase"
+	done
+done
+# An extraction whose source vanishes once the scan is done: one message, exit 3, at once.
+start_faulty "$IMG"
+echo "vanish $((scan_reads + 3))" >"$CONTROL"
+rm -rf "$WORK/out"
+timeout -k 2 30 "$SCAN" -x "$WORK/out" "$FAULTY_IMG" >"$WORK/extract.out" 2>"$WORK/extract.err"
+rc=$?
+gone_lines=$(grep -c "stopped answering" "$WORK/extract.err")
+if ((rc != 3)); then
+	fail "extraction from a source that vanished: exit $rc, want 3: $(tail -2 "$WORK/extract.err")"
+elif ((gone_lines != 1 || $(wc -l <"$WORK/extract.err") > 5)); then
+	fail "extraction from a source that vanished: $gone_lines lines say so, $(wc -l <"$WORK/extract.err") in all: $(head -3 "$WORK/extract.err")"
+elif ! grep -q "stopped, the source stopped answering: [0-9]* files\? not extracted" "$WORK/extract.out"; then
+	fail "extraction from a source that vanished: the summary does not say so: $(tail -1 "$WORK/extract.out")"
+else
+	say "extraction, source gone after $((scan_reads + 3)) reads: exit 3: $(grep "stopped answering" "$WORK/extract.err" | cut -c1-160)"
+fi
+no_sanitizer_report "extraction from a source that vanished" "$WORK/extract.err"
+stop_faulty
+
+: >"$WORK/faultyfs.err"
+start_faulty "$IMG" --verbose
+start_daemon "$FAULTY_IMG"
+total=$(grep -c '^faultyfs: read ' "$WORK/faultyfs.err")
+timeout 10 fusermount3 -u "$MNT" || fail "fusermount3 -u failed"
+daemon_exits "mount of a source that answers" 10
+stop_faulty
+expect_stop $((total - 1)) "restorefs (a whole scan: $total reads)" "$RESTOREFS" -f "$FAULTY_IMG" "$MNT"
+WANT_MESSAGE=""
 
 [[ "$(md5sum <"$IMG" | cut -d' ' -f1)" == "$MD5_BEFORE" ]] || fail "the image changed"
 finish
