@@ -433,8 +433,8 @@ static void retire(Extract *x, Job *job)
 		/* only the first is reported: every later read fails alike */
 		if (!x->result->source_gone && x->result->target_errno == 0) {
 			x->result->source_gone = true;
-			report(x, job->path, "%s; extraction stopped: check the source's connection and run again",
-			       job->error->message);
+			report(x, job->path, "the source stopped answering (%s); extraction stopped: "
+			       "check its connection and run again", job->error->message);
 		}
 		x->result->not_written++;
 	} else if (job->target_errno != 0 || job->cancelled) {

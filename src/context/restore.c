@@ -225,10 +225,8 @@ static bool copy_out(RfsStream *stream, const RfsEntryInfo *info, int fd, const 
 		} else {
 			if (buf == NULL)
 				buf = g_malloc(MIN(size, (uint64_t)RESTORE_CHUNK_BYTES));
-			if (!read_salvaging(stream, off, buf, n, bad, &read_error, error)) {
-				g_prefix_error(error, "the source stopped answering: ");
+			if (!read_salvaging(stream, off, buf, n, bad, &read_error, error))
 				return false;
-			}
 			if (!is_zero(buf, n)) { /* holes, and unreadable ranges, cost no disk space */
 				if (pos != off && lseek(fd, (off_t)off, SEEK_SET) < 0)
 					return target_failed(target_errno, error, dest_path);
