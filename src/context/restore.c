@@ -131,19 +131,15 @@ static bool read_salvaging(RfsStream *stream, uint64_t offset, uint8_t *buf, siz
 	g_autoptr(GError) error = NULL;
 	if (rfs_stream_read(stream, offset, buf, length, &got, &error) && got == length)
 		return true;
-	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
-		g_propagate_error(gone, g_steal_pointer(&error));
+	if (rfs_take_gone(&error, gone))
 		return false;
-	}
 	g_clear_error(&error);
 	for (size_t done = 0; done < length; done += RESTORE_RETRY_BYTES) {
 		size_t n = MIN((size_t)RESTORE_RETRY_BYTES, length - done);
 		if (rfs_stream_read(stream, offset + done, buf + done, n, &got, &error) && got == n)
 			continue;
-		if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
-			g_propagate_error(gone, g_steal_pointer(&error));
+		if (rfs_take_gone(&error, gone))
 			return false;
-		}
 		memset(buf + done, 0, n);
 		*bad += n;
 		if (*first_error == NULL && error != NULL)

@@ -236,10 +236,9 @@ static bool source_gone(const RfsContext *ctx, GError **error)
 	uint8_t sector[512];
 	g_autoptr(GError) probe = NULL;
 	if (block_source_read(ctx->volume_src, 0, sector, sizeof sector, &probe) ||
-	    !g_error_matches(probe, RFS_ERROR, RFS_ERROR_GONE))
+	    !rfs_take_gone(&probe, error))
 		return false;
-	g_propagate_prefixed_error(error, g_steal_pointer(&probe), "the source stopped answering "
-				   "while its shadow copies were read; check its connection and run again: ");
+	rfs_prefix_gone(error, "while its shadow copies were read");
 	return true;
 }
 

@@ -236,9 +236,8 @@ bool index_traces_read_blocks(IndexTraces *traces, RfsProgressFunc progress, voi
 		}
 		g_autoptr(GError) read_error = NULL;
 		if (!block_source_read(traces->vol->mft.src, first->offset, buf, length, &read_error)) {
-			if (g_error_matches(read_error, RFS_ERROR, RFS_ERROR_GONE)) {
+			if (rfs_take_gone(&read_error, error)) {
 				g_array_set_size(ex, 0);
-				g_propagate_error(error, g_steal_pointer(&read_error));
 				return false;
 			}
 			g_debug("index blocks at %" PRIu64 "+%zu: %s", first->offset, length,

@@ -113,8 +113,8 @@ bool mft_locate_runs(const Volume *bare, Runlist *runs, uint64_t *data_size, Mft
 	g_free(l.buf);
 	if (!swept) {
 		runlist_clear(runs);
-		g_propagate_prefixed_error(error, g_steal_pointer(&gone), "the source stopped answering "
-					   "while the MFT was searched for; check its connection and run again: ");
+		g_propagate_error(error, g_steal_pointer(&gone));
+		rfs_prefix_gone(error, "while the MFT was searched for");
 		return false;
 	}
 	uint64_t clusters = 0;

@@ -320,10 +320,8 @@ static void read_chunk(Reader *r, Chunk *c)
 		return;
 	}
 	c->decoded = true;
-	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
-		c->gone = g_steal_pointer(&error);
+	if (rfs_take_gone(&error, &c->gone))
 		return;
-	}
 	g_message("MFT records %" PRIu64 "..%" PRIu64 ": %s; reading them one by one", c->first,
 		  c->first + c->count - 1, error->message);
 	for (uint64_t i = 0; i < c->count; i++) {
@@ -331,8 +329,7 @@ static void read_chunk(Reader *r, Chunk *c)
 		uint8_t *raw = c->buf + i * rs;
 		if (mft_reader_read_record(mft, c->first + i, raw, &one)) {
 			decode_record(r->pass, &r->budget, c, raw, c->first + i);
-		} else if (g_error_matches(one, RFS_ERROR, RFS_ERROR_GONE)) {
-			c->gone = g_steal_pointer(&one);
+		} else if (rfs_take_gone(&one, &c->gone)) {
 			return;
 		} else {
 			g_debug("%s", one->message);
@@ -469,8 +466,7 @@ static bool read_index_blocks(MftScan *scan, GError **error)
 		return true;
 	}
 	if (!index_traces_read_blocks(scan->pass.traces, NULL, NULL, error)) {
-		g_prefix_error(error, "the source stopped answering while the folders' index blocks "
-			       "were read; check its connection and run again: ");
+		rfs_prefix_gone(error, "while the folders' index blocks were read");
 		return false;
 	}
 	g_info("index blocks: %" PRIu64 " bytes read, %u references claimed", bytes,
@@ -515,8 +511,8 @@ bool mft_scan_records(MftScan *scan, RfsProgressFunc progress, void *user_data, 
 	g_async_queue_unref(r.empty);
 	g_async_queue_unref(r.full);
 	if (gone != NULL) {
-		g_propagate_prefixed_error(error, gone, "the source stopped answering while the MFT was "
-					   "read; check its connection and run again: ");
+		g_propagate_error(error, gone);
+		rfs_prefix_gone(error, "while the MFT was read");
 		return false;
 	}
 	if (index->root == NULL)
@@ -549,8 +545,7 @@ bool mft_scan_sweep(MftScan *scan, RfsProgressFunc progress, void *user_data, GE
 	};
 	if (!volume_sweep_run(scan->pass.vol, scan->scan_flags & RFS_SCAN_DEEP_ALL, &sink,
 			      &scan->sweep, error)) {
-		g_prefix_error(error, "the source stopped answering during the deep sweep; check its "
-			       "connection and run again: ");
+		rfs_prefix_gone(error, "during the deep sweep");
 		return false;
 	}
 	scan->pass.index->stats.swept_bytes = scan->sweep.bytes_swept;
@@ -582,8 +577,7 @@ bool mft_scan_finish(MftScan *scan, GError **error)
 	add_lost_found(index);
 	g_autoptr(UsnJoin) usn = usn_join_new();
 	if (!usn_join_read(usn, scan->pass.vol, error)) {
-		g_prefix_error(error, "the source stopped answering while the change journal was "
-			       "read; check its connection and run again: ");
+		rfs_prefix_gone(error, "while the change journal was read");
 		return false;
 	}
 	index->stats.usn_records = usn_join_records(usn);

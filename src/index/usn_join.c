@@ -136,10 +136,8 @@ bool usn_join_read(UsnJoin *join, const Volume *vol, GError **error)
 	UsnJournalStats stats;
 	g_autoptr(GError) read_error = NULL;
 	if (!usn_journal_read(vol, USN_JOURNAL_MAX_BYTES, take_record, join, &stats, &read_error)) {
-		if (g_error_matches(read_error, RFS_ERROR, RFS_ERROR_GONE)) {
-			g_propagate_error(error, g_steal_pointer(&read_error));
+		if (rfs_take_gone(&read_error, error))
 			return false;
-		}
 		g_info("change journal not read: %s", read_error->message);
 		return true;
 	}

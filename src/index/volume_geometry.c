@@ -162,8 +162,8 @@ bool volume_geometry_infer(BlockSource *src, BootSector *out, VolumeGeometryRepo
 	if (!volume_sweep_run(bare, true, &sink, &stats, &gone)) {
 		g_array_unref(f.offsets);
 		g_free(f.buf);
-		g_propagate_prefixed_error(error, g_steal_pointer(&gone), "the source stopped answering "
-					   "while its volume was searched for; check its connection and run again: ");
+		g_propagate_error(error, g_steal_pointer(&gone));
+		rfs_prefix_gone(error, "while its volume was searched for");
 		return false;
 	}
 	report->candidates = f.offsets->len;

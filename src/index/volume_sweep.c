@@ -79,20 +79,16 @@ static bool read_window(const Sweep *s, uint64_t offset, uint8_t *buf, size_t le
 	stats->bytes_read += length;
 	if (block_source_read(src, offset, buf, length, &error))
 		return true;
-	if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
-		g_propagate_error(gone, g_steal_pointer(&error));
+	if (rfs_take_gone(&error, gone))
 		return false;
-	}
 	g_debug("sweep: bytes %" PRIu64 "+%zu: %s; reading them in pieces", offset, length,
 		error->message);
 	for (size_t done = 0; done < length; done += SWEEP_RETRY_BYTES) {
 		size_t n = MIN((size_t)SWEEP_RETRY_BYTES, length - done);
 		g_autoptr(GError) piece_error = NULL;
 		if (!block_source_read(src, offset + done, buf + done, n, &piece_error)) {
-			if (g_error_matches(piece_error, RFS_ERROR, RFS_ERROR_GONE)) {
-				g_propagate_error(gone, g_steal_pointer(&piece_error));
+			if (rfs_take_gone(&piece_error, gone))
 				return false;
-			}
 			memset(buf + done, 0, n);
 			stats->unreadable += n;
 		}

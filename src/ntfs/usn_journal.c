@@ -148,10 +148,8 @@ static bool walk_range(JournalWalk *w, uint64_t from, uint64_t to)
 		size_t want = (size_t)MIN((uint64_t)USN_JOURNAL_CHUNK_BYTES, to - at), got = 0;
 		g_autoptr(GError) error = NULL;
 		if (!data_stream_read(w->ds, at, w->buf, want, &got, &error)) {
-			if (g_error_matches(error, RFS_ERROR, RFS_ERROR_GONE)) {
-				w->gone = g_steal_pointer(&error); /* nothing more can be read */
+			if (rfs_take_gone(&error, &w->gone))
 				return false;
-			}
 			g_debug("$UsnJrnl:$J at %" PRIu64 ": %s", at, error->message);
 			w->stats->unreadable_bytes += want;
 			at += want;

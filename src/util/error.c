@@ -39,3 +39,17 @@ bool rfs_set_error(GError **error, RfsError code, const char *fmt, ...)
 DEFINE_SETTER(rfs_set_corrupt, RFS_ERROR_CORRUPT)
 DEFINE_SETTER(rfs_set_io, RFS_ERROR_IO)
 DEFINE_SETTER(rfs_set_unsupported, RFS_ERROR_UNSUPPORTED)
+
+bool rfs_take_gone(GError **from, GError **to)
+{
+	if (!g_error_matches(*from, RFS_ERROR, RFS_ERROR_GONE))
+		return false;
+	g_propagate_error(to, g_steal_pointer(from));
+	return true;
+}
+
+void rfs_prefix_gone(GError **error, const char *phase)
+{
+	g_prefix_error(error, "the source stopped answering %s; check its connection and run again: ",
+		       phase);
+}
