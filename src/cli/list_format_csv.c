@@ -13,24 +13,6 @@ const char *list_format_csv_header(void)
 	       "deleted,path_source,snapshot\n";
 }
 
-void list_format_csv_field(GString *out, const char *field)
-{
-	if (field == NULL)
-		return;
-	size_t plain = strcspn(field, ",\"\r\n");
-	if (field[plain] == '\0') {
-		entry_text_append_len(out, field, plain);
-		return;
-	}
-	g_string_append_c(out, '"');
-	for (const char *p = field; *p != '\0'; p++) {
-		if (*p == '"')
-			g_string_append_c(out, '"');
-		g_string_append_c(out, *p);
-	}
-	g_string_append_c(out, '"');
-}
-
 /* A CSV row is written through a cursor into room reserved in the line for its longest
  * possible form, without a check per field: listings write millions of fields. */
 static char *put(char *p, const char *s, size_t n)
@@ -73,6 +55,29 @@ static char *put_time(char *p, int64_t filetime)
 	return entry_text_put_filetime_iso(p, filetime);
 }
 
+/* Makes room for `room` more bytes at the end of `out`; returns where they start. */
+static char *reserve(GString *out, size_t room)
+{
+	gsize start = out->len;
+	if (start + room >= out->allocated_len) {
+		g_string_set_size(out, start + room);
+		g_string_truncate(out, start);
+	}
+	return out->str + start;
+}
+
+/* Ends `out` at the cursor `p` of a reserve(). */
+static void commit(GString *out, char *p)
+{
+	out->len = (gsize)(p - out->str);
+	out->str[out->len] = '\0';
+}
+
+void list_format_csv_field(GString *out, const char *field)
+{
+	commit(out, put_csv(reserve(out, csv_room(field)), field));
+}
+
 void list_format_csv_row(GString *out, const ListFormatRow *row)
 {
 	const RfsEntryInfo *e = row->info;
@@ -82,12 +87,7 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 	size_t room = csv_room(row->path) + csv_room(e->stream_name) + csv_room(row->original_path) +
 		      (row->hash != NULL ? strlen(row->hash) : 0) + LIST_FORMAT_FLAGS_MAX +
 		      5 * ENTRY_TEXT_ISO_SIZE + 512;
-	gsize start = out->len;
-	if (start + room >= out->allocated_len) {
-		g_string_set_size(out, start + room);
-		g_string_truncate(out, start);
-	}
-	char *p = out->str + start;
+	char *p = reserve(out, room);
 	p = put_csv(p, row->path);
 	*p++ = ',';
 	p = entry_text_put_u64(p, e->mft_record);
@@ -128,7 +128,5 @@ void list_format_csv_row(GString *out, const ListFormatRow *row)
 			p = put_word(p, row->hash);
 	}
 	*p++ = '\n';
-	out->len = (gsize)(p - out->str);
-	out->str[out->len] = '\0';
+	commit(out, p);
 }
-

@@ -22,12 +22,17 @@ typedef struct {
 	uint64_t rows;
 } Batch;
 
-static void list_row(Batch *b, const RfsEntryInfo *e, GString *path, GString *original)
+void list_rows_paths(const RfsContext *ctx, const RfsEntryInfo *e, GString *path, GString *original)
 {
 	g_string_truncate(path, 0);
 	g_string_truncate(original, 0);
-	rfs_context_append_path(b->ctx, e, false, path);
-	rfs_context_append_path(b->ctx, e, true, original);
+	rfs_context_append_path(ctx, e, false, path);
+	rfs_context_append_path(ctx, e, true, original);
+}
+
+static void list_row(Batch *b, const RfsEntryInfo *e, GString *path, GString *original)
+{
+	list_rows_paths(b->ctx, e, path, original);
 	ListFormatRow row = {
 		.info = e,
 		.path = path->str,

@@ -434,10 +434,7 @@ static int list_entries(const char *source, RfsContext *ctx, const ScanSettings 
 		bool dir = (e->flags & RFS_ENTRY_DIRECTORY) != 0;
 		if (s->common.filters.no_directories && dir)
 			continue;
-		g_string_truncate(path, 0);
-		g_string_truncate(original, 0);
-		rfs_context_append_path(ctx, e, false, path);
-		rfs_context_append_path(ctx, e, true, original);
+		list_rows_paths(ctx, e, path, original);
 		g_autofree char *hash = NULL;
 		if (s->hash_name != NULL && !dir && !(e->flags & RFS_ENTRY_GHOST)) { /* a ghost has no data */
 			g_autoptr(GError) error = NULL;

@@ -40,7 +40,8 @@ IndexNode *path_traces_folder(const DeletedIndex *index, MftRef ref)
 
 static bool parent_known(const DeletedIndex *index, const IndexNode *n)
 {
-	return path_rebuild_dir_lookup(index, index_node_parent_ref(n)) != NULL || path_traces_folder(index, index_node_parent_ref(n)) != NULL;
+	MftRef parent = index_node_parent_ref(n);
+	return path_rebuild_dir_lookup(index, parent) != NULL || path_traces_folder(index, parent) != NULL;
 }
 
 static void want(DeletedIndex *index, MftRef ref)
@@ -209,18 +210,16 @@ static void add_folders(DeletedIndex *index, size_t first)
  * their names). Then streams follow their file's new name. */
 static void name_and_add_folders(DeletedIndex *index)
 {
-	g_autoptr(GPtrArray) streams = g_ptr_array_new();
 	for (size_t i = 0; i < deleted_index_node_count(index); i++) {
 		IndexNode *n = deleted_index_node_at(index, i);
-		if (index_node_is_stream(n))
-			g_ptr_array_add(streams, n);
 		name_nameless(index, n);
 		add_folder(index, n);
 	}
-	for (guint i = 0; i < streams->len; i++) {
-		IndexNode *n = g_ptr_array_index(streams, i);
-		n->info.file_name = deleted_index_stream_base(index, n)->info.file_name;
-	}
+	GHashTableIter it;
+	gpointer stream, base;
+	g_hash_table_iter_init(&it, index->stream_bases);
+	while (g_hash_table_iter_next(&it, &stream, &base))
+		((IndexNode *)stream)->info.file_name = ((const IndexNode *)base)->info.file_name;
 }
 
 void path_traces_apply(DeletedIndex *index)
